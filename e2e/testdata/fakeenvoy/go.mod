@@ -1,0 +1,3 @@
+module fakeenvoy
+
+go 1.22
