@@ -1,0 +1,152 @@
+package archive
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// maxBinarySize bounds what verification reads into memory; istioctl is
+// around 100 MiB.
+const maxBinarySize = 1 << 30
+
+// VerifyDir checks archives already written to dir: each .sha256 file matches
+// its archive, and each archive holds exactly one istioctl built for the
+// archive's platform. Binary paths are not read. It reports every broken
+// archive, not only the first.
+func VerifyDir(ctx context.Context, dir string, archives []Archive) error {
+	if err := validateAll(archives); err != nil {
+		return fmt.Errorf("verifying istioctl archives: %w", err)
+	}
+	var errs []error
+	for _, a := range archives {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("verifying istioctl archives: %w", err)
+		}
+		if err := VerifyFile(filepath.Join(dir, a.Name), a.Binary.Platform); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// VerifyFile checks one archive at path and its path.sha256 file, as VerifyDir does.
+func VerifyFile(path string, p Platform) error {
+	name := filepath.Base(path)
+	f, err := Archive{Name: name, Binary: Binary{Platform: p}}.validate()
+	if err == nil {
+		err = verifyChecksum(path)
+	}
+	if err == nil {
+		err = verifyContent(path, f, p)
+	}
+	if err != nil {
+		return fmt.Errorf("verifying %s: %w", name, err)
+	}
+	return nil
+}
+
+func verifyChecksum(path string) error {
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return err
+	}
+	got, err := os.ReadFile(path + ".sha256")
+	if err != nil {
+		return err
+	}
+	if want := checksumLine(sum, filepath.Base(path)); string(got) != want {
+		return fmt.Errorf("checksum file holds %q, want %q", got, want)
+	}
+	return nil
+}
+
+func verifyContent(path string, f format, p Platform) error {
+	read := readTarGzEntry
+	if f == zipFile {
+		read = readZipEntry
+	}
+	bin, err := read(path, entryName(f))
+	if err != nil {
+		return err
+	}
+	return checkBinary(bytes.NewReader(bin), Binary{Path: entryName(f), Platform: p})
+}
+
+// readTarGzEntry returns the content of the tarball's only entry, which must
+// be an executable regular file called want.
+func readTarGzEntry(path, want string) ([]byte, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	gz, err := gzip.NewReader(file)
+	if err != nil {
+		return nil, err
+	}
+	tr := tar.NewReader(gz)
+	hdr, err := tr.Next()
+	if err == io.EOF {
+		return nil, errors.New("archive is empty")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEntry(hdr.Name, want, hdr.Typeflag == tar.TypeReg, hdr.Size); err != nil {
+		return nil, err
+	}
+	if hdr.Mode&0o777 != 0o755 {
+		return nil, fmt.Errorf("entry %s has mode %o, want 755", hdr.Name, hdr.Mode&0o777)
+	}
+	bin, err := io.ReadAll(tr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tr.Next(); err != io.EOF {
+		return nil, fmt.Errorf("archive holds more than one entry (next: %v)", err)
+	}
+	return bin, nil
+}
+
+// readZipEntry returns the content of the zip's only entry, a regular file
+// called want.
+func readZipEntry(path, want string) ([]byte, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	if len(zr.File) != 1 {
+		return nil, fmt.Errorf("archive holds %d entries, want 1", len(zr.File))
+	}
+	zf := zr.File[0]
+	if err := checkEntry(zf.Name, want, zf.Mode().IsRegular(), int64(zf.UncompressedSize64)); err != nil {
+		return nil, err
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc) // the zip reader checks the CRC at EOF
+}
+
+func checkEntry(name, want string, regular bool, size int64) error {
+	switch {
+	case name != want:
+		return fmt.Errorf("archive holds %q, want %q", name, want)
+	case !regular:
+		return fmt.Errorf("entry %s is not a regular file", name)
+	case size < 0 || size > maxBinarySize:
+		return fmt.Errorf("entry %s has implausible size %d", name, size)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package archive
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/istio-mab/istio-mab/builder/exe"
+)
+
+// File is one archive Write produced, for a summary.
+type File struct {
+	Path         string // the archive
+	ChecksumPath string // its checksum file: Path + ".sha256"
+	SHA256       string // hex digest of the archive
+	Size         int64  // archive size in bytes
+}
+
+// Write writes each archive and its .sha256 file into dir and returns them in
+// the order given. Every binary is first checked to be built for its declared
+// platform, so a mislabeled one fails the call before anything is written.
+// Each file appears under its final name only once complete; on a later
+// failure, archives already finished stay in place.
+func Write(ctx context.Context, dir string, archives []Archive, opts ...Option) ([]File, error) {
+	o, err := makeOptions(opts)
+	if err != nil {
+		return nil, fmt.Errorf("writing istioctl archives: %w", err)
+	}
+	if err := preflight(archives); err != nil {
+		return nil, fmt.Errorf("writing istioctl archives: %w", err)
+	}
+	files := make([]File, len(archives))
+	err = forEachLimited(ctx, len(archives), o.parallel, func(ctx context.Context, i int) error {
+		f, err := writeOne(ctx, dir, archives[i], o.modTime)
+		files[i] = f
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("writing istioctl archives: %w", err)
+	}
+	return files, nil
+}
+
+// preflight rejects bad names and mislabeled binaries before any writing.
+func preflight(archives []Archive) error {
+	if err := validateAll(archives); err != nil {
+		return err
+	}
+	for _, a := range archives {
+		if err := checkBinaryFile(a.Binary); err != nil {
+			return fmt.Errorf("archive %s: %w", a.Name, err)
+		}
+	}
+	return nil
+}
+
+func checkBinaryFile(b Binary) error {
+	f, err := os.Open(b.Path)
+	if err != nil {
+		return fmt.Errorf("checking binary: %w", err)
+	}
+	defer f.Close()
+	return checkBinary(f, b)
+}
+
+func checkBinary(r io.ReaderAt, b Binary) error {
+	p := b.Platform
+	if err := exe.Check(r, p.OS, p.Arch, p.Variant); err != nil {
+		return fmt.Errorf("checking binary %s: %w", b.Path, err)
+	}
+	return nil
+}
+
+func writeOne(ctx context.Context, dir string, a Archive, modTime time.Time) (File, error) {
+	f, err := a.validate()
+	if err != nil {
+		return File{}, err
+	}
+	bin, err := os.Open(a.Binary.Path)
+	if err != nil {
+		return File{}, fmt.Errorf("archive %s: %w", a.Name, err)
+	}
+	defer bin.Close()
+	// Check again on the open file: what gets archived is what was checked.
+	if err := checkBinary(bin, a.Binary); err != nil {
+		return File{}, fmt.Errorf("archive %s: %w", a.Name, err)
+	}
+	info, err := bin.Stat()
+	if err != nil {
+		return File{}, fmt.Errorf("archive %s: %w", a.Name, err)
+	}
+	e := entry{
+		name:    entryName(f),
+		size:    info.Size(),
+		modTime: modTime,
+		content: &ctxReader{ctx: ctx, r: io.NewSectionReader(bin, 0, info.Size())},
+	}
+	path := filepath.Join(dir, a.Name)
+	sum, size, err := writeAtomic(path, func(w io.Writer) error { return writeEntry(w, f, e) })
+	if err != nil {
+		return File{}, fmt.Errorf("archive %s: %w", a.Name, err)
+	}
+	checksumPath := path + ".sha256"
+	if _, _, err := writeAtomic(checksumPath, func(w io.Writer) error {
+		_, err := io.WriteString(w, checksumLine(sum, a.Name))
+		return err
+	}); err != nil {
+		os.Remove(path) // an archive without its checksum is not publishable
+		return File{}, fmt.Errorf("archive %s: writing checksum: %w", a.Name, err)
+	}
+	return File{Path: path, ChecksumPath: checksumPath, SHA256: sum, Size: size}, nil
+}
+
+// ctxReader stops a long copy once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// forEachLimited runs fn for 0..n-1, at most limit at a time, and returns the
+// first error; that error cancels the ctx the other calls get.
+func forEachLimited(ctx context.Context, n, limit int, fn func(context.Context, int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
+			if err := fn(ctx, i); err != nil {
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	return context.Cause(ctx)
+}
