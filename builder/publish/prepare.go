@@ -1,0 +1,69 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/istio-mab/istio-mab/builder/registry"
+)
+
+// Prepared is a manifest list pushed by digest and read back complete,
+// whose tags have not moved yet.
+type Prepared struct {
+	Repository name.Repository
+	Index      *Index
+	Tags       []string
+}
+
+// Prepare verifies the platform images of img, assembles its manifest list,
+// pushes it by digest (untagged) and checks the registry serves it and every
+// child. It moves no tag: call MoveTags once every image is prepared.
+func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
+	repo, err := p.parse(img)
+	if err != nil {
+		return nil, err
+	}
+	children, err := p.Verify(ctx, img)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := NewIndex(children)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", repo, err)
+	}
+	ref := repo.Digest(idx.Descriptor.Digest.String())
+	if err := remote.Put(ref, idx, p.access.Remote(ctx)...); err != nil {
+		return nil, registry.Explain("pushing", ref, err)
+	}
+	if err := p.confirm(ctx, ref, idx); err != nil {
+		return nil, err
+	}
+	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags}, nil
+}
+
+// confirm reads the list back by digest and resolves each child, so a tag is
+// never moved to a list the registry would answer MANIFEST_UNKNOWN for.
+func (p *Publisher) confirm(ctx context.Context, ref name.Digest, idx *Index) error {
+	opts := p.access.Remote(ctx)
+	got, err := remote.Index(ref, opts...)
+	if err != nil {
+		return registry.Explain("reading back", ref, err)
+	}
+	im, err := got.IndexManifest()
+	if err != nil {
+		return registry.Explain("reading back", ref, err)
+	}
+	if len(im.Manifests) != len(idx.Children) {
+		return fmt.Errorf("reading back %s: %d entries, pushed %d", ref, len(im.Manifests), len(idx.Children))
+	}
+	for _, c := range im.Manifests {
+		child := ref.Context().Digest(c.Digest.String())
+		if _, err := remote.Head(child, opts...); err != nil {
+			return registry.Explain("resolving child", child, err)
+		}
+	}
+	return nil
+}

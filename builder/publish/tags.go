@@ -1,0 +1,68 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/istio-mab/istio-mab/builder/registry"
+)
+
+// Result describes a published image, for a summary table.
+type Result struct {
+	Repository string
+	// Index is the manifest list: digest, size, media type.
+	Index v1.Descriptor
+	// Children are its entries, sorted by platform: platform, digest, size.
+	Children []v1.Descriptor
+	Tags     []TagResult
+}
+
+// TagResult says what happened to one tag.
+type TagResult struct {
+	Tag      string
+	Previous v1.Hash // zero when the tag did not exist
+	Moved    bool    // false when it already pointed at the list
+}
+
+// MoveTags points every tag of pr at its manifest list, with a PUT of the
+// same bytes, skipping tags already there. On error the tags moved so far
+// point at the complete list and the rest are unchanged; the Result lists
+// the ones handled.
+func (p *Publisher) MoveTags(ctx context.Context, pr *Prepared) (*Result, error) {
+	res := &Result{
+		Repository: pr.Repository.String(),
+		Index:      pr.Index.Descriptor,
+		Children:   pr.Index.Children,
+	}
+	opts := p.access.Remote(ctx)
+	for _, t := range pr.Tags {
+		ref := pr.Repository.Tag(t)
+		tr := TagResult{Tag: t}
+		prev, err := remote.Head(ref, opts...)
+		switch {
+		case isNotFound(err):
+		case err != nil:
+			return res, registry.Explain("reading tag", ref, err)
+		default:
+			tr.Previous = prev.Digest
+		}
+		if tr.Previous != pr.Index.Descriptor.Digest {
+			if err := remote.Put(ref, pr.Index, opts...); err != nil {
+				return res, registry.Explain("tagging", ref, err)
+			}
+			tr.Moved = true
+		}
+		res.Tags = append(res.Tags, tr)
+	}
+	return res, nil
+}
+
+func isNotFound(err error) bool {
+	var terr *transport.Error
+	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
+}

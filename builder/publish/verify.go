@@ -1,0 +1,104 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/istio-mab/istio-mab/builder/registry"
+)
+
+// Verify checks each platform image of img in the registry and returns its
+// descriptor, with the platform taken from the image config, in input order.
+// It fails unless every digest is a single-platform image whose config
+// matches its platform and whose Binaries are executables for it.
+func (p *Publisher) Verify(ctx context.Context, img Image) ([]v1.Descriptor, error) {
+	repo, err := p.parse(img)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPlatformList(img.Platforms); err != nil {
+		return nil, fmt.Errorf("verifying %s: %w", repo, err)
+	}
+	descs := make([]v1.Descriptor, len(img.Platforms))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.jobs)
+	for i, want := range img.Platforms {
+		g.Go(func() error {
+			d, err := p.verifyOne(gctx, repo.Digest(want.Digest.String()), want.Platform, img.Binaries)
+			descs[i] = d
+			return err
+		})
+	}
+	return descs, g.Wait()
+}
+
+func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want v1.Platform, binaries []string) (v1.Descriptor, error) {
+	fail := func(err error) (v1.Descriptor, error) {
+		return v1.Descriptor{}, registry.Explain("verifying "+want.String(), ref, err)
+	}
+	desc, err := remote.Get(ref, p.access.Remote(ctx)...)
+	if err != nil {
+		return fail(err)
+	}
+	if desc.MediaType.IsIndex() {
+		return fail(errors.New("is a manifest list, not a platform image: disable BuildKit attestations (provenance=false, sbom=false) or pass the platform manifest digest"))
+	}
+	img, err := desc.Image()
+	if err != nil {
+		return fail(err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return fail(err)
+	}
+	got := cfg.Platform()
+	if err := matchPlatform(want, got); err != nil {
+		return fail(err)
+	}
+	if err := checkBinaries(img, *got, binaries); err != nil {
+		return fail(err)
+	}
+	return v1.Descriptor{MediaType: desc.MediaType, Size: desc.Size, Digest: desc.Digest, Platform: got}, nil
+}
+
+func checkPlatformList(platforms []PlatformImage) error {
+	if len(platforms) == 0 {
+		return errors.New("no platform images")
+	}
+	seen := map[string]bool{}
+	for _, pi := range platforms {
+		key := pi.Platform.String()
+		if seen[key] {
+			return fmt.Errorf("platform %s listed twice", key)
+		}
+		seen[key] = true
+	}
+	return nil
+}
+
+// matchPlatform compares the variant only when one is wanted, and treats
+// arm64 and arm64/v8 as the same platform, as containerd does.
+func matchPlatform(want v1.Platform, got *v1.Platform) error {
+	if got == nil {
+		return errors.New("image config names no platform")
+	}
+	same := got.OS == want.OS && got.Architecture == want.Architecture &&
+		(want.Variant == "" || normalVariant(*got) == normalVariant(want))
+	if !same {
+		return fmt.Errorf("image config is for %s, want %s", got, want.String())
+	}
+	return nil
+}
+
+func normalVariant(p v1.Platform) string {
+	if p.Architecture == "arm64" && p.Variant == "v8" {
+		return ""
+	}
+	return p.Variant
+}

@@ -1,0 +1,45 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// AuthError reports credentials the registry rejected. Its message names
+// the host and the fix, never the credentials.
+type AuthError struct {
+	Host   string
+	Status int
+	err    error
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("authentication failed for %s (%d): check the credentials in docker config (docker login %s)",
+		e.Host, e.Status, e.Host)
+}
+
+func (e *AuthError) Unwrap() error { return e.err }
+
+// Explain wraps err from a call on ref as "op ref: ...", replacing ggcr's
+// long errors with one clear line for refused credentials and refused plain
+// HTTP. 401 and 403 are not retried by ggcr, so they already fail fast.
+func Explain(op string, ref name.Reference, err error) error {
+	if err == nil {
+		return nil
+	}
+	target, host := ref.String(), ref.Context().RegistryStr()
+	var plain *PlainHTTPError
+	if errors.As(err, &plain) {
+		return fmt.Errorf("%s %s: %w", op, target, plain)
+	}
+	var terr *transport.Error
+	if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
+		return fmt.Errorf("%s %s: %w", op, target, &AuthError{Host: host, Status: terr.StatusCode, err: err})
+	}
+	return fmt.Errorf("%s %s: %w", op, target, err)
+}
