@@ -17,3 +17,27 @@ wait_for() {
   for _ in $(seq 1 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
   log "timed out waiting for ${desc}"; return 1
 }
+
+# Loopback ports; override when they clash with something on the machine.
+REGISTRY_PORT="${ISTIO_MAB_REGISTRY_PORT:-15000}"
+SECURE_REGISTRY_PORT="${ISTIO_MAB_SECURE_REGISTRY_PORT:-15443}"
+GIT_PORT="${ISTIO_MAB_GIT_PORT:-19418}"
+REGISTRY="127.0.0.1:${REGISTRY_PORT}"
+SECURE_REGISTRY="127.0.0.1:${SECURE_REGISTRY_PORT}"
+# Unix socket paths are limited to 108 bytes; deep checkouts fall back to /tmp.
+BUILDKIT_SOCK="${STACK}/buildkitd.sock"
+if ((${#BUILDKIT_SOCK} > 100)); then
+  BUILDKIT_SOCK="/tmp/istio-mab-$(printf %s "${STACK}" | sha256sum | cut -c1-12).sock"
+fi
+
+# start NAME CMD...: runs CMD in the background, detached, with its pid in
+# .stack/NAME.pid and its output in .stack/NAME.log; no-op if already running.
+start() {
+  local name="$1"; shift
+  if alive "${STACK}/${name}.pid"; then
+    return 0
+  fi
+  setsid "$@" >"${STACK}/${name}.log" 2>&1 < /dev/null &
+  echo $! >"${STACK}/${name}.pid"
+  log "started ${name} (pid $!)"
+}

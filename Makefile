@@ -1,0 +1,26 @@
+# istio-mab: see README.md. `make up` / `make down` manage the local stack,
+# `make test` runs every test on it, `make demo` runs the main job end to end.
+SHELL := /bin/bash
+GO ?= go
+
+.PHONY: build up down test unit e2e demo clean
+
+build:
+	$(GO) build -o bin/istio-mab ./cmd/istio-mab
+
+up:
+	bash scripts/stack-up.sh
+
+down:
+	bash scripts/stack-down.sh
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+e2e: up
+	set -a && source .stack/env && set +a && $(GO) test -count=1 -timeout 30m ./e2e/...
+
+test: unit e2e
+
+demo: up build
+	bash scripts/demo.sh

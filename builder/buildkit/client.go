@@ -1,0 +1,69 @@
+package buildkit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	_ "github.com/moby/buildkit/client/connhelper/dockercontainer" // docker-container:// addresses, as buildx
+	_ "github.com/moby/buildkit/client/connhelper/kubepod"         // kube-pod:// addresses
+	_ "github.com/moby/buildkit/client/connhelper/ssh"             // ssh:// addresses
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// DefaultAddress is BuildKit's standard socket, used when neither the flag
+// nor $BUILDKIT_HOST names one.
+const DefaultAddress = "unix:///run/buildkit/buildkitd.sock"
+
+// Client is a connected BuildKit daemon.
+type Client struct {
+	c    *client.Client
+	addr string
+}
+
+// Connect dials the daemon and checks it answers, so a wrong address fails
+// before anything is built.
+func Connect(ctx context.Context, addr string) (*Client, error) {
+	c, err := client.New(ctx, addr)
+	if err != nil {
+		return nil, unreachable(addr, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := c.Info(ctx); err != nil {
+		c.Close()
+		return nil, unreachable(addr, err)
+	}
+	return &Client{c: c, addr: addr}, nil
+}
+
+func unreachable(addr string, err error) error {
+	return fmt.Errorf("BuildKit daemon at %s is unreachable (%v): start buildkitd or pass --buildkit-addr / $BUILDKIT_HOST", addr, rootCause(err))
+}
+
+// rootCause keeps error lines short: gRPC wraps the dial error several times.
+func rootCause(err error) error {
+	for {
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok || u.Unwrap() == nil {
+			return err
+		}
+		err = u.Unwrap()
+	}
+}
+
+// Close releases the connection.
+func (c *Client) Close() error { return c.c.Close() }
+
+// Platforms lists what the daemon's workers can build, the first being native.
+func (c *Client) Platforms(ctx context.Context) ([]ocispecs.Platform, error) {
+	workers, err := c.c.ListWorkers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing BuildKit workers at %s: %w", c.addr, err)
+	}
+	if len(workers) == 0 {
+		return nil, fmt.Errorf("BuildKit daemon at %s has no workers", c.addr)
+	}
+	return workers[0].Platforms, nil
+}

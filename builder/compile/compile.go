@@ -1,0 +1,97 @@
+package compile
+
+import (
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/moby/buildkit/client/llb"
+)
+
+const (
+	srcDir      = "/src"
+	outDir      = "/out"
+	modCache    = "/go/pkg/mod"
+	buildCache  = "/root/.cache/go-build"
+	cachePrefix = "istio-mab-go-"
+)
+
+// script adds -checklinkname=0 only when the recipe asks and the Go in the
+// builder image is 1.23 or newer (older linkers reject the flag), and says so.
+const script = `set -eu
+flags="$LDFLAGS"
+if [ "$LINKNAME_FIX" = 1 ]; then
+  v=$(go env GOVERSION); m=${v#go1.}; m=${m%%[!0-9]*}
+  if [ "$m" -ge 23 ]; then
+    flags="-checklinkname=0 $flags"
+    echo "istio-mab: $v refuses this release's linkname references; linking with -checklinkname=0"
+  fi
+fi
+exec go build -buildvcs=false -trimpath -tags "$TAGS" -ldflags "$flags" -o "$OUT" "$PKG"
+`
+
+// FileName is the binary's name in the compile output: Windows needs .exe.
+func FileName(b plan.Binary) string {
+	if b.Platform.OS == "windows" {
+		return b.Name + ".exe"
+	}
+	return b.Name
+}
+
+// Binary is the LLB of one cross-compile; its result holds only FileName(b).
+func Binary(p plan.Plan, b plan.Binary, src llb.State) llb.State {
+	linkfix := "0"
+	if p.LinknameFix {
+		linkfix = "1"
+	}
+	goImage := llb.Image(p.GoImage, llb.Platform(p.BuildPlatform))
+	run := goImage.Run(
+		llb.Args([]string{"/bin/sh", "-c", script}),
+		llb.Dir(srcDir),
+		llb.AddEnv("CGO_ENABLED", "0"),
+		llb.AddEnv("GOOS", b.Platform.OS),
+		llb.AddEnv("GOARCH", b.Platform.Architecture),
+		llb.AddEnv("GOARM", goarm(b)),
+		llb.AddEnv("GOTOOLCHAIN", "local"),
+		llb.AddEnv("GOFLAGS", "-mod=readonly"),
+		llb.AddEnv("GOMODCACHE", modCache),
+		llb.AddEnv("GOCACHE", buildCache),
+		llb.AddEnv("LDFLAGS", b.LDFlags),
+		llb.AddEnv("LINKNAME_FIX", linkfix),
+		llb.AddEnv("TAGS", strings.Join(b.Tags, ",")),
+		llb.AddEnv("PKG", b.Package),
+		llb.AddEnv("OUT", outDir+"/"+FileName(b)),
+		llb.AddMount(srcDir, src, llb.Readonly),
+		llb.AddMount(modCache, llb.Scratch(), llb.AsPersistentCacheDir(cachePrefix+"mod", llb.CacheMountShared)),
+		llb.AddMount(buildCache, llb.Scratch(), llb.AsPersistentCacheDir(cachePrefix+"build", llb.CacheMountShared)),
+		llb.WithCustomNamef("compile %s for %s", b.Name, platforms.Format(b.Platform)),
+	)
+	return run.AddMount(outDir, llb.Scratch())
+}
+
+func goarm(b plan.Binary) string {
+	if b.Platform.Architecture == "arm" {
+		return strings.TrimPrefix(b.Platform.Variant, "v")
+	}
+	return ""
+}
+
+// All compiles every binary of the plan into one tree laid out as
+// <os>_<arch>[_<variant>]/<file>, for export and for the build contexts.
+func All(p plan.Plan, src llb.State) llb.State {
+	out := llb.Scratch()
+	for _, b := range p.Binaries {
+		out = out.File(llb.Copy(Binary(p, b, src), FileName(b), Path(b), &llb.CopyInfo{CreateDestPath: true}),
+			llb.WithCustomNamef("collect %s for %s", b.Name, platforms.Format(b.Platform)))
+	}
+	return out
+}
+
+// Path is where All puts a binary.
+func Path(b plan.Binary) string {
+	dir := b.Platform.OS + "_" + b.Platform.Architecture
+	if b.Platform.Variant != "" {
+		dir += "_" + b.Platform.Variant
+	}
+	return "/" + dir + "/" + FileName(b)
+}

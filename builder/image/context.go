@@ -1,0 +1,62 @@
+package image
+
+import (
+	"sort"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/compile"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Context is the Dockerfile build context for one platform of an image:
+// <arch>/<binary>, <arch>/envoy, and the flat files (bootstrap JSON, wasm).
+func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) llb.State {
+	arch := ip.Platform.Architecture
+	ctx := llb.Scratch()
+	for _, name := range ip.Binaries {
+		b := findBinary(p, name, ip.Platform)
+		ctx = ctx.File(llb.Copy(compile.Binary(p, b, src), compile.FileName(b), arch+"/"+name, createDirs()),
+			llb.WithCustomNamef("context %s: %s/%s", img.Name, arch, name))
+	}
+	if ip.Envoy != nil {
+		ctx = ctx.File(llb.Copy(envoy(*ip.Envoy, ip.Platform), "usr/local/bin/envoy", arch+"/envoy", createDirs()),
+			llb.WithCustomNamef("context %s: %s/envoy", img.Name, arch))
+	}
+	for _, name := range sortedKeys(img.Files) {
+		ctx = ctx.File(llb.Copy(src, img.Files[name], name), llb.WithCustomNamef("context %s: %s", img.Name, name))
+	}
+	for _, d := range img.Wasm {
+		ctx = ctx.File(llb.Copy(llb.HTTP(d.URL, llb.Filename(d.Name)), d.Name, d.Name),
+			llb.WithCustomNamef("context %s: %s", img.Name, d.Name))
+	}
+	return ctx
+}
+
+// envoy downloads an Envoy tarball and unpacks it; it holds usr/local/bin/envoy.
+func envoy(d plan.Download, pl ocispecs.Platform) llb.State {
+	tarball := llb.HTTP(d.URL, llb.Filename(d.Name), llb.WithCustomNamef("download Envoy for %s", platforms.Format(pl)))
+	return llb.Scratch().File(llb.Copy(tarball, d.Name, "/", &llb.CopyInfo{AttemptUnpack: true}),
+		llb.WithCustomNamef("unpack Envoy for %s", platforms.Format(pl)))
+}
+
+func findBinary(p plan.Plan, name string, pl ocispecs.Platform) plan.Binary {
+	for _, b := range p.Binaries {
+		if b.Name == name && platforms.Format(b.Platform) == platforms.Format(pl) {
+			return b
+		}
+	}
+	panic("plan has no " + name + " for " + platforms.Format(pl)) // plan.New guarantees it
+}
+
+func createDirs() *llb.CopyInfo { return &llb.CopyInfo{CreateDestPath: true} }
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

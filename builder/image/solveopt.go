@@ -1,0 +1,53 @@
+package image
+
+import (
+	"strconv"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb"
+)
+
+// DescriptorKey is the exporter response key holding the pushed manifest's
+// descriptor (base64 JSON, with its platform).
+const DescriptorKey = "containerimage.descriptor"
+
+// SolveOpt is the Dockerfile frontend solve for one image platform. insecure
+// allows plain HTTP to the hub's registry and must be set only when the user
+// named that host.
+func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State, push, insecure bool) client.SolveOpt {
+	attrs := map[string]string{
+		"filename": img.Dockerfile,
+		"platform": platforms.Format(ip.Platform),
+	}
+	for k, v := range img.BuildArgs {
+		attrs["build-arg:"+k] = v
+	}
+	for k, v := range img.NamedContexts {
+		attrs["context:"+k] = v
+	}
+	return client.SolveOpt{
+		Frontend:       "dockerfile.v0",
+		FrontendAttrs:  attrs,
+		FrontendInputs: map[string]llb.State{"context": ctx, "dockerfile": src},
+		Exports:        []client.ExportEntry{{Type: client.ExporterImage, Attrs: exportAttrs(img, push, insecure)}},
+	}
+}
+
+func exportAttrs(img plan.Image, push, insecure bool) map[string]string {
+	attrs := map[string]string{
+		"name": img.Repository,
+		// Docker media types: the widest registry and kubelet compatibility.
+		"oci-mediatypes": "false",
+		// Layers carry SOURCE_DATE_EPOCH times, so rebuilds give the same digests.
+		"rewrite-timestamp": "true",
+		"push":              strconv.FormatBool(push),
+		// Tags move only after every platform is verified, so push untagged.
+		"push-by-digest": "true",
+	}
+	if insecure {
+		attrs["registry.insecure"] = "true"
+	}
+	return attrs
+}

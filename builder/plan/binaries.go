@@ -1,0 +1,61 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/recipes"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// binaries lists each (binary, platform) compile once, images' first, then istioctl's.
+func binaries(o Options, r recipes.Recipe, f Facts, images []Image, archives []Archive) ([]Binary, error) {
+	seen := map[string]bool{}
+	var out []Binary
+	add := func(name string, pl ocispecs.Platform) error {
+		key := name + "@" + platforms.Format(pl)
+		if seen[key] {
+			return nil
+		}
+		seen[key] = true
+		spec, ok := r.Binaries[name]
+		if !ok {
+			return fmt.Errorf("recipe %s: binary %s has no package", r.Line, name)
+		}
+		out = append(out, Binary{Name: name, Package: spec.Package, Tags: spec.Tags, Platform: pl, LDFlags: ldflags(r.VersionPackage, o, f)})
+		return nil
+	}
+	for _, img := range images {
+		for _, ip := range img.Platforms {
+			for _, b := range ip.Binaries {
+				if err := add(b, ip.Platform); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for _, a := range archives {
+		if err := add("istioctl", a.Platform); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ldflags are upstream's (common/scripts/gobuild.sh) for a release build.
+func ldflags(pkg string, o Options, f Facts) string {
+	tag := o.Tag
+	if tag == "" {
+		tag = o.Version
+	}
+	vars := []string{
+		"buildVersion=" + o.Version, "buildGitRevision=" + f.Commit, "buildStatus=Clean",
+		"buildTag=" + tag, "buildHub=" + o.Hub,
+	}
+	flags := []string{"-extldflags -static", "-s", "-w"}
+	for _, v := range vars {
+		flags = append(flags, "-X "+pkg+"."+v)
+	}
+	return strings.Join(flags, " ")
+}

@@ -1,0 +1,22 @@
+package plan
+
+import (
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Options are the user's validated choices for one build.
+type Options struct {
+	Version       string
+	Hub           string              // registry/namespace the images go to
+	Tag           string              // default: Version
+	Platforms     []ocispecs.Platform // image platforms
+	Images        []string            // default: every image of the recipe
+	Variants      []string            // default: debug
+	Source        Source
+	EnvoyBaseURL  string            // default: the recipe's
+	Envoy         map[string]string // platform -> URL of an Envoy tarball the user supplies
+	GoImage       string            // default: the recipe's
+	BaseRegistry  string            // default: the recipe's
+	BuildPlatform ocispecs.Platform // where compiles run: the BuildKit worker's platform
+	Push          bool
+}

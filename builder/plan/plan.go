@@ -1,0 +1,80 @@
+package plan
+
+import (
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Plan is a fully resolved build.
+type Plan struct {
+	Version       string
+	Hub           string
+	Source        Source
+	Facts         Facts
+	GoImage       string
+	BuildPlatform ocispecs.Platform
+	LinknameFix   bool
+	Binaries      []Binary
+	Images        []Image
+	Archives      []Archive
+	Push          bool
+}
+
+// Source is where the Istio tree comes from: a git URL at a tag, or a directory.
+type Source struct {
+	GitURL string
+	Ref    string // refs/tags/<version>
+	Dir    string
+}
+
+// Facts are read from the source tree itself.
+type Facts struct {
+	Version     string
+	Commit      string
+	CommitTime  int64 // unix seconds; SOURCE_DATE_EPOCH for reproducible images
+	ProxySHA    string
+	BaseVersion string
+}
+
+// Binary is one Go main package compiled for one platform on the build platform.
+type Binary struct {
+	Name     string
+	Package  string
+	Tags     []string
+	Platform ocispecs.Platform
+	LDFlags  string
+}
+
+// Image is one image variant for all its platforms, published as one list.
+type Image struct {
+	Name       string // pilot, proxyv2
+	Variant    string // debug, distroless
+	Repository string // <hub>/<name>
+	Tags       []string
+	Dockerfile string
+	Platforms  []ImagePlatform
+	BuildArgs  map[string]string
+	// NamedContexts redirects the Dockerfile's base images, e.g.
+	// gcr.io/istio-release/base:1.22-dev -> docker-image://mirror/base:1.22-dev.
+	NamedContexts map[string]string
+	Files         map[string]string // context name -> path in source
+	Wasm          []Download
+}
+
+// ImagePlatform is what goes into one platform's build context.
+type ImagePlatform struct {
+	Platform ocispecs.Platform
+	Binaries []string // names; the compiled binary for this platform
+	Envoy    *Download
+}
+
+// Download is a file fetched over HTTP(S) by BuildKit.
+type Download struct {
+	URL  string
+	Name string // file name in the build context
+}
+
+// Archive is one istioctl release archive.
+type Archive struct {
+	Name     string
+	Platform ocispecs.Platform
+}

@@ -1,0 +1,203 @@
+package plan
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/recipes"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// New resolves options, a recipe and the source's facts into a plan.
+func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
+	o = withDefaults(o, r)
+	p := Plan{
+		Version: o.Version, Hub: o.Hub, Source: o.Source, Facts: f, GoImage: o.GoImage,
+		BuildPlatform: o.BuildPlatform, LinknameFix: r.LinknameFix, Push: o.Push,
+	}
+	for _, name := range o.Images {
+		spec, ok := r.Images[name]
+		if !ok {
+			return Plan{}, fmt.Errorf("image %q: not built by the Istio %s recipe (have %s)", name, r.Line, strings.Join(imageNames(r), ", "))
+		}
+		for _, variant := range o.Variants {
+			img, err := newImage(o, r, f, name, variant, spec)
+			if err != nil {
+				return Plan{}, err
+			}
+			p.Images = append(p.Images, img)
+		}
+	}
+	var err error
+	if p.Archives, err = archives(r, o.Version); err != nil {
+		return Plan{}, err
+	}
+	p.Binaries, err = binaries(o, r, f, p.Images, p.Archives)
+	return p, err
+}
+
+func withDefaults(o Options, r recipes.Recipe) Options {
+	if o.Tag == "" {
+		o.Tag = o.Version
+	}
+	if len(o.Images) == 0 {
+		o.Images = imageNames(r)
+	}
+	if len(o.Variants) == 0 {
+		o.Variants = []string{"debug"}
+	}
+	if o.EnvoyBaseURL == "" {
+		o.EnvoyBaseURL = r.Envoy.BaseURL
+	}
+	if o.GoImage == "" {
+		o.GoImage = r.GoImage
+	}
+	if o.BaseRegistry == "" {
+		o.BaseRegistry = r.BaseRegistry
+	}
+	if o.BuildPlatform.OS == "" {
+		o.BuildPlatform = platforms.MustParse("linux/amd64")
+	}
+	return o
+}
+
+func imageNames(r recipes.Recipe) []string {
+	names := make([]string, 0, len(r.Images))
+	for n := range r.Images {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec recipes.Image) (Image, error) {
+	if _, ok := spec.Bases[variant]; !ok {
+		return Image{}, fmt.Errorf("variant %q: image %s has only %s", variant, name, strings.Join(keys(spec.Bases), ", "))
+	}
+	args, err := buildArgs(r, f, variant)
+	if err != nil {
+		return Image{}, err
+	}
+	img := Image{
+		Name: name, Variant: variant, Repository: o.Hub + "/" + name, Tags: tags(o.Tag, variant),
+		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files,
+		NamedContexts: namedContexts(r, o.BaseRegistry, f.BaseVersion, spec),
+	}
+	if spec.Wasm {
+		img.Wasm = wasm(o.EnvoyBaseURL, f.ProxySHA)
+	}
+	for _, pl := range o.Platforms {
+		ip := ImagePlatform{Platform: pl, Binaries: spec.Binaries}
+		if spec.Envoy {
+			d, err := envoy(o, r, f, pl)
+			if err != nil {
+				return Image{}, err
+			}
+			ip.Envoy = &d
+		}
+		img.Platforms = append(img.Platforms, ip)
+	}
+	return img, nil
+}
+
+// tags follows upstream: the debug variant is the plain tag, others get a suffix.
+func tags(tag, variant string) []string {
+	if variant == "debug" {
+		return []string{tag, tag + "-debug"}
+	}
+	return []string{tag + "-" + variant}
+}
+
+func buildArgs(r recipes.Recipe, f Facts, variant string) (map[string]string, error) {
+	args := map[string]string{
+		"BASE_DISTRIBUTION": variant,
+		"SOURCE_DATE_EPOCH": strconv.FormatInt(f.CommitTime, 10),
+	}
+	for k, v := range r.BuildArgs {
+		s, err := expand(v, f)
+		if err != nil {
+			return nil, fmt.Errorf("recipe %s build arg %s: %w", r.Line, k, err)
+		}
+		args[k] = s
+	}
+	return args, nil
+}
+
+// namedContexts points the Dockerfile's upstream base references at BaseRegistry.
+func namedContexts(r recipes.Recipe, baseRegistry, baseVersion string, spec recipes.Image) map[string]string {
+	if baseRegistry == r.BaseRegistry {
+		return nil
+	}
+	out := map[string]string{}
+	for _, base := range spec.Bases {
+		ref := base + ":" + baseVersion
+		out[r.BaseRegistry+"/"+ref] = "docker-image://" + baseRegistry + "/" + ref
+	}
+	return out
+}
+
+func envoy(o Options, r recipes.Recipe, f Facts, pl ocispecs.Platform) (Download, error) {
+	key := platforms.Format(pl)
+	if url, ok := o.Envoy[key]; ok {
+		return Download{URL: url, Name: "envoy.tar.gz"}, nil
+	}
+	if !slices.Contains(r.Envoy.Arches, pl.Architecture) {
+		return Download{}, fmt.Errorf("no upstream Envoy for %s in Istio %s: supply one with --envoy %s=<https URL | file | image>", key, r.Line, key)
+	}
+	suffix := ""
+	if pl.Architecture != "amd64" {
+		suffix = "-" + pl.Architecture
+	}
+	return Download{URL: fmt.Sprintf("%s/envoy-alpha-%s%s.tar.gz", o.EnvoyBaseURL, f.ProxySHA, suffix), Name: "envoy.tar.gz"}, nil
+}
+
+func wasm(baseURL, sha string) []Download {
+	var out []Download
+	for _, filter := range []struct{ upstream, local string }{{"stats", "stats-filter"}, {"metadata_exchange", "metadata-exchange-filter"}} {
+		for _, ext := range []string{".wasm", ".compiled.wasm"} {
+			out = append(out, Download{URL: fmt.Sprintf("%s/%s-%s%s", baseURL, filter.upstream, sha, ext), Name: filter.local + ext})
+		}
+	}
+	return out
+}
+
+func archives(r recipes.Recipe, version string) ([]Archive, error) {
+	out := make([]Archive, 0, len(r.Archives))
+	for _, a := range r.Archives {
+		pl, err := platforms.Parse(a.Platform)
+		if err != nil {
+			return nil, fmt.Errorf("recipe %s archive %s: %w", r.Line, a.Name, err)
+		}
+		name, err := expand(a.Name, Facts{Version: version})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Archive{Name: name, Platform: pl})
+	}
+	return out, nil
+}
+
+func expand(text string, f Facts) (string, error) {
+	t, err := template.New("").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	err = t.Execute(&b, f)
+	return b.String(), err
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,43 @@
+package recipes
+
+// Recipe is how one Istio release line builds its binaries and images.
+type Recipe struct {
+	Line           string            `yaml:"line"`           // "1.22": applies from 1.22.0 until the next line
+	VersionPackage string            `yaml:"versionPackage"` // package of the -X version ldflags
+	GoImage        string            `yaml:"goImage"`        // default Go builder image
+	LinknameFix    bool              `yaml:"linknameFix"`    // pass -checklinkname=0 when Go >= 1.23 links it
+	Binaries       map[string]Binary `yaml:"binaries"`
+	Images         map[string]Image  `yaml:"images"`
+	BuildArgs      map[string]string `yaml:"buildArgs"` // values are text/template over plan.Facts
+	BaseRegistry   string            `yaml:"baseRegistry"`
+	Envoy          Envoy             `yaml:"envoy"`
+	Archives       []Archive         `yaml:"archives"`
+}
+
+// Binary is one Go main package.
+type Binary struct {
+	Package string   `yaml:"package"`
+	Tags    []string `yaml:"tags"`
+}
+
+// Image is one container image built from a Dockerfile in the source.
+type Image struct {
+	Dockerfile string            `yaml:"dockerfile"`
+	Binaries   []string          `yaml:"binaries"` // placed at <arch>/<name> in the context
+	Envoy      bool              `yaml:"envoy"`    // needs <arch>/envoy
+	Wasm       bool              `yaml:"wasm"`     // needs the wasm filters at the context root
+	Files      map[string]string `yaml:"files"`    // context name -> path in the source
+	Bases      map[string]string `yaml:"bases"`    // variant -> base image name under BaseRegistry
+}
+
+// Envoy says where upstream publishes Envoy builds for this line.
+type Envoy struct {
+	BaseURL string   `yaml:"baseURL"`
+	Arches  []string `yaml:"arches"` // architectures upstream published an Envoy for
+}
+
+// Archive is one istioctl release archive; Name is a template over Version.
+type Archive struct {
+	Platform string `yaml:"platform"`
+	Name     string `yaml:"name"`
+}

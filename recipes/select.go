@@ -1,0 +1,90 @@
+package recipes
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed lines/*.yaml
+var linesFS embed.FS
+
+// Selection is the recipe chosen for a version and why.
+type Selection struct {
+	Recipe  Recipe
+	Warning string // set when the version is newer than every known line
+}
+
+// Select returns the recipe for an Istio version such as "1.14.3": the
+// recipe of its line, or of the nearest older line with a warning.
+func Select(version string) (Selection, error) {
+	want, err := parseLine(version)
+	if err != nil {
+		return Selection{}, err
+	}
+	all, err := Load()
+	if err != nil {
+		return Selection{}, err
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		have, _ := parseLine(all[i].Line)
+		if have == want {
+			return Selection{Recipe: all[i]}, nil
+		}
+		if less(have, want) {
+			return Selection{Recipe: all[i], Warning: fmt.Sprintf(
+				"no recipe for Istio %s: using the %s recipe, the nearest older line", version, all[i].Line)}, nil
+		}
+	}
+	return Selection{}, fmt.Errorf("version %s: older than the oldest supported line %s", version, all[0].Line)
+}
+
+// Load reads every embedded recipe, oldest line first.
+func Load() ([]Recipe, error) {
+	paths, err := fs.Glob(linesFS, "lines/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Recipe, 0, len(paths))
+	for _, p := range paths {
+		b, err := linesFS.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		var r Recipe
+		if err := yaml.Unmarshal(b, &r); err != nil {
+			return nil, fmt.Errorf("recipe %s: %w", p, err)
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, _ := parseLine(out[i].Line)
+		b, _ := parseLine(out[j].Line)
+		return less(a, b)
+	})
+	return out, nil
+}
+
+type line struct{ major, minor int }
+
+func less(a, b line) bool { return a.major < b.major || a.major == b.major && a.minor < b.minor }
+
+// parseLine reads the major.minor of "1.22", "1.22.0" or "1.22.0-beta.1".
+func parseLine(v string) (line, error) {
+	parts := strings.SplitN(v, ".", 3)
+	bad := fmt.Errorf("version %q: want MAJOR.MINOR.PATCH as Istio tags it, e.g. 1.22.0 (no leading v)", v)
+	if len(parts) < 2 {
+		return line{}, bad
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(strings.SplitN(parts[1], "-", 2)[0])
+	if err1 != nil || err2 != nil {
+		return line{}, bad
+	}
+	return line{major, minor}, nil
+}

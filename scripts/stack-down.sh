@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Stops exactly the processes stack-up.sh started, by the pids it recorded.
+# State (images, build cache) stays under .stack/ for the next `make up`.
+source "$(dirname "$0")/lib.sh"
+shopt -s nullglob
+for pidfile in "${STACK}"/*.pid; do
+  name="$(basename "${pidfile}" .pid)"
+  if alive "${pidfile}"; then
+    pid="$(cat "${pidfile}")"
+    kill "${pid}"
+    for _ in $(seq 1 50); do kill -0 "${pid}" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "${pid}" 2>/dev/null && kill -9 "${pid}"
+    log "stopped ${name} (pid ${pid})"
+  fi
+  rm -f "${pidfile}"
+done
+rm -f "${STACK}/files.addr"
