@@ -1,0 +1,101 @@
+package archive
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestVerifyDirDetectsDamage(t *testing.T) {
+	cases := map[string]struct {
+		damage func(t *testing.T, path string)
+		want   string
+	}{
+		"edited checksum": {func(t *testing.T, path string) {
+			writeFile(t, path+".sha256", strings.Repeat("0", 64)+" "+filepath.Base(path)+"\n")
+		}, "checksum file holds"},
+		"two-space checksum": {func(t *testing.T, path string) {
+			b, _ := os.ReadFile(path + ".sha256")
+			writeFile(t, path+".sha256", strings.Replace(string(b), " ", "  ", 1))
+		}, "checksum file holds"},
+		"missing checksum": {func(t *testing.T, path string) {
+			os.Remove(path + ".sha256")
+		}, "no such file"},
+		"changed archive": {func(t *testing.T, path string) {
+			f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+			f.Write([]byte{0})
+			f.Close()
+		}, "checksum file holds"},
+		"two entries": {func(t *testing.T, path string) {
+			rewriteTarGz(t, path, "istioctl", "README")
+		}, "more than one entry"},
+		"wrong entry name": {func(t *testing.T, path string) {
+			rewriteTarGz(t, path, "bin/istioctl")
+		}, `archive holds "bin/istioctl", want "istioctl"`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			archives, files := writeDefaults(t, dir)
+			c.damage(t, files[0].Path)
+			err := VerifyDir(context.Background(), dir, archives)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), archives[0].Name) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+			if strings.Count(err.Error(), "verifying ") != 1 {
+				t.Fatalf("only one archive is damaged, got %v", err)
+			}
+		})
+	}
+}
+
+func TestVerifyFileChecksPlatform(t *testing.T) {
+	dir := t.TempDir()
+	_, files := writeDefaults(t, dir)
+	err := VerifyFile(files[0].Path, platform("linux/arm64"))
+	if err == nil || !strings.Contains(err.Error(), "binary is for linux/amd64, want linux/arm64") {
+		t.Fatalf("got %v", err)
+	}
+	if err := VerifyFile(files[0].Path, platform("linux/amd64")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rewriteTarGz replaces path with a tarball of the given entries, each holding
+// the original istioctl, and writes a matching checksum so only the content is wrong.
+func rewriteTarGz(t *testing.T, path string, names ...string) {
+	t.Helper()
+	bin, err := readTarGzEntry(path, "istioctl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz := gzip.NewWriter(f)
+	tw := tar.NewWriter(gz)
+	for _, n := range names {
+		tw.WriteHeader(&tar.Header{Name: n, Mode: 0o755, Size: int64(len(bin)), Typeflag: tar.TypeReg})
+		tw.Write(bin)
+	}
+	tw.Close()
+	gz.Close()
+	f.Close()
+	sum, err := fileSHA256(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path+".sha256", checksumLine(sum, filepath.Base(path)))
+}
