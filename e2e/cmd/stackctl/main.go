@@ -1,0 +1,43 @@
+// Command stackctl prepares the local stand-ins for upstream that istio-mab's
+// end-to-end tests run against: the fixture git repository, the Envoy file
+// tree, a loopback file server, and the seeded base and builder images.
+//
+//	stackctl fixture --out DIR [--testdata DIR]
+//	stackctl envoy   --out DIR [--fakeenvoy-src DIR] [--testdata DIR]
+//	stackctl serve   --dir DIR [--listen 127.0.0.1:0] --addr-file FILE
+//	stackctl seed    --registry HOST:PORT --busybox-amd64 FILE --busybox-arm64 FILE
+//	                 [--base-version V ...] [--goroot DIR] [--testdata DIR]
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+var commands = map[string]func(ctx context.Context, args []string, stdout io.Writer) error{
+	"fixture": runFixture,
+	"envoy":   runEnvoy,
+	"serve":   runServe,
+	"seed":    runSeed,
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "stackctl:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 || commands[args[0]] == nil {
+		return fmt.Errorf("usage: stackctl fixture|envoy|serve|seed [flags]")
+	}
+	return commands[args[0]](ctx, args[1:], os.Stdout)
+}
