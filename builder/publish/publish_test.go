@@ -110,6 +110,7 @@ func TestMissingChildPutsNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "MANIFEST_UNKNOWN") || !strings.Contains(err.Error(), missing.String()) {
 		t.Fatalf("got %v", err)
 	}
+	t.Log(err)
 	if n := reqs.count(isManifestPut); n != 0 {
 		t.Fatalf("%d manifest PUTs reached the registry, want 0", n)
 	}
@@ -177,6 +178,7 @@ func TestPlainHTTPNeedsExplicitHost(t *testing.T) {
 	if !errors.As(err, &plain) || plain.Host != host {
 		t.Fatalf("loopback not listed: got %v", err)
 	}
+	t.Log(err)
 	if _, err := newPublisher(t, registry.WithInsecure(host)).Publish(t.Context(), img); err != nil {
 		t.Fatalf("loopback listed: %v", err)
 	}

@@ -40,7 +40,7 @@ func (p *Publisher) Verify(ctx context.Context, img Image) ([]v1.Descriptor, err
 
 func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want v1.Platform, binaries []string) (v1.Descriptor, error) {
 	fail := func(err error) (v1.Descriptor, error) {
-		return v1.Descriptor{}, registry.Explain("verifying "+want.String(), ref, err)
+		return v1.Descriptor{}, registry.Explain("verifying "+want.String()+" image", ref, err)
 	}
 	desc, err := remote.Get(ref, p.access.Remote(ctx)...)
 	if err != nil {
