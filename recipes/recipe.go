@@ -1,5 +1,10 @@
 package recipes
 
+import (
+	"sort"
+	"strings"
+)
+
 // Recipe is how one Istio release line builds its binaries and images.
 type Recipe struct {
 	Line           string            `yaml:"line"`           // "1.22": applies from 1.22.0 until the next line
@@ -40,4 +45,33 @@ type Envoy struct {
 type Archive struct {
 	Platform string `yaml:"platform"`
 	Name     string `yaml:"name"`
+}
+
+// RequiredPaths are files the recipe expects in the source tree; checking
+// them first turns a wrong release line into one clear error.
+func RequiredPaths(r Recipe) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, name := range sortedKeys(r.Images) {
+		add(r.Images[name].Dockerfile)
+	}
+	for _, name := range sortedKeys(r.Binaries) {
+		add(strings.TrimPrefix(r.Binaries[name].Package, "./") + "/main.go")
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

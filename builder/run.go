@@ -1,0 +1,74 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/builder/publish"
+	"github.com/istio-mab/istio-mab/builder/registry"
+	"golang.org/x/sync/errgroup"
+)
+
+// Settings are how a plan is run, as opposed to what it builds.
+type Settings struct {
+	Dist     string // where istioctl archives go
+	Jobs     int    // solves at once
+	Access   *registry.Access
+	Insecure map[string]bool // registry hosts reached over plain HTTP
+	Progress *buildkit.Progress
+}
+
+// Result is what a run produced, for the summary.
+type Result struct {
+	Platforms []PlatformResult
+	Published []*publish.Result
+	Archives  []ArchiveResult
+}
+
+// Run executes p: binaries and image platforms are solved concurrently
+// (BuildKit shares the identical compile steps), then published.
+func Run(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings) (Result, error) {
+	stage, err := os.MkdirTemp("", "istio-mab-bin-")
+	if err != nil {
+		return Result{}, err
+	}
+	defer os.RemoveAll(stage)
+
+	var res Result
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return compileAndCheck(gctx, c, p, s, stage) })
+	g.Go(func() (err error) {
+		res.Platforms, err = buildImages(gctx, c, p, s)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return Result{}, err
+	}
+	if p.Push {
+		if res.Published, err = publishImages(ctx, p, s, res.Platforms); err != nil {
+			return Result{}, err
+		}
+	}
+	res.Archives, err = writeArchives(ctx, p, s.Dist, stage)
+	return res, err
+}
+
+func publishImages(ctx context.Context, p plan.Plan, s Settings, built []PlatformResult) ([]*publish.Result, error) {
+	pub, err := publish.New(s.Access)
+	if err != nil {
+		return nil, err
+	}
+	images := make([]publish.Image, len(p.Images))
+	for i, img := range p.Images {
+		images[i] = publishImage(img, built)
+	}
+	return pub.Publish(ctx, images...)
+}
+
+func commitTime(p plan.Plan) time.Time { return time.Unix(p.Facts.CommitTime, 0).UTC() }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

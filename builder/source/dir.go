@@ -1,0 +1,36 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/istio-mab/istio-mab/builder/plan"
+)
+
+// DirFacts reads the facts of a local source directory. Its commit and time
+// come from git when the directory is a checkout; otherwise they are unknown
+// and the build is not reproducible across edits, which is the caller's choice.
+func DirFacts(ctx context.Context, dir, version string, required []string) (plan.Facts, error) {
+	facts := plan.Facts{Version: version, Commit: "unknown"}
+	if out, err := git(ctx, dir, "log", "-1", "--format=%H %ct"); err == nil {
+		if sha, ts, ok := strings.Cut(out, " "); ok {
+			facts.Commit = sha
+			facts.CommitTime, _ = strconv.ParseInt(ts, 10, 64)
+		}
+	}
+	read := func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, p)) }
+	if err := ReadFacts(read, &facts, required); err != nil {
+		return plan.Facts{}, fmt.Errorf("reading Istio source in %s: %w", dir, err)
+	}
+	return facts, nil
+}
+
+func git(ctx context.Context, dir string, args ...string) (string, error) {
+	out, err := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...).Output()
+	return strings.TrimSpace(string(out)), err
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/istio-mab/istio-mab/builder"
+	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/builder/source"
+	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/spf13/cobra"
+)
+
+func newBuildCommand() *cobra.Command {
+	var f buildFlags
+	cmd := &cobra.Command{
+		Use:   "build --version VERSION --hub REGISTRY/NAMESPACE",
+		Short: "Build an Istio release's images for every platform and publish manifest lists",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := f.options(cmd)
+			if err != nil {
+				return err
+			}
+			return runBuild(cmd, o)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func runBuild(cmd *cobra.Command, o buildOptions) error {
+	ctx := cmd.Context()
+	sel, err := recipes.Select(o.plan.Version)
+	if err != nil {
+		return err
+	}
+	if sel.Warning != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", sel.Warning)
+	}
+	// Cheap, local checks of the plan first: nothing needs the daemon yet.
+	if _, err := plan.New(o.plan, sel.Recipe, plan.Facts{}); err != nil {
+		return err
+	}
+	c, err := buildkit.Connect(ctx, o.addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	native, err := c.Platforms(ctx)
+	if err != nil {
+		return err
+	}
+	o.plan.BuildPlatform = native[0]
+
+	prog, err := buildkit.NewProgress(ctx, cmd.ErrOrStderr(), o.progress)
+	if err != nil {
+		return err
+	}
+	p, res, runErr := resolveAndRun(cmd, c, o, sel.Recipe, prog)
+	if err := prog.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if runErr != nil {
+		return runErr
+	}
+	printSummary(cmd.OutOrStdout(), p, res)
+	return nil
+}
+
+func resolveAndRun(cmd *cobra.Command, c *buildkit.Client, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Plan, builder.Result, error) {
+	ctx := cmd.Context()
+	facts, err := readFacts(cmd, c, o, r, prog)
+	if err != nil {
+		return plan.Plan{}, builder.Result{}, err
+	}
+	p, err := plan.New(o.plan, r, facts)
+	if err != nil {
+		return plan.Plan{}, builder.Result{}, err
+	}
+	res, err := builder.Run(ctx, c, p, builder.Settings{
+		Dist: o.dist, Jobs: o.jobs, Access: o.access, Insecure: o.insecure, Progress: prog,
+	})
+	return p, res, err
+}
+
+func readFacts(cmd *cobra.Command, c *buildkit.Client, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Facts, error) {
+	required := recipes.RequiredPaths(r)
+	if o.plan.Source.Dir != "" {
+		return sourceDirFacts(cmd, o, required)
+	}
+	return c.ReadFacts(cmd.Context(), o.plan.Source, o.plan.Version, required, prog)
+}
+
+func sourceDirFacts(cmd *cobra.Command, o buildOptions, required []string) (plan.Facts, error) {
+	if _, err := os.Stat(o.plan.Source.Dir); err != nil {
+		return plan.Facts{}, fmt.Errorf("--source %s: %w", o.plan.Source.Dir, err)
+	}
+	return source.DirFacts(cmd.Context(), o.plan.Source.Dir, o.plan.Version, required)
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/google/go-containerregistry/pkg/name"
+	istiomab "github.com/istio-mab/istio-mab"
+	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/builder/registry"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// buildOptions are validated, typed settings for one build.
+type buildOptions struct {
+	plan     plan.Options
+	addr     string
+	dist     string
+	progress string
+	jobs     int
+	insecure map[string]bool
+	access   *registry.Access
+}
+
+// supportedPlatforms are the image platforms Istio's Dockerfiles and Envoy builds exist for.
+var supportedPlatforms = []string{"linux/amd64", "linux/arm64"}
+
+func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
+	v, err := newConfig(cmd, f.config)
+	if err != nil {
+		return buildOptions{}, fmt.Errorf("reading config %s: %w", f.config, err)
+	}
+	o := buildOptions{dist: v.GetString("dist"), jobs: v.GetInt("jobs"), insecure: map[string]bool{}}
+	p := &o.plan
+	p.Version, p.Tag = v.GetString("version"), v.GetString("tag")
+	p.Push = v.GetBool("push")
+	p.EnvoyBaseURL = strings.TrimSuffix(v.GetString("envoy-base-url"), "/")
+	p.GoImage, p.BaseRegistry = v.GetString("go-image"), strings.TrimSuffix(v.GetString("base-registry"), "/")
+	p.Images, p.Variants = list(v.GetString("images")), list(v.GetString("variants"))
+	steps := []func() error{
+		func() error { return requireVersion(p.Version) },
+		func() (err error) { p.Hub, err = parseHub(v.GetString("hub")); return err },
+		func() (err error) { p.Platforms, err = parsePlatforms(v); return err },
+		func() (err error) { p.Envoy, err = parseEnvoy(v.GetStringSlice("envoy")); return err },
+		func() error { p.Source = parseSource(v.GetString("source"), p.Version); return nil },
+		func() error { o.addr = buildkitAddr(v.GetString("buildkit-addr")); return nil },
+		func() (err error) { o.progress, err = parseProgress(v.GetString("progress")); return err },
+		func() (err error) { o.access, err = parseAccess(v, o.insecure); return err },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return buildOptions{}, err
+		}
+	}
+	return o, nil
+}
+
+func requireVersion(v string) error {
+	if v == "" {
+		return fmt.Errorf("--version is required: the Istio release to build, e.g. --version 1.22.0")
+	}
+	return nil
+}
+
+// parseHub accepts REGISTRY/NAMESPACE as Istio's --hub does, e.g. docker.io/istio.
+func parseHub(hub string) (string, error) {
+	if hub == "" {
+		return "", fmt.Errorf("--hub is required: where to push, e.g. --hub registry.example.com/istio")
+	}
+	hub = strings.TrimSuffix(hub, "/")
+	if _, err := name.NewRepository(hub+"/pilot", name.StrictValidation); err != nil || strings.Contains(hub, "://") || strings.ContainsAny(hub, "@") {
+		return "", fmt.Errorf("--hub %q is not a registry/namespace: use the form registry.example.com/istio, lowercase, without scheme, tag or digest", hub)
+	}
+	return hub, nil
+}
+
+func parsePlatforms(v *viper.Viper) ([]ocispecs.Platform, error) {
+	names := list(v.GetString("platforms"))
+	if len(names) == 0 {
+		var err error
+		if names, err = platformsFile(v.GetString("platforms-file")); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]ocispecs.Platform, 0, len(names))
+	for _, n := range names {
+		pl, err := platforms.Parse(n)
+		if err != nil || !slices.Contains(supportedPlatforms, platforms.Format(pl)) {
+			return nil, fmt.Errorf("unsupported platform %q: istio-mab builds images for %s", n, strings.Join(supportedPlatforms, ", "))
+		}
+		out = append(out, pl)
+	}
+	return out, nil
+}
+
+func platformsFile(path string) ([]string, error) {
+	data := istiomab.PlatformsYAML
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("--platforms-file: %w", err)
+		}
+	}
+	var doc struct {
+		Platforms []string `yaml:"platforms"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Platforms) == 0 {
+		return nil, fmt.Errorf("platforms file %s: want a YAML list under \"platforms:\" (%v)", path, err)
+	}
+	return doc.Platforms, nil
+}
+
+func parseEnvoy(entries []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, e := range splitAll(entries) {
+		key, val, ok := strings.Cut(e, "=")
+		pl, err := platforms.Parse(key)
+		if !ok || err != nil || val == "" {
+			return nil, fmt.Errorf("--envoy %q: want PLATFORM=URL, e.g. --envoy linux/arm64=https://example.com/envoy-arm64.tar.gz", e)
+		}
+		if !strings.HasPrefix(val, "https://") && !strings.HasPrefix(val, "http://") {
+			return nil, fmt.Errorf("--envoy %q: only http(s) URLs of Envoy tarballs are supported so far", e)
+		}
+		out[platforms.Format(pl)] = val
+	}
+	return out, nil
+}
+
+// parseSource treats an existing directory as a local tree, anything else as a git URL.
+func parseSource(s, version string) plan.Source {
+	if st, err := os.Stat(s); err == nil && st.IsDir() {
+		return plan.Source{Dir: s}
+	}
+	return plan.Source{GitURL: s, Ref: "refs/tags/" + version}
+}
+
+func buildkitAddr(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if env := os.Getenv("BUILDKIT_HOST"); env != "" {
+		return env
+	}
+	return buildkit.DefaultAddress
+}
+
+func parseProgress(mode string) (string, error) {
+	if !slices.Contains(buildkit.Modes, mode) {
+		return "", fmt.Errorf("--progress %q: use one of %s", mode, strings.Join(buildkit.Modes, ", "))
+	}
+	return mode, nil
+}
+
+func parseAccess(v *viper.Viper, insecure map[string]bool) (*registry.Access, error) {
+	hosts := splitAll(v.GetStringSlice("insecure-registry"))
+	for _, h := range hosts {
+		insecure[h] = true
+	}
+	opts := []registry.Option{registry.WithInsecure(hosts...), registry.WithUserAgent("istio-mab")}
+	if ca := v.GetString("registry-ca"); ca != "" {
+		opts = append(opts, registry.WithRootCAs(ca))
+	}
+	return registry.New(opts...)
+}
+
+// list splits a comma-separated flag value, dropping empty items.
+func list(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// splitAll accepts repeated flags, commas and (from the environment) spaces alike.
+func splitAll(items []string) []string {
+	var out []string
+	for _, it := range items {
+		for _, f := range strings.Fields(it) {
+			out = append(out, list(f)...)
+		}
+	}
+	return out
+}

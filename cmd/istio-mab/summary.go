@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/builder/publish"
+)
+
+func printSummary(w io.Writer, p plan.Plan, res builder.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Istio %s (commit %s) from %s\n\n", p.Version, short(p.Facts.Commit), sourceName(p.Source))
+	fmt.Fprintln(tw, "IMAGE\tVARIANT\tPLATFORM\tDIGEST\tSIZE")
+	for _, r := range res.Platforms {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", r.Repository, r.Variant, platforms.Format(*r.Descriptor.Platform), r.Descriptor.Digest, r.Descriptor.Size)
+	}
+	if len(res.Published) > 0 {
+		fmt.Fprintln(tw, "\nMANIFEST LIST\tDIGEST\tTAGS")
+		for _, pub := range res.Published {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", pub.Repository, pub.Index.Digest, tagList(pub))
+		}
+	} else {
+		fmt.Fprintln(tw, "\nnot pushed (--push=false): no manifest list or tag was written")
+	}
+	if len(res.Archives) > 0 {
+		fmt.Fprintln(tw, "\nARCHIVE\tSHA256\tSIZE")
+		for _, a := range res.Archives {
+			fmt.Fprintf(tw, "%s\t%s\t%d\n", filepath.Base(a.Path), a.SHA256, a.Size)
+		}
+	}
+	tw.Flush()
+}
+
+func tagList(r *publish.Result) string {
+	s := ""
+	for i, t := range r.Tags {
+		if i > 0 {
+			s += ","
+		}
+		s += t.Tag
+	}
+	return s
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+func sourceName(s plan.Source) string {
+	if s.Dir != "" {
+		return s.Dir
+	}
+	return s.GitURL
+}
