@@ -4,4 +4,8 @@
 // manifest list per image, pushes it by digest, reads it back, and only then
 // moves the tags. Until the last step no tag changes, so a tag always points
 // either to what it pointed to before or to a complete, verified list.
+//
+// With several images (pilot, proxyv2), Publish prepares all of them before
+// moving any tag; callers wanting their own reporting between the phases call
+// Prepare for every image, then MoveTags for each result.
 package publish

@@ -26,7 +26,7 @@ func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	children, err := p.Verify(ctx, img)
+	children, err := p.verify(ctx, repo, img)
 	if err != nil {
 		return nil, err
 	}

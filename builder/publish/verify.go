@@ -22,6 +22,10 @@ func (p *Publisher) Verify(ctx context.Context, img Image) ([]v1.Descriptor, err
 	if err != nil {
 		return nil, err
 	}
+	return p.verify(ctx, repo, img)
+}
+
+func (p *Publisher) verify(ctx context.Context, repo name.Repository, img Image) ([]v1.Descriptor, error) {
 	if err := checkPlatformList(img.Platforms); err != nil {
 		return nil, fmt.Errorf("verifying %s: %w", repo, err)
 	}
@@ -35,7 +39,10 @@ func (p *Publisher) Verify(ctx context.Context, img Image) ([]v1.Descriptor, err
 			return err
 		})
 	}
-	return descs, g.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return descs, nil
 }
 
 func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want v1.Platform, binaries []string) (v1.Descriptor, error) {
