@@ -14,6 +14,7 @@ const (
 	modCache    = "/go/pkg/mod"
 	buildCache  = "/root/.cache/go-build"
 	cachePrefix = "istio-mab-go-"
+	goPath      = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 )
 
 // script adds -checklinkname=0 only when the recipe asks and the Go in the
@@ -48,6 +49,8 @@ func Binary(p plan.Plan, b plan.Binary, src llb.State) llb.State {
 	run := goImage.Run(
 		llb.Args([]string{"/bin/sh", "-c", script}),
 		llb.Dir(srcDir),
+		// LLB does not apply the image's config; this is the golang images' PATH.
+		llb.AddEnv("PATH", goPath),
 		llb.AddEnv("CGO_ENABLED", "0"),
 		llb.AddEnv("GOOS", b.Platform.OS),
 		llb.AddEnv("GOARCH", b.Platform.Architecture),
