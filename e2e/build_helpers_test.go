@@ -1,0 +1,162 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// istioMab builds the command once per test binary.
+func istioMab(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "istio-mab-e2e-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "istio-mab")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/istio-mab/istio-mab/cmd/istio-mab").CombinedOutput()
+		if err != nil {
+			buildErr = &exec.ExitError{Stderr: out}
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building istio-mab: %v", buildErr)
+	}
+	return binPath
+}
+
+type runResult struct {
+	stdout, stderr string
+	code           int
+}
+
+func runIstioMab(t *testing.T, args ...string) runResult {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), istioMab(t), args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running istio-mab: %v", err)
+	}
+	return runResult{out.String(), errb.String(), code}
+}
+
+// uniqueHub gives each test its own namespace, so results never mix.
+func uniqueHub(s Stack) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return s.Registry + "/e2e-" + hex.EncodeToString(b) + "/istio"
+}
+
+// stackArgs point a build at the local stack instead of upstream.
+func stackArgs(s Stack, version, hub, dist string) []string {
+	return []string{"build", "--version", version, "--hub", hub, "--source", s.GitURL,
+		"--buildkit-addr", s.BuildkitHost, "--go-image", s.GoImage, "--base-registry", s.BaseRegistry,
+		"--envoy-base-url", s.EnvoyBaseURL, "--insecure-registry", s.Registry, "--dist", dist,
+		"--progress", "rawjson"}
+}
+
+func remoteIndex(t *testing.T, ref string) v1.ImageIndex {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Index(r, remote.WithContext(t.Context()))
+	if err != nil {
+		t.Fatalf("reading index %s: %v", ref, err)
+	}
+	return idx
+}
+
+// imageFiles reads the named files from the image's flattened filesystem,
+// without running anything.
+func imageFiles(t *testing.T, img v1.Image, paths ...string) map[string][]byte {
+	t.Helper()
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[strings.TrimPrefix(p, "/")] = true
+	}
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	out := map[string][]byte{}
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := strings.TrimPrefix(h.Name, "./"); want[p] {
+			b, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out["/"+p] = b
+		}
+	}
+	for _, p := range paths {
+		if _, ok := out[p]; !ok {
+			t.Errorf("image has no %s", p)
+		}
+	}
+	return out
+}
+
+// completedVertices parses --progress rawjson output: name -> whether every
+// completion of that vertex was a cache hit.
+func completedVertices(t *testing.T, rawjson string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(rawjson))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var status struct {
+			Vertexes []struct {
+				Name      string `json:"name"`
+				Cached    bool   `json:"cached"`
+				Completed any    `json:"completed"`
+			} `json:"vertexes"`
+		}
+		if json.Unmarshal(sc.Bytes(), &status) != nil {
+			continue
+		}
+		for _, v := range status.Vertexes {
+			if v.Completed == nil {
+				continue
+			}
+			prev, seen := out[v.Name]
+			out[v.Name] = v.Cached && (prev || !seen)
+		}
+	}
+	return out
+}
