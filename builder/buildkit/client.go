@@ -3,6 +3,7 @@ package buildkit
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/moby/buildkit/client"
@@ -39,7 +40,7 @@ func Connect(ctx context.Context, addr string) (*Client, error) {
 }
 
 func unreachable(addr string, err error) error {
-	return fmt.Errorf("BuildKit daemon at %s is unreachable (%v): start buildkitd or pass --buildkit-addr / $BUILDKIT_HOST", addr, rootCause(err))
+	return fmt.Errorf("BuildKit daemon at %s is unreachable (%s): start buildkitd or pass --buildkit-addr / $BUILDKIT_HOST", addr, dialCause(err))
 }
 
 // rootCause keeps error lines short: gRPC wraps the dial error several times.
@@ -51,6 +52,16 @@ func rootCause(err error) error {
 		}
 		err = u.Unwrap()
 	}
+}
+
+// dialCause keeps the last clause of gRPC's nested dial error, e.g.
+// "connect: no such file or directory".
+func dialCause(err error) string {
+	msg := rootCause(err).Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	return strings.TrimSuffix(msg, "\"")
 }
 
 // Close releases the connection.

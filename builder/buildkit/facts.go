@@ -19,13 +19,17 @@ import (
 // expects in the tree (Dockerfiles, main packages); a missing one is an error.
 func (c *Client) ReadFacts(ctx context.Context, src plan.Source, version string, required []string, p *Progress) (plan.Facts, error) {
 	facts := plan.Facts{Version: version}
+	var factsErr error // ours, returned without BuildKit's "failed to solve" wrapping
 	_, err := c.c.Build(ctx, client.SolveOpt{Session: attachables()}, "istio-mab", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
-		var err error
-		if facts.Commit, facts.CommitTime, err = resolveCommit(ctx, gw, src); err != nil {
-			return nil, err
+		if facts.Commit, facts.CommitTime, factsErr = resolveCommit(ctx, gw, src); factsErr != nil {
+			return nil, factsErr
 		}
-		return nil, readTree(ctx, gw, src, &facts, required)
+		factsErr = readTree(ctx, gw, src, &facts, required)
+		return nil, factsErr
 	}, p.channel())
+	if factsErr != nil {
+		return plan.Facts{}, factsErr
+	}
 	if err != nil {
 		return plan.Facts{}, fmt.Errorf("reading Istio %s from %s: %w", version, src.GitURL, err)
 	}
@@ -50,7 +54,11 @@ func resolveCommit(ctx context.Context, gw gateway.Client, src plan.Source) (str
 
 func noTag(src plan.Source, err error) error {
 	tag := strings.TrimPrefix(src.Ref, "refs/tags/")
-	return fmt.Errorf("no tag %s in %s (%v): check --version, or point --source at a repository that has it", tag, src.GitURL, rootCause(err))
+	if strings.Contains(err.Error(), "does not contain ref") {
+		return fmt.Errorf("no tag %s in %s: check --version, or point --source at a repository that has it", tag, src.GitURL)
+	}
+	cause := strings.Join(strings.Fields(rootCause(err).Error()), " ") // git's stderr spans lines
+	return fmt.Errorf("resolving tag %s in %s: %s: check that --source is reachable from the BuildKit daemon", tag, src.GitURL, cause)
 }
 
 func readTree(ctx context.Context, gw gateway.Client, src plan.Source, facts *plan.Facts, required []string) error {
