@@ -19,7 +19,9 @@ func TestBuildRejectsBadInput(t *testing.T) {
 	}{
 		{"version without a tag in the source", func(hub string) []string { return stackArgs(s, "1.22.9", hub, t.TempDir()) },
 			"no tag 1.22.9 in " + s.GitURL + ": check --version"},
-		{"malformed hub", func(string) []string { return stackArgs(s, "1.22.0", "HTTP://Registry.example.com//istio", t.TempDir()) },
+		{"malformed hub", func(string) []string {
+			return stackArgs(s, "1.22.0", "HTTP://Registry.example.com//istio", t.TempDir())
+		},
 			"is not a registry/namespace: use the form registry.example.com/istio"},
 		{"unsupported platform", func(hub string) []string {
 			return append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--platforms", "linux/amd64,linux/s390x")
