@@ -20,11 +20,11 @@ STACKCTL="${STACK}/bin/stackctl"
 start registry docker-registry serve "${STACK}/registry/config.yml"
 start secure-registry docker-registry serve "${STACK}/secure-registry/config.yml"
 
-"${STACKCTL}" fixture --out "${STACK}/git"
+"${STACKCTL}" fixture --out "${STACK}/git" >"${STACK}/fixture.out"
 start git-daemon git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="${GIT_PORT}" \
   --base-path="${STACK}/git" "${STACK}/git"
 
-"${STACKCTL}" envoy --out "${STACK}/files"
+"${STACKCTL}" envoy --out "${STACK}/files" >"${STACK}/files.out"
 start files "${STACKCTL}" serve --dir "${STACK}/files" --listen 127.0.0.1:0 --addr-file "${STACK}/files.addr"
 
 start buildkitd "${BUILDKIT_BIN}/buildkitd" --config "${STACK}/buildkit/buildkitd.toml"

@@ -45,11 +45,16 @@ func resolveCommit(ctx context.Context, gw gateway.Client, src plan.Source) (str
 	if err != nil {
 		return "", 0, noTag(src, err)
 	}
-	if md.Git == nil || md.Git.CommitChecksum == "" {
+	if md.Git == nil || md.Git.Checksum == "" {
 		return "", 0, noTag(src, fmt.Errorf("no commit"))
 	}
+	// Checksum is the tag object for annotated tags, the commit for lightweight ones.
+	commit := md.Git.CommitChecksum
+	if commit == "" {
+		commit = md.Git.Checksum
+	}
 	t, err := source.CommitTime(md.Git.CommitObject)
-	return md.Git.CommitChecksum, t, err
+	return commit, t, err
 }
 
 func noTag(src plan.Source, err error) error {
