@@ -9,6 +9,7 @@ import (
 type Recipe struct {
 	Line           string            `yaml:"line"`           // "1.22": applies from 1.22.0 until the next line
 	VersionPackage string            `yaml:"versionPackage"` // package of the -X version ldflags
+	BuildOSArch    bool              `yaml:"buildOSArch"`    // also -X buildOS/buildArch (the target's)
 	GoImage        string            `yaml:"goImage"`        // default Go builder image
 	LinknameFix    bool              `yaml:"linknameFix"`    // pass -checklinkname=0 when Go >= 1.23 links it
 	Binaries       map[string]Binary `yaml:"binaries"`

@@ -23,7 +23,7 @@ func binaries(o Options, r recipes.Recipe, f Facts, images []Image, archives []A
 		if !ok {
 			return fmt.Errorf("recipe %s: binary %s has no package", r.Line, name)
 		}
-		out = append(out, Binary{Name: name, Package: spec.Package, Tags: spec.Tags, Platform: pl, LDFlags: ldflags(r.VersionPackage, o, f)})
+		out = append(out, Binary{Name: name, Package: spec.Package, Tags: spec.Tags, Platform: pl, LDFlags: ldflags(r, o, f, pl)})
 		return nil
 	}
 	for _, img := range images {
@@ -44,7 +44,7 @@ func binaries(o Options, r recipes.Recipe, f Facts, images []Image, archives []A
 }
 
 // ldflags are upstream's (common/scripts/gobuild.sh) for a release build.
-func ldflags(pkg string, o Options, f Facts) string {
+func ldflags(r recipes.Recipe, o Options, f Facts, pl ocispecs.Platform) string {
 	tag := o.Tag
 	if tag == "" {
 		tag = o.Version
@@ -53,9 +53,12 @@ func ldflags(pkg string, o Options, f Facts) string {
 		"buildVersion=" + o.Version, "buildGitRevision=" + f.Commit, "buildStatus=Clean",
 		"buildTag=" + tag, "buildHub=" + o.Hub,
 	}
+	if r.BuildOSArch {
+		vars = append(vars, "buildOS="+pl.OS, "buildArch="+pl.Architecture)
+	}
 	flags := []string{"-extldflags -static", "-s", "-w"}
 	for _, v := range vars {
-		flags = append(flags, "-X "+pkg+"."+v)
+		flags = append(flags, "-X "+r.VersionPackage+"."+v)
 	}
 	return strings.Join(flags, " ")
 }

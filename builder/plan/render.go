@@ -1,0 +1,69 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/containerd/platforms"
+)
+
+// Render writes the plan as a readable outline: what is compiled and built,
+// from which inputs, pushed where. Golden tests and --dry-run print it.
+func Render(w io.Writer, p Plan) {
+	fmt.Fprintf(w, "version: %s\nhub: %s\nsource: %s\ncommit: %s\nproxy sha: %s\nbase version: %s\n",
+		p.Version, p.Hub, sourceString(p.Source), p.Facts.Commit, p.Facts.ProxySHA, p.Facts.BaseVersion)
+	fmt.Fprintf(w, "go image: %s (on %s, linkname fix: %t)\npush: %t\n", p.GoImage, platforms.Format(p.BuildPlatform), p.LinknameFix, p.Push)
+	fmt.Fprintln(w, "binaries:")
+	for _, b := range p.Binaries {
+		fmt.Fprintf(w, "  - %s %s (%s) tags=[%s]\n    ldflags: %s\n", b.Name, platforms.Format(b.Platform), b.Package, strings.Join(b.Tags, ","), b.LDFlags)
+	}
+	fmt.Fprintln(w, "images:")
+	for _, img := range p.Images {
+		renderImage(w, img)
+	}
+	fmt.Fprintln(w, "archives:")
+	for _, a := range p.Archives {
+		fmt.Fprintf(w, "  - %s (%s)\n", a.Name, platforms.Format(a.Platform))
+	}
+}
+
+func renderImage(w io.Writer, img Image) {
+	fmt.Fprintf(w, "  - %s (%s) -> %s tags=[%s]\n    dockerfile: %s\n", img.Name, img.Variant, img.Repository, strings.Join(img.Tags, ","), img.Dockerfile)
+	renderMap(w, "build args", img.BuildArgs)
+	renderMap(w, "base images", img.NamedContexts)
+	renderMap(w, "context files", img.Files)
+	for _, d := range img.Wasm {
+		fmt.Fprintf(w, "    wasm: %s <- %s\n", d.Name, d.URL)
+	}
+	for _, ip := range img.Platforms {
+		envoy := "none"
+		if ip.Envoy != nil {
+			envoy = ip.Envoy.URL
+		}
+		fmt.Fprintf(w, "    %s: binaries=[%s] envoy=%s\n", platforms.Format(ip.Platform), strings.Join(ip.Binaries, ","), envoy)
+	}
+}
+
+func renderMap(w io.Writer, title string, m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "    %s:\n", title)
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	for _, k := range ks {
+		fmt.Fprintf(w, "      %s: %s\n", k, m[k])
+	}
+}
+
+func sourceString(s Source) string {
+	if s.Dir != "" {
+		return s.Dir
+	}
+	return s.GitURL + "#" + s.Ref
+}
