@@ -10,7 +10,6 @@ import (
 	"github.com/istio-mab/istio-mab/builder/archive"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/istio-mab/istio-mab/builder/compile"
-	"github.com/istio-mab/istio-mab/builder/exe"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/source"
 	"github.com/moby/buildkit/client"
@@ -27,7 +26,7 @@ func compileAndCheck(ctx context.Context, c *buildkit.Client, p plan.Plan, s Set
 		return err
 	}
 	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: stage}}}
-	if _, err := c.Solve(ctx, def, opt, p.Source, s.Progress); err != nil {
+	if _, err := c.Solve(ctx, def, opt, locals(p), s.Progress); err != nil {
 		return fmt.Errorf("compiling: %w", err)
 	}
 	for _, b := range p.Binaries {
@@ -39,12 +38,7 @@ func compileAndCheck(ctx context.Context, c *buildkit.Client, p plan.Plan, s Set
 }
 
 func checkBinary(path string, b plan.Binary) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("checking %s for %s: %w", b.Name, platforms.Format(b.Platform), err)
-	}
-	defer f.Close()
-	if err := exe.Check(f, b.Platform.OS, b.Platform.Architecture, b.Platform.Variant); err != nil {
+	if err := checkBinaryFile(path, b.Platform); err != nil {
 		return fmt.Errorf("checking %s for %s: %w", b.Name, platforms.Format(b.Platform), err)
 	}
 	return nil

@@ -54,7 +54,7 @@ func buildImage(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings
 	src := source.State(p.Source, p.Facts.Commit)
 	bctx := image.Context(p, j.img, j.ip, src)
 	opt := image.SolveOpt(j.img, j.ip, bctx, src, p.Push, s.Insecure[registryHost(j.img.Repository)])
-	resp, err := c.Solve(ctx, nil, opt, p.Source, s.Progress)
+	resp, err := c.Solve(ctx, nil, opt, locals(p), s.Progress)
 	what := fmt.Sprintf("%s (%s) for %s", j.img.Name, j.img.Variant, platforms.Format(j.ip.Platform))
 	if err != nil {
 		return PlatformResult{}, fmt.Errorf("building %s: %w", what, err)

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"time"
 
@@ -29,8 +28,9 @@ type Result struct {
 	Archives  []ArchiveResult
 }
 
-// Run executes p: binaries and image platforms are solved concurrently
-// (BuildKit shares the identical compile steps), then published.
+// Run executes p: first the binaries are compiled and every Envoy fetched,
+// and each is checked; then the image platforms are built concurrently
+// (BuildKit reuses the compile and fetch results), then published.
 func Run(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings) (Result, error) {
 	stage, err := os.MkdirTemp("", "istio-mab-bin-")
 	if err != nil {
@@ -38,14 +38,11 @@ func Run(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings) (Resu
 	}
 	defer os.RemoveAll(stage)
 
+	if err := checkInputs(ctx, c, p, s, stage); err != nil {
+		return Result{}, err
+	}
 	var res Result
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return compileAndCheck(gctx, c, p, s, stage) })
-	g.Go(func() (err error) {
-		res.Platforms, err = buildImages(gctx, c, p, s)
-		return err
-	})
-	if err := g.Wait(); err != nil {
+	if res.Platforms, err = buildImages(ctx, c, p, s); err != nil {
 		return Result{}, err
 	}
 	if p.Push {
@@ -55,6 +52,17 @@ func Run(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings) (Resu
 	}
 	res.Archives, err = writeArchives(ctx, p, s.Dist, stage)
 	return res, err
+}
+
+// checkInputs compiles the binaries and fetches the Envoys concurrently and
+// checks each before any image is built, so nothing wrong is ever pushed.
+func checkInputs(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, stage string) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return compileAndCheck(ctx, c, p, s, stage) })
+	for _, pe := range envoys(p) {
+		g.Go(func() error { return checkEnvoy(ctx, c, p, s, pe, stage) })
+	}
+	return g.Wait()
 }
 
 func publishImages(ctx context.Context, p plan.Plan, s Settings, built []PlatformResult) ([]*publish.Result, error) {
@@ -70,5 +78,3 @@ func publishImages(ctx context.Context, p plan.Plan, s Settings, built []Platfor
 }
 
 func commitTime(p plan.Plan) time.Time { return time.Unix(p.Facts.CommitTime, 0).UTC() }
-
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

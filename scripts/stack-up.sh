@@ -25,7 +25,7 @@ start git-daemon git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="
   --base-path="${STACK}/git" "${STACK}/git"
 
 "${STACKCTL}" envoy --out "${STACK}/files" >"${STACK}/files.out"
-start files "${STACKCTL}" serve --dir "${STACK}/files" --listen 127.0.0.1:0 --addr-file "${STACK}/files.addr"
+start files "${STACKCTL}" serve --dir "${STACK}/files" --listen "127.0.0.1:${FILES_PORT}" --addr-file "${STACK}/files.addr"
 
 start buildkitd "${BUILDKIT_BIN}/buildkitd" --config "${STACK}/buildkit/buildkitd.toml"
 
@@ -33,7 +33,7 @@ wait_for "registry on ${REGISTRY}" curl -fsS "http://${REGISTRY}/v2/"
 wait_for "secure registry on ${SECURE_REGISTRY}" \
   bash -c "curl -sS --cacert '${STACK}/secure-registry/ca.pem' -o /dev/null -w '%{http_code}' https://${SECURE_REGISTRY}/v2/ | grep -q 401"
 wait_for "git daemon on ${GIT_PORT}" git ls-remote "git://127.0.0.1:${GIT_PORT}/istio.git"
-wait_for "file server" test -s "${STACK}/files.addr"
+wait_for "file server" bash -c "test -s '${STACK}/files.addr' && curl -fsS -o /dev/null http://\$(cat '${STACK}/files.addr')/"
 wait_for "buildkitd" "${BUILDKIT_BIN}/buildctl" --addr "unix://${BUILDKIT_SOCK}" debug workers
 
 base_versions=$(sed -n 's/^BASE_VERSION ?= *//p' "${ROOT}"/e2e/testdata/fixture/*/Makefile.core.mk | sort -u)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/builder/compile"
+	"github.com/istio-mab/istio-mab/builder/envoy"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -21,7 +22,7 @@ func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) 
 			llb.WithCustomNamef("context %s: %s/%s", img.Name, arch, name))
 	}
 	if ip.Envoy != nil {
-		ctx = ctx.File(llb.Copy(envoy(*ip.Envoy, ip.Platform), "usr/local/bin/envoy", arch+"/envoy", createDirs()),
+		ctx = ctx.File(llb.Copy(envoy.State(*ip.Envoy, ip.Platform), envoy.File, arch+"/envoy", createDirs()),
 			llb.WithCustomNamef("context %s: %s/envoy", img.Name, arch))
 	}
 	for _, name := range sortedKeys(img.Files) {
@@ -32,13 +33,6 @@ func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) 
 			llb.WithCustomNamef("context %s: %s", img.Name, d.Name))
 	}
 	return ctx
-}
-
-// envoy downloads an Envoy tarball and unpacks it; it holds usr/local/bin/envoy.
-func envoy(d plan.Download, pl ocispecs.Platform) llb.State {
-	tarball := llb.HTTP(d.URL, llb.Filename(d.Name), llb.WithCustomNamef("download Envoy for %s", platforms.Format(pl)))
-	return llb.Scratch().File(llb.Copy(tarball, d.Name, "/", &llb.CopyInfo{AttemptUnpack: true}),
-		llb.WithCustomNamef("unpack Envoy for %s", platforms.Format(pl)))
 }
 
 func findBinary(p plan.Plan, name string, pl ocispecs.Platform) plan.Binary {

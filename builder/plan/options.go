@@ -14,7 +14,8 @@ type Options struct {
 	Variants      []string            // default: debug
 	Source        Source
 	EnvoyBaseURL  string            // default: the recipe's
-	Envoy         map[string]string // platform -> URL of an Envoy tarball the user supplies
+	Envoy         map[string]Envoy  // platform -> an Envoy the user supplies
+	EnvoySHA256   map[string]string // platform -> sha256 pin of the Envoy, supplied or upstream's
 	GoImage       string            // default: the recipe's
 	BaseRegistry  string            // default: the recipe's
 	BuildPlatform ocispecs.Platform // where compiles run: the BuildKit worker's platform

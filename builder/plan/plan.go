@@ -64,8 +64,26 @@ type Image struct {
 type ImagePlatform struct {
 	Platform ocispecs.Platform
 	Binaries []string // names; the compiled binary for this platform
-	Envoy    *Download
+	Envoy    *Envoy
 }
+
+// Envoy is where one platform's Envoy binary comes from.
+type Envoy struct {
+	Kind    EnvoyKind
+	Ref     string // URL, absolute file path, or image reference
+	Tarball bool   // URL or file is a tar.gz holding usr/local/bin/envoy, else the binary itself
+	SHA256  string // optional pin of what Ref names: the download, the file, or the image's binary
+}
+
+// EnvoyKind says how an Envoy is supplied.
+type EnvoyKind string
+
+// The forms --envoy accepts; upstream's builds are URLs.
+const (
+	EnvoyURL   EnvoyKind = "url"
+	EnvoyFile  EnvoyKind = "file"
+	EnvoyImage EnvoyKind = "image"
+)
 
 // Download is a file fetched over HTTP(S) by BuildKit.
 type Download struct {

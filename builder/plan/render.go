@@ -40,7 +40,10 @@ func renderImage(w io.Writer, img Image) {
 	for _, ip := range img.Platforms {
 		envoy := "none"
 		if ip.Envoy != nil {
-			envoy = ip.Envoy.URL
+			envoy = string(ip.Envoy.Kind) + " " + ip.Envoy.Ref
+			if ip.Envoy.SHA256 != "" {
+				envoy += " sha256=" + ip.Envoy.SHA256
+			}
 		}
 		fmt.Fprintf(w, "    %s: binaries=[%s] envoy=%s\n", platforms.Format(ip.Platform), strings.Join(ip.Binaries, ","), envoy)
 	}

@@ -17,6 +17,9 @@ import (
 // New resolves options, a recipe and the source's facts into a plan.
 func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
 	o = withDefaults(o, r)
+	if err := checkEnvoyKeys(o); err != nil {
+		return Plan{}, err
+	}
 	p := Plan{
 		Version: o.Version, Hub: o.Hub, Source: o.Source, Facts: f, GoImage: o.GoImage,
 		BuildPlatform: o.BuildPlatform, LinknameFix: r.LinknameFix, Push: o.Push,
@@ -40,6 +43,32 @@ func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
 	}
 	p.Binaries, err = binaries(o, r, f, p.Images, p.Archives)
 	return p, err
+}
+
+// checkEnvoyKeys refuses --envoy and --envoy-sha256 for platforms not built,
+// which are most likely typos.
+func checkEnvoyKeys(o Options) error {
+	built := map[string]bool{}
+	for _, pl := range o.Platforms {
+		built[platforms.Format(pl)] = true
+	}
+	for flag, m := range map[string][]string{"--envoy": keysOf(o.Envoy), "--envoy-sha256": keysOf(o.EnvoySHA256)} {
+		for _, k := range m {
+			if !built[k] {
+				return fmt.Errorf("%s %s: that platform is not built (--platforms)", flag, k)
+			}
+		}
+	}
+	return nil
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func withDefaults(o Options, r recipes.Recipe) Options {
@@ -95,11 +124,11 @@ func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec r
 	for _, pl := range o.Platforms {
 		ip := ImagePlatform{Platform: pl, Binaries: spec.Binaries}
 		if spec.Envoy {
-			d, err := envoy(o, r, f, pl)
+			e, err := envoy(o, r, f, pl)
 			if err != nil {
 				return Image{}, err
 			}
-			ip.Envoy = &d
+			ip.Envoy = &e
 		}
 		img.Platforms = append(img.Platforms, ip)
 	}
@@ -142,19 +171,23 @@ func namedContexts(r recipes.Recipe, baseRegistry, baseVersion string, spec reci
 	return out
 }
 
-func envoy(o Options, r recipes.Recipe, f Facts, pl ocispecs.Platform) (Download, error) {
+func envoy(o Options, r recipes.Recipe, f Facts, pl ocispecs.Platform) (Envoy, error) {
 	key := platforms.Format(pl)
-	if url, ok := o.Envoy[key]; ok {
-		return Download{URL: url, Name: "envoy.tar.gz"}, nil
+	e, ok := o.Envoy[key]
+	if !ok {
+		if !slices.Contains(r.Envoy.Arches, pl.Architecture) {
+			return Envoy{}, fmt.Errorf("no upstream Envoy for %s in Istio %s: supply one with --envoy %s=<https URL | file | image>", key, r.Line, key)
+		}
+		suffix := ""
+		if pl.Architecture != "amd64" {
+			suffix = "-" + pl.Architecture
+		}
+		e = Envoy{Kind: EnvoyURL, Ref: fmt.Sprintf("%s/envoy-alpha-%s%s.tar.gz", o.EnvoyBaseURL, f.ProxySHA, suffix), Tarball: true}
 	}
-	if !slices.Contains(r.Envoy.Arches, pl.Architecture) {
-		return Download{}, fmt.Errorf("no upstream Envoy for %s in Istio %s: supply one with --envoy %s=<https URL | file | image>", key, r.Line, key)
+	if pin, ok := o.EnvoySHA256[key]; ok {
+		e.SHA256 = pin
 	}
-	suffix := ""
-	if pl.Architecture != "amd64" {
-		suffix = "-" + pl.Architecture
-	}
-	return Download{URL: fmt.Sprintf("%s/envoy-alpha-%s%s.tar.gz", o.EnvoyBaseURL, f.ProxySHA, suffix), Name: "envoy.tar.gz"}, nil
+	return e, nil
 }
 
 func wasm(baseURL, sha string) []Download {

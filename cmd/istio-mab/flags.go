@@ -28,7 +28,10 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.String("source", defaultSource, "Istio git repository URL, or a local directory")
 	fl.String("buildkit-addr", "", "BuildKit daemon address (default: $BUILDKIT_HOST, then "+buildkit.DefaultAddress+")")
 	fl.String("envoy-base-url", "", "where Envoy builds are downloaded from (default: upstream's for the release line)")
-	fl.StringArray("envoy", nil, "PLATFORM=URL of an Envoy tarball for a platform upstream has none for (repeatable)")
+	fl.StringArray("envoy", nil, "PLATFORM=SOURCE: the Envoy for a platform, e.g. one upstream has none for (repeatable);\n"+
+		"SOURCE is an http(s) URL or a local file (a tar.gz holding usr/local/bin/envoy, or the binary),\n"+
+		"or an image reference whose PLATFORM variant holds /usr/local/bin/envoy")
+	fl.StringArray("envoy-sha256", nil, "PLATFORM=HEX: pin the sha256 of that platform's Envoy download, file, or binary taken from an image (repeatable)")
 	fl.String("go-image", "", "Go builder image (default: upstream's Go for the release line)")
 	fl.String("base-registry", "", "registry the base images come from (default: upstream's, gcr.io/istio-release)")
 	fl.String("dist", "dist", "directory for the istioctl release archives")

@@ -48,7 +48,8 @@ func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
 		func() error { return requireVersion(p.Version) },
 		func() (err error) { p.Hub, err = parseHub(v.GetString("hub")); return err },
 		func() (err error) { p.Platforms, err = parsePlatforms(v); return err },
-		func() (err error) { p.Envoy, err = parseEnvoy(v.GetStringSlice("envoy")); return err },
+		func() (err error) { p.Envoy, err = parseEnvoys(v.GetStringSlice("envoy")); return err },
+		func() (err error) { p.EnvoySHA256, err = parsePins(v.GetStringSlice("envoy-sha256")); return err },
 		func() error { p.Source = parseSource(v.GetString("source"), p.Version); return nil },
 		func() error { o.addr = buildkitAddr(v.GetString("buildkit-addr")); return nil },
 		func() (err error) { o.progress, err = parseProgress(v.GetString("progress")); return err },
@@ -115,22 +116,6 @@ func platformsFile(path string) ([]string, error) {
 		return nil, fmt.Errorf("platforms file %s: want a YAML list under \"platforms:\" (%v)", path, err)
 	}
 	return doc.Platforms, nil
-}
-
-func parseEnvoy(entries []string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, e := range splitAll(entries) {
-		key, val, ok := strings.Cut(e, "=")
-		pl, err := platforms.Parse(key)
-		if !ok || err != nil || val == "" {
-			return nil, fmt.Errorf("--envoy %q: want PLATFORM=URL, e.g. --envoy linux/arm64=https://example.com/envoy-arm64.tar.gz", e)
-		}
-		if !strings.HasPrefix(val, "https://") && !strings.HasPrefix(val, "http://") {
-			return nil, fmt.Errorf("--envoy %q: only http(s) URLs of Envoy tarballs are supported so far", e)
-		}
-		out[platforms.Format(pl)] = val
-	}
-	return out, nil
 }
 
 // parseSource treats an existing directory as a local tree, anything else as a git URL.

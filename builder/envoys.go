@@ -1,0 +1,119 @@
+package builder
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/envoy"
+	"github.com/istio-mab/istio-mab/builder/exe"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/builder/source"
+	"github.com/moby/buildkit/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+type platformEnvoy struct {
+	platform ocispecs.Platform
+	envoy    plan.Envoy
+}
+
+// envoys lists each platform's Envoy once.
+func envoys(p plan.Plan) []platformEnvoy {
+	seen := map[string]bool{}
+	var out []platformEnvoy
+	for _, img := range p.Images {
+		for _, ip := range img.Platforms {
+			if key := platforms.Format(ip.Platform); ip.Envoy != nil && !seen[key] {
+				seen[key] = true
+				out = append(out, platformEnvoy{ip.Platform, *ip.Envoy})
+			}
+		}
+	}
+	return out
+}
+
+// checkEnvoy fetches one Envoy exactly as the images will get it and checks
+// it is an executable for its platform and matches its pin, before any
+// image uses it.
+func checkEnvoy(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, pe platformEnvoy, stage string) error {
+	what := fmt.Sprintf("Envoy for %s (%s)", platforms.Format(pe.platform), pe.envoy.Ref)
+	if pe.envoy.Kind == plan.EnvoyFile {
+		if err := checkPin(pe.envoy.Ref, pe.envoy.SHA256); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	def, err := envoy.State(pe.envoy, pe.platform).Marshal(ctx)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(stage, "envoy", envoy.LocalName(pe.platform))
+	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: dir}}}
+	if _, err := c.Solve(ctx, def, opt, locals(p), s.Progress); err != nil {
+		return fmt.Errorf("fetching %s: %w", what, explainDigest(err, pe.envoy))
+	}
+	bin := filepath.Join(dir, envoy.File)
+	if err := checkBinaryFile(bin, pe.platform); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if pe.envoy.Kind == plan.EnvoyImage {
+		if err := checkPin(bin, pe.envoy.SHA256); err != nil {
+			return fmt.Errorf("%s: /usr/local/bin/envoy %w", what, err)
+		}
+	}
+	return nil
+}
+
+// checkPin compares a file's sha256 with --envoy-sha256, if given.
+func checkPin(path, want string) error {
+	if want == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return fmt.Errorf("has sha256 %s, but --envoy-sha256 pins %s", got, want)
+	}
+	return nil
+}
+
+// explainDigest turns BuildKit's checksum failure of a pinned download into
+// the same wording as the other pins.
+func explainDigest(err error, e plan.Envoy) error {
+	if e.SHA256 != "" && strings.Contains(err.Error(), "digest mismatch") {
+		return fmt.Errorf("the download does not match --envoy-sha256 %s (%v)", e.SHA256, err)
+	}
+	return err
+}
+
+// locals are the host directories BuildKit reads: a source checkout and file Envoys.
+func locals(p plan.Plan) map[string]string {
+	out := envoy.Locals(p)
+	if p.Source.Dir != "" {
+		out[source.LocalName] = p.Source.Dir
+	}
+	return out
+}
+
+func checkBinaryFile(path string, pl ocispecs.Platform) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return exe.Check(f, pl.OS, pl.Architecture, pl.Variant)
+}
