@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
+)
+
+// TestBuild114 is the user's own example: Istio 1.14.3, for which upstream
+// has no arm64 Envoy, rebuilt for amd64 and arm64 with a supplied Envoy.
+func TestBuild114(t *testing.T) {
+	s := stack(t)
+	sha := proxySHA(t, "1.14.3")
+	tarballURL := s.EnvoyBaseURL + "/" + fixture.EnvoyTarball(sha, "arm64")
+	arm64Bin := download(t, s.EnvoyBaseURL+"/"+fixture.EnvoyBinary(sha, "arm64"))
+	amd64Bin := download(t, s.EnvoyBaseURL+"/"+fixture.EnvoyBinary(sha, "amd64"))
+
+	t.Run("refused without --envoy", func(t *testing.T) {
+		refuses(t, s, stackArgs(s, "1.14.3", uniqueHub(s), t.TempDir()),
+			"no upstream Envoy for linux/arm64 in Istio 1.14: supply one with --envoy linux/arm64=")
+	})
+	forms := map[string]string{
+		"URL":   tarballURL,
+		"file":  arm64Bin,
+		"image": communityProxy(t, s, sha),
+	}
+	for form, source := range forms {
+		t.Run("--envoy "+form, func(t *testing.T) {
+			hub, dist := uniqueHub(s), t.TempDir()
+			// Plain progress: rawjson would base64 the compile's own output.
+			res := runIstioMab(t, append(stackArgs(s, "1.14.3", hub, dist), "--envoy", "linux/arm64="+source, "--progress", "plain")...)
+			if res.code != 0 {
+				t.Fatalf("exited %d:\n%s", res.code, tail(res.stderr, 30))
+			}
+			checkImage(t, hub+"/pilot:1.14.3", "pilot", "1.14.3")
+			checkImage(t, hub+"/proxyv2:1.14.3", "proxyv2", "1.14.3")
+			checkEnvoyIs(t, hub+"/proxyv2:1.14.3", "arm64", fileSHA256(t, arm64Bin))
+			if form == "URL" {
+				checkArchives(t, dist, "1.14.3", false)
+				if !strings.Contains(res.stderr, "linking with -checklinkname=0") {
+					t.Error("the Go 1.23+ linkname fix was not shown in the build output")
+				}
+			}
+		})
+	}
+	t.Run("wrong --envoy-sha256 refused before any push", func(t *testing.T) {
+		zero := strings.Repeat("0", 64)
+		for form, source := range forms {
+			args := append(stackArgs(s, "1.14.3", uniqueHub(s), t.TempDir()), "--envoy", "linux/arm64="+source, "--envoy-sha256", "linux/arm64="+zero)
+			t.Run(form, func(t *testing.T) { refuses(t, s, args, "--envoy-sha256") })
+		}
+	})
+	t.Run("x86-64 file given for arm64 refused before any push", func(t *testing.T) {
+		args := append(stackArgs(s, "1.14.3", uniqueHub(s), t.TempDir()), "--envoy", "linux/arm64="+amd64Bin)
+		refuses(t, s, args, "ELF binary is for linux/amd64, want linux/arm64")
+	})
+}
+
+// refuses runs istio-mab expecting a one-line error containing message and
+// no change to the registry.
+func refuses(t *testing.T, s Stack, args []string, message string) {
+	t.Helper()
+	before := catalog(t, s)
+	res := runIstioMab(t, append(args, "--progress", "quiet")...)
+	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+	if res.code == 0 || len(lines) != 1 || !strings.Contains(lines[0], message) {
+		t.Errorf("exit %d, stderr:\n%s\nwant failure with one line containing %q", res.code, res.stderr, message)
+	}
+	if after := catalog(t, s); !slices.Equal(before, after) {
+		t.Errorf("registry repositories changed from %v to %v: something was pushed", before, after)
+	}
+}
+
+func proxySHA(t *testing.T, tag string) string {
+	t.Helper()
+	wd, _ := os.Getwd()
+	dir, err := fixture.TestdataDir(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := fixture.ReadRelease(filepath.Join(dir, "fixture", tag), tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.ProxySHA
+}
+
+// download saves url to a temp file, as a user would save an Envoy build.
+func download(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %v %v", url, err, resp)
+	}
+	defer resp.Body.Close()
+	path := filepath.Join(t.TempDir(), filepath.Base(url))
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func fileSHA256(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// checkEnvoyIs asserts the arch image of ref carries exactly the supplied Envoy.
+func checkEnvoyIs(t *testing.T, ref, arch, wantSHA string) {
+	t.Helper()
+	idx := remoteIndex(t, ref)
+	m, _ := idx.IndexManifest()
+	for _, d := range m.Manifests {
+		if d.Platform.Architecture != arch {
+			continue
+		}
+		img, _ := idx.Image(d.Digest)
+		b := imageFiles(t, img, "/usr/local/bin/envoy")["/usr/local/bin/envoy"]
+		sum := sha256.Sum256(b)
+		if got := hex.EncodeToString(sum[:]); got != wantSHA {
+			t.Errorf("%s %s envoy sha256 %s, want the supplied %s", ref, arch, got, wantSHA)
+		}
+	}
+}
