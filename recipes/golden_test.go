@@ -1,0 +1,206 @@
+package recipes_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/recipes"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the current recipes")
+
+// suppliedEnvoy stands in for a community arm64 Envoy where upstream has none.
+const suppliedEnvoy = "https://example.com/envoy-arm64.tar.gz"
+
+// options are the same for every release line, so goldens differ only by recipe.
+func options(version string, envoy map[string]plan.Envoy) plan.Options {
+	return plan.Options{
+		Version:      version,
+		Hub:          "registry.example.com/istio",
+		Platforms:    []ocispecs.Platform{platforms.MustParse("linux/amd64"), platforms.MustParse("linux/arm64")},
+		Variants:     []string{"debug", "distroless"},
+		Source:       plan.Source{GitURL: "https://github.com/istio/istio.git", Ref: "refs/tags/" + version},
+		Envoy:        envoy,
+		BaseRegistry: "mirror.example.com/istio-release",
+	}
+}
+
+func facts(version string) plan.Facts {
+	return plan.Facts{
+		Version:     version,
+		Commit:      "0123456789abcdef0123456789abcdef01234567",
+		CommitTime:  1700000000,
+		ProxySHA:    "fedcba9876543210fedcba9876543210fedcba98",
+		BaseVersion: "base-2024-01-01T00-00-00",
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range []struct {
+		version     string
+		supplyArm64 bool // upstream published no arm64 Envoy for the line
+	}{
+		{"1.12.0", true},
+		{"1.13.0", true},
+		{"1.14.3", true},
+		{"1.15.0", false},
+		{"1.17.0", false},
+		{"1.18.0", false},
+		{"1.20.0", false},
+		{"1.22.0", false},
+		{"1.24.0", false},
+		{"1.30.0", false},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			sel, err := recipes.Select(tc.version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sel.Warning != "" {
+				t.Errorf("Select(%s) warned: %s", tc.version, sel.Warning)
+			}
+			var envoy map[string]plan.Envoy
+			if tc.supplyArm64 {
+				envoy = map[string]plan.Envoy{"linux/arm64": {Kind: plan.EnvoyURL, Ref: suppliedEnvoy, Tarball: true}}
+			}
+			p, err := plan.New(options(tc.version, envoy), sel.Recipe, facts(tc.version))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got bytes.Buffer
+			plan.Render(&got, p)
+			path := filepath.Join("testdata", "golden", tc.version+".txt")
+			if *update {
+				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./recipes -run TestGolden -update)", err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("plan for %s differs from %s (rerun with -update and review the diff):\n%s", tc.version, path, got.String())
+			}
+		})
+	}
+}
+
+func TestSelectEveryLineWithoutWarning(t *testing.T) {
+	all, err := recipes.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) == 0 || all[0].Line != "1.12" {
+		t.Fatalf("oldest line: want 1.12, have %v", lines(all))
+	}
+	seen := map[string]bool{}
+	for _, r := range all {
+		if seen[r.Line] {
+			t.Errorf("line %s defined twice", r.Line)
+		}
+		seen[r.Line] = true
+		for _, v := range []string{r.Line + ".0", r.Line + ".7", r.Line + ".0-beta.1"} {
+			sel, err := recipes.Select(v)
+			if err != nil {
+				t.Errorf("Select(%s): %v", v, err)
+				continue
+			}
+			if sel.Recipe.Line != r.Line || sel.Warning != "" {
+				t.Errorf("Select(%s) = line %s, warning %q; want line %s, no warning", v, sel.Recipe.Line, sel.Warning, r.Line)
+			}
+		}
+	}
+	for minor := 12; minor <= 31; minor++ {
+		if l := "1." + strconv.Itoa(minor); !seen[l] {
+			t.Errorf("no recipe for line %s", l)
+		}
+	}
+}
+
+func TestSelectFutureVersionWarns(t *testing.T) {
+	all, err := recipes.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := all[len(all)-1].Line
+	sel, err := recipes.Select("1.99.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sel.Recipe.Line != newest {
+		t.Errorf("Select(1.99.0) = line %s, want the newest line %s", sel.Recipe.Line, newest)
+	}
+	if !strings.Contains(sel.Warning, "1.99.0") || !strings.Contains(sel.Warning, newest) {
+		t.Errorf("Select(1.99.0) warning %q should name the version and the line used", sel.Warning)
+	}
+}
+
+func TestSelectTooOld(t *testing.T) {
+	if sel, err := recipes.Select("1.11.0"); err == nil {
+		t.Errorf("Select(1.11.0) = line %s, want an error", sel.Recipe.Line)
+	} else if !strings.Contains(err.Error(), "1.12") {
+		t.Errorf("Select(1.11.0) error %q should name the oldest line 1.12", err)
+	}
+}
+
+func TestNoUpstreamArm64EnvoyNamesTheFlag(t *testing.T) {
+	for _, v := range []string{"1.12.0", "1.13.0", "1.14.3"} {
+		sel, err := recipes.Select(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = plan.New(options(v, nil), sel.Recipe, facts(v))
+		if err == nil || !strings.Contains(err.Error(), "--envoy linux/arm64=") {
+			t.Errorf("%s without --envoy: error %v, want one naming --envoy linux/arm64=", v, err)
+		}
+	}
+}
+
+// Every recipe must name the files the fixtures' and upstream's Dockerfiles COPY.
+func TestRecipesAreComplete(t *testing.T) {
+	all, err := recipes.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		if r.VersionPackage == "" || r.GoImage == "" || r.BaseRegistry == "" || r.Envoy.BaseURL == "" || len(r.Archives) == 0 {
+			t.Errorf("line %s: missing versionPackage, goImage, baseRegistry, envoy.baseURL or archives", r.Line)
+		}
+		for _, img := range []string{"pilot", "proxyv2"} {
+			spec, ok := r.Images[img]
+			if !ok {
+				t.Errorf("line %s: no %s image", r.Line, img)
+				continue
+			}
+			if spec.Bases["debug"] == "" || spec.Bases["distroless"] == "" {
+				t.Errorf("line %s: %s lacks a debug or distroless base", r.Line, img)
+			}
+			for _, b := range spec.Binaries {
+				if _, ok := r.Binaries[b]; !ok {
+					t.Errorf("line %s: %s needs binary %s the recipe does not build", r.Line, img, b)
+				}
+			}
+		}
+		if _, ok := r.Images["proxyv2"].Files["envoy_bootstrap.json"]; !ok {
+			t.Errorf("line %s: proxyv2 lacks envoy_bootstrap.json", r.Line)
+		}
+	}
+}
+
+func lines(rs []recipes.Recipe) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Line
+	}
+	return out
+}
