@@ -68,6 +68,15 @@ func RequiredPaths(r Recipe) []string {
 	return out
 }
 
+// Dockerfiles are the recipe's Dockerfile paths, image by image.
+func Dockerfiles(r Recipe) []string {
+	var out []string
+	for _, name := range sortedKeys(r.Images) {
+		out = append(out, r.Images[name].Dockerfile)
+	}
+	return out
+}
+
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

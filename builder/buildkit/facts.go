@@ -15,16 +15,15 @@ import (
 )
 
 // ReadFacts resolves a git source's tag to a commit and reads the facts the
-// plan needs from the tree at that commit. required are paths the recipe
-// expects in the tree (Dockerfiles, main packages); a missing one is an error.
-func (c *Client) ReadFacts(ctx context.Context, src plan.Source, version string, required []string, p *Progress) (plan.Facts, error) {
+// plan needs from the tree at that commit, checking the recipe's layout.
+func (c *Client) ReadFacts(ctx context.Context, src plan.Source, version string, layout source.Layout, p *Progress) (plan.Facts, error) {
 	facts := plan.Facts{Version: version}
 	var factsErr error // ours, returned without BuildKit's "failed to solve" wrapping
 	_, err := c.c.Build(ctx, client.SolveOpt{Session: attachables()}, "istio-mab", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
 		if facts.Commit, facts.CommitTime, factsErr = resolveCommit(ctx, gw, src); factsErr != nil {
 			return nil, factsErr
 		}
-		factsErr = readTree(ctx, gw, src, &facts, required)
+		factsErr = readTree(ctx, gw, src, &facts, layout)
 		return nil, factsErr
 	}, p.channel())
 	if factsErr != nil {
@@ -66,7 +65,7 @@ func noTag(src plan.Source, err error) error {
 	return fmt.Errorf("resolving tag %s in %s: %s: check that --source is reachable from the BuildKit daemon", tag, src.GitURL, cause)
 }
 
-func readTree(ctx context.Context, gw gateway.Client, src plan.Source, facts *plan.Facts, required []string) error {
+func readTree(ctx context.Context, gw gateway.Client, src plan.Source, facts *plan.Facts, layout source.Layout) error {
 	def, err := source.State(src, facts.Commit).Marshal(ctx)
 	if err != nil {
 		return err
@@ -82,7 +81,7 @@ func readTree(ctx context.Context, gw gateway.Client, src plan.Source, facts *pl
 	read := func(name string) ([]byte, error) {
 		return ref.ReadFile(ctx, gateway.ReadRequest{Filename: name})
 	}
-	return source.ReadFacts(read, facts, required)
+	return source.ReadFacts(read, facts, layout)
 }
 
 // sourceOp extracts the single source op of a state, for metadata resolution.

@@ -33,6 +33,8 @@ type Facts struct {
 	CommitTime  int64 // unix seconds; SOURCE_DATE_EPOCH for reproducible images
 	ProxySHA    string
 	BaseVersion string
+	// BaseImages are the FROM references of each Dockerfile, by path.
+	BaseImages map[string][]string
 }
 
 // Binary is one Go main package compiled for one platform on the build platform.

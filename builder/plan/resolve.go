@@ -116,7 +116,7 @@ func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec r
 	img := Image{
 		Name: name, Variant: variant, Repository: o.Hub + "/" + name, Tags: tags(o.Tag, variant),
 		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files,
-		NamedContexts: namedContexts(r, o.BaseRegistry, f.BaseVersion, spec),
+		NamedContexts: namedContexts(r, o.BaseRegistry, f, spec),
 	}
 	if spec.Wasm {
 		img.Wasm = wasm(o.EnvoyBaseURL, f.ProxySHA)
@@ -158,15 +158,24 @@ func buildArgs(r recipes.Recipe, f Facts, variant string) (map[string]string, er
 	return args, nil
 }
 
-// namedContexts points the Dockerfile's upstream base references at BaseRegistry.
-func namedContexts(r recipes.Recipe, baseRegistry, baseVersion string, spec recipes.Image) map[string]string {
+// namedContexts points the Dockerfile's upstream base references at
+// baseRegistry: the FROMs read from the source when known (they may pin by
+// digest), else the recipe's base names at BASE_VERSION.
+func namedContexts(r recipes.Recipe, baseRegistry string, f Facts, spec recipes.Image) map[string]string {
 	if baseRegistry == r.BaseRegistry {
 		return nil
 	}
+	refs, ok := f.BaseImages[spec.Dockerfile]
+	if !ok {
+		for _, base := range keys(spec.Bases) {
+			refs = append(refs, r.BaseRegistry+"/"+spec.Bases[base]+":"+f.BaseVersion)
+		}
+	}
 	out := map[string]string{}
-	for _, base := range spec.Bases {
-		ref := base + ":" + baseVersion
-		out[r.BaseRegistry+"/"+ref] = "docker-image://" + baseRegistry + "/" + ref
+	for _, ref := range refs {
+		if rest, ok := strings.CutPrefix(ref, r.BaseRegistry+"/"); ok {
+			out[ref] = "docker-image://" + baseRegistry + "/" + rest
+		}
 	}
 	return out
 }

@@ -15,7 +15,7 @@ import (
 // DirFacts reads the facts of a local source directory. Its commit and time
 // come from git when the directory is a checkout; otherwise they are unknown
 // and the build is not reproducible across edits, which is the caller's choice.
-func DirFacts(ctx context.Context, dir, version string, required []string) (plan.Facts, error) {
+func DirFacts(ctx context.Context, dir, version string, layout Layout) (plan.Facts, error) {
 	facts := plan.Facts{Version: version, Commit: "unknown"}
 	if out, err := git(ctx, dir, "log", "-1", "--format=%H %ct"); err == nil {
 		if sha, ts, ok := strings.Cut(out, " "); ok {
@@ -24,7 +24,7 @@ func DirFacts(ctx context.Context, dir, version string, required []string) (plan
 		}
 	}
 	read := func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, p)) }
-	if err := ReadFacts(read, &facts, required); err != nil {
+	if err := ReadFacts(read, &facts, layout); err != nil {
 		return plan.Facts{}, fmt.Errorf("reading Istio source in %s: %w", dir, err)
 	}
 	return facts, nil

@@ -55,10 +55,17 @@ func CommitTime(commitObject []byte) (int64, error) {
 // ReadFunc reads a file of the source tree by its path.
 type ReadFunc func(path string) ([]byte, error)
 
-// ReadFacts fills the proxy SHA and BASE_VERSION, and checks that every
-// required path exists, so a tree of an unexpected layout fails before any build.
-func ReadFacts(read ReadFunc, facts *plan.Facts, required []string) error {
-	for _, p := range required {
+// Layout is what a recipe expects in the tree.
+type Layout struct {
+	Required    []string // paths that must exist
+	Dockerfiles []string // whose FROM images are read
+}
+
+// ReadFacts fills the proxy SHA, BASE_VERSION and the Dockerfiles' base
+// images, and checks that every required path exists, so a tree of an
+// unexpected layout fails before any build.
+func ReadFacts(read ReadFunc, facts *plan.Facts, layout Layout) error {
+	for _, p := range layout.Required {
 		if _, err := read(p); err != nil {
 			return fmt.Errorf("source has no %s, which the recipe expects: is --version the right release line?", p)
 		}
@@ -74,6 +81,22 @@ func ReadFacts(read ReadFunc, facts *plan.Facts, required []string) error {
 	if err != nil {
 		return fmt.Errorf("source has no Makefile.core.mk: is this an Istio source tree?")
 	}
-	facts.BaseVersion, err = BaseVersion(mk)
-	return err
+	if facts.BaseVersion, err = BaseVersion(mk); err != nil {
+		return err
+	}
+	return readBaseImages(read, facts, layout.Dockerfiles)
+}
+
+func readBaseImages(read ReadFunc, facts *plan.Facts, dockerfiles []string) error {
+	facts.BaseImages = map[string][]string{}
+	for _, path := range dockerfiles {
+		b, err := read(path)
+		if err != nil {
+			return fmt.Errorf("source has no %s, which the recipe expects: is --version the right release line?", path)
+		}
+		if facts.BaseImages[path], err = BaseImages(b, map[string]string{"BASE_VERSION": facts.BaseVersion}); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return nil
 }

@@ -46,7 +46,7 @@ func TestReadFactsRequiresLayout(t *testing.T) {
 	if f.ProxySHA != "abc" || f.BaseVersion != "v1" {
 		t.Fatalf("got %+v", f)
 	}
-	err := ReadFacts(read, &f, []string{"pilot/docker/Dockerfile.pilot"})
+	err := ReadFacts(read, &f, Layout{Required: []string{"pilot/docker/Dockerfile.pilot"}})
 	want := "source has no pilot/docker/Dockerfile.pilot, which the recipe expects: is --version the right release line?"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v", err)

@@ -12,7 +12,7 @@ var errNotFound = errors.New("not found")
 func factsFor(t *testing.T, read ReadFunc, required []string) plan.Facts {
 	t.Helper()
 	var f plan.Facts
-	if err := ReadFacts(read, &f, required); err != nil {
+	if err := ReadFacts(read, &f, Layout{Required: required}); err != nil {
 		t.Fatal(err)
 	}
 	return f

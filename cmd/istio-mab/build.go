@@ -86,16 +86,16 @@ func resolveAndRun(cmd *cobra.Command, c *buildkit.Client, o buildOptions, r rec
 }
 
 func readFacts(cmd *cobra.Command, c *buildkit.Client, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Facts, error) {
-	required := recipes.RequiredPaths(r)
+	layout := source.Layout{Required: recipes.RequiredPaths(r), Dockerfiles: recipes.Dockerfiles(r)}
 	if o.plan.Source.Dir != "" {
-		return sourceDirFacts(cmd, o, required)
+		return sourceDirFacts(cmd, o, layout)
 	}
-	return c.ReadFacts(cmd.Context(), o.plan.Source, o.plan.Version, required, prog)
+	return c.ReadFacts(cmd.Context(), o.plan.Source, o.plan.Version, layout, prog)
 }
 
-func sourceDirFacts(cmd *cobra.Command, o buildOptions, required []string) (plan.Facts, error) {
+func sourceDirFacts(cmd *cobra.Command, o buildOptions, layout source.Layout) (plan.Facts, error) {
 	if _, err := os.Stat(o.plan.Source.Dir); err != nil {
 		return plan.Facts{}, fmt.Errorf("--source %s: %w", o.plan.Source.Dir, err)
 	}
-	return source.DirFacts(cmd.Context(), o.plan.Source.Dir, o.plan.Version, required)
+	return source.DirFacts(cmd.Context(), o.plan.Source.Dir, o.plan.Version, layout)
 }
