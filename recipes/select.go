@@ -88,3 +88,21 @@ func parseLine(v string) (line, error) {
 	}
 	return line{major, minor}, nil
 }
+
+// BaseRegistries are the registries upstream's base images came from, over
+// every line, for redirecting a Dockerfile's FROMs to a mirror.
+func BaseRegistries() []string {
+	all, err := Load()
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range all {
+		if r.BaseRegistry != "" && !seen[r.BaseRegistry] {
+			seen[r.BaseRegistry] = true
+			out = append(out, r.BaseRegistry)
+		}
+	}
+	return out
+}

@@ -33,8 +33,15 @@ type Facts struct {
 	CommitTime  int64 // unix seconds; SOURCE_DATE_EPOCH for reproducible images
 	ProxySHA    string
 	BaseVersion string
-	// BaseImages are the FROM references of each Dockerfile, by path.
-	BaseImages map[string][]string
+	// Dockerfiles are what each Dockerfile of the tree says, by path.
+	Dockerfiles map[string]Dockerfile
+}
+
+// Dockerfile is what a plan needs to know of one of the source's Dockerfiles.
+type Dockerfile struct {
+	BaseImages  []string          // FROM references, ARGs expanded
+	Copies      []string          // build-context paths it copies, unexpanded
+	ArgDefaults map[string]string // ARG defaults, for expanding Copies
 }
 
 // Binary is one Go main package compiled for one platform on the build platform.

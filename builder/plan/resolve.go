@@ -130,6 +130,9 @@ func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec r
 			}
 			ip.Envoy = &e
 		}
+		if err := checkCopies(r, f, img, ip); err != nil {
+			return Image{}, err
+		}
 		img.Platforms = append(img.Platforms, ip)
 	}
 	return img, nil
@@ -165,16 +168,20 @@ func namedContexts(r recipes.Recipe, baseRegistry string, f Facts, spec recipes.
 	if baseRegistry == r.BaseRegistry {
 		return nil
 	}
-	refs, ok := f.BaseImages[spec.Dockerfile]
-	if !ok {
+	refs := f.Dockerfiles[spec.Dockerfile].BaseImages
+	if _, ok := f.Dockerfiles[spec.Dockerfile]; !ok {
 		for _, base := range keys(spec.Bases) {
 			refs = append(refs, r.BaseRegistry+"/"+spec.Bases[base]+":"+f.BaseVersion)
 		}
 	}
 	out := map[string]string{}
 	for _, ref := range refs {
-		if rest, ok := strings.CutPrefix(ref, r.BaseRegistry+"/"); ok {
-			out[ref] = "docker-image://" + baseRegistry + "/" + rest
+		// Any upstream base registry, not only this line's: a newer source
+		// than the recipe may already use the next line's registry.
+		for _, upstream := range recipes.BaseRegistries() {
+			if rest, ok := strings.CutPrefix(ref, upstream+"/"); ok {
+				out[ref] = "docker-image://" + baseRegistry + "/" + rest
+			}
 		}
 	}
 	return out

@@ -6,10 +6,33 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
+
+// ReadDockerfile reads what the plan needs from a Dockerfile: its base
+// images, with args applied, and the context paths it copies, unexpanded.
+func ReadDockerfile(dockerfile []byte, args map[string]string) (plan.Dockerfile, error) {
+	ast, err := parser.Parse(bytes.NewReader(dockerfile))
+	if err != nil {
+		return plan.Dockerfile{}, fmt.Errorf("parsing Dockerfile: %w", err)
+	}
+	stages, metaArgs, err := instructions.Parse(ast.AST, nil)
+	if err != nil {
+		return plan.Dockerfile{}, fmt.Errorf("parsing Dockerfile: %w", err)
+	}
+	bases, err := baseImages(stages, argEnv(metaArgs, args))
+	if err != nil {
+		return plan.Dockerfile{}, err
+	}
+	copies, defaults := contextCopies(stages)
+	for k, v := range argDefaults(metaArgs) {
+		defaults[k] = v
+	}
+	return plan.Dockerfile{BaseImages: bases, Copies: copies, ArgDefaults: defaults}, nil
+}
 
 // BaseImages lists the image references a Dockerfile's stages start FROM,
 // with ARGs expanded (their defaults, overridden by args), leaving out
@@ -17,15 +40,35 @@ import (
 // frontend resolves, so named contexts keyed by them redirect the bases even
 // when a Dockerfile pins one by digest.
 func BaseImages(dockerfile []byte, args map[string]string) ([]string, error) {
-	ast, err := parser.Parse(bytes.NewReader(dockerfile))
-	if err != nil {
-		return nil, fmt.Errorf("parsing Dockerfile: %w", err)
+	d, err := ReadDockerfile(dockerfile, args)
+	return d.BaseImages, err
+}
+
+// contextCopies lists the build-context paths of COPY and ADD (not --from),
+// and the defaults of ARGs declared inside stages.
+func contextCopies(stages []instructions.Stage) ([]string, map[string]string) {
+	var copies []string
+	defaults := map[string]string{}
+	for _, st := range stages {
+		for _, cmd := range st.Commands {
+			switch c := cmd.(type) {
+			case *instructions.CopyCommand:
+				if c.From == "" {
+					copies = append(copies, c.SourcePaths...)
+				}
+			case *instructions.AddCommand:
+				copies = append(copies, c.SourcePaths...)
+			case *instructions.ArgCommand:
+				for k, v := range argDefaults([]instructions.ArgCommand{*c}) {
+					defaults[k] = v
+				}
+			}
+		}
 	}
-	stages, metaArgs, err := instructions.Parse(ast.AST, nil)
-	if err != nil {
-		return nil, fmt.Errorf("parsing Dockerfile: %w", err)
-	}
-	env := argEnv(metaArgs, args)
+	return copies, defaults
+}
+
+func baseImages(stages []instructions.Stage, env []string) ([]string, error) {
 	lex := shell.NewLex('\\')
 	stageNames := map[string]bool{}
 	seen := map[string]bool{}
@@ -44,16 +87,21 @@ func BaseImages(dockerfile []byte, args map[string]string) ([]string, error) {
 	return out, nil
 }
 
-// argEnv gives the ARGs before the first FROM their defaults, then the build args.
-func argEnv(metaArgs []instructions.ArgCommand, args map[string]string) []string {
+func argDefaults(args []instructions.ArgCommand) map[string]string {
 	vals := map[string]string{}
-	for _, a := range metaArgs {
+	for _, a := range args {
 		for _, kv := range a.Args {
 			if kv.Value != nil {
 				vals[kv.Key] = *kv.Value
 			}
 		}
 	}
+	return vals
+}
+
+// argEnv gives the ARGs before the first FROM their defaults, then the build args.
+func argEnv(metaArgs []instructions.ArgCommand, args map[string]string) []string {
+	vals := argDefaults(metaArgs)
 	for k, v := range args {
 		vals[k] = v
 	}

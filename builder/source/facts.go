@@ -84,17 +84,17 @@ func ReadFacts(read ReadFunc, facts *plan.Facts, layout Layout) error {
 	if facts.BaseVersion, err = BaseVersion(mk); err != nil {
 		return err
 	}
-	return readBaseImages(read, facts, layout.Dockerfiles)
+	return readDockerfiles(read, facts, layout.Dockerfiles)
 }
 
-func readBaseImages(read ReadFunc, facts *plan.Facts, dockerfiles []string) error {
-	facts.BaseImages = map[string][]string{}
+func readDockerfiles(read ReadFunc, facts *plan.Facts, dockerfiles []string) error {
+	facts.Dockerfiles = map[string]plan.Dockerfile{}
 	for _, path := range dockerfiles {
 		b, err := read(path)
 		if err != nil {
 			return fmt.Errorf("source has no %s, which the recipe expects: is --version the right release line?", path)
 		}
-		if facts.BaseImages[path], err = BaseImages(b, map[string]string{"BASE_VERSION": facts.BaseVersion}); err != nil {
+		if facts.Dockerfiles[path], err = ReadDockerfile(b, map[string]string{"BASE_VERSION": facts.BaseVersion}); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}

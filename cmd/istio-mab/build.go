@@ -65,6 +65,10 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	if runErr != nil {
 		return runErr
 	}
+	if o.dryRun {
+		plan.Render(cmd.OutOrStdout(), p)
+		return nil
+	}
 	printSummary(cmd.OutOrStdout(), p, res)
 	return nil
 }
@@ -76,8 +80,8 @@ func resolveAndRun(cmd *cobra.Command, c *buildkit.Client, o buildOptions, r rec
 		return plan.Plan{}, builder.Result{}, err
 	}
 	p, err := plan.New(o.plan, r, facts)
-	if err != nil {
-		return plan.Plan{}, builder.Result{}, err
+	if err != nil || o.dryRun {
+		return p, builder.Result{}, err
 	}
 	res, err := builder.Run(ctx, c, p, builder.Settings{
 		Dist: o.dist, Jobs: o.jobs, Access: o.access, Insecure: o.insecure, Progress: prog,

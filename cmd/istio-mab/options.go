@@ -25,6 +25,7 @@ type buildOptions struct {
 	dist     string
 	progress string
 	jobs     int
+	dryRun   bool
 	insecure map[string]bool
 	access   *registry.Access
 }
@@ -37,7 +38,7 @@ func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
 	if err != nil {
 		return buildOptions{}, fmt.Errorf("reading config %s: %w", f.config, err)
 	}
-	o := buildOptions{dist: v.GetString("dist"), jobs: v.GetInt("jobs"), insecure: map[string]bool{}}
+	o := buildOptions{dist: v.GetString("dist"), jobs: v.GetInt("jobs"), dryRun: v.GetBool("dry-run"), insecure: map[string]bool{}}
 	p := &o.plan
 	p.Version, p.Tag = v.GetString("version"), v.GetString("tag")
 	p.Push = v.GetBool("push")

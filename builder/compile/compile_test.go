@@ -1,0 +1,345 @@
+package compile_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/compile"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/solver/pb"
+	digest "github.com/opencontainers/go-digest"
+)
+
+const goImage = "docker.io/library/golang:1.26.8"
+
+func testPlan(linknameFix bool) plan.Plan {
+	return plan.Plan{
+		Version:       "1.14.3",
+		GoImage:       goImage,
+		BuildPlatform: platforms.MustParse("linux/amd64"),
+		LinknameFix:   linknameFix,
+	}
+}
+
+func binary(name, platform string) plan.Binary {
+	return plan.Binary{
+		Name:     name,
+		Package:  "./pilot/cmd/" + name,
+		Tags:     []string{"agent", "disable_pgv"},
+		Platform: platforms.MustParse(platform),
+		LDFlags:  "-s -w -X istio.io/pkg/version.buildVersion=1.14.3",
+	}
+}
+
+func src() llb.State { return llb.Local("istio-src") }
+
+// op is one decoded LLB vertex with its digest.
+type op struct {
+	dgst digest.Digest
+	*pb.Op
+}
+
+func marshal(t *testing.T, st llb.State) (ops []op, head digest.Digest) {
+	t.Helper()
+	def, err := st.Marshal(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dt := range def.ToPB().Def {
+		var o pb.Op
+		if err := o.Unmarshal(dt); err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, op{digest.FromBytes(dt), &o})
+	}
+	if head, err = def.Head(); err != nil {
+		t.Fatal(err)
+	}
+	return ops, head
+}
+
+func execOp(t *testing.T, ops []op) op {
+	t.Helper()
+	var found []op
+	for _, o := range ops {
+		if o.GetExec() != nil {
+			found = append(found, o)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one exec op, have %d", len(found))
+	}
+	return found[0]
+}
+
+func byDigest(t *testing.T, ops []op, d string) op {
+	t.Helper()
+	for _, o := range ops {
+		if string(o.dgst) == d {
+			return o
+		}
+	}
+	t.Fatalf("no op %s", d)
+	return op{}
+}
+
+func envMap(env []string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return m
+}
+
+func TestBinaryExec(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		b           plan.Binary
+		linknameFix bool
+		goos, arch  string
+		goarm       string
+		out         string
+	}{
+		{"amd64", binary("pilot-agent", "linux/amd64"), false, "linux", "amd64", "", "/out/pilot-agent"},
+		{"arm64 with linkname fix", binary("pilot-agent", "linux/arm64"), true, "linux", "arm64", "", "/out/pilot-agent"},
+		{"armv7", binary("istioctl", "linux/arm/v7"), false, "linux", "arm", "7", "/out/istioctl"},
+		{"darwin", binary("istioctl", "darwin/arm64"), false, "darwin", "arm64", "", "/out/istioctl"},
+		{"windows", binary("istioctl", "windows/amd64"), true, "windows", "amd64", "", "/out/istioctl.exe"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := testPlan(tc.linknameFix)
+			ops, _ := marshal(t, compile.Binary(p, tc.b, src()))
+			ex := execOp(t, ops)
+			meta := ex.GetExec().GetMeta()
+
+			args := meta.GetArgs()
+			if len(args) != 3 || args[0] != "/bin/sh" || args[1] != "-c" || !strings.Contains(args[2], "go build") {
+				t.Errorf("args = %q, want /bin/sh -c <script running go build>", args)
+			}
+			if meta.GetCwd() != "/src" {
+				t.Errorf("cwd = %q, want /src", meta.GetCwd())
+			}
+			wantFix := "0"
+			if tc.linknameFix {
+				wantFix = "1"
+			}
+			env := envMap(meta.GetEnv())
+			for k, want := range map[string]string{
+				"CGO_ENABLED":  "0",
+				"GOOS":         tc.goos,
+				"GOARCH":       tc.arch,
+				"GOARM":        tc.goarm,
+				"GOTOOLCHAIN":  "local",
+				"TAGS":         "agent,disable_pgv",
+				"LDFLAGS":      tc.b.LDFlags,
+				"PKG":          tc.b.Package,
+				"OUT":          tc.out,
+				"LINKNAME_FIX": wantFix,
+			} {
+				if got, ok := env[k]; !ok || got != want {
+					t.Errorf("env %s = %q (set: %t), want %q", k, got, ok, want)
+				}
+			}
+			if !slices.Contains(filepath.SplitList(env["PATH"]), "/usr/local/go/bin") {
+				t.Errorf("PATH %q lacks /usr/local/go/bin", env["PATH"])
+			}
+
+			// The compile runs natively on the build platform, never emulated.
+			if pl := ex.GetPlatform(); pl.GetOS() != "linux" || pl.GetArchitecture() != "amd64" {
+				t.Errorf("exec platform = %v, want the build platform linux/amd64", pl)
+			}
+			root := byDigest(t, ops, ex.GetInputs()[0].GetDigest())
+			if id := root.GetSource().GetIdentifier(); id != "docker-image://"+goImage {
+				t.Errorf("root image = %q, want docker-image://%s", id, goImage)
+			}
+			if pl := root.GetPlatform(); pl.GetArchitecture() != "amd64" {
+				t.Errorf("go image platform = %v, want the build platform, not the target", pl)
+			}
+			checkMounts(t, ops, ex)
+		})
+	}
+}
+
+func checkMounts(t *testing.T, ops []op, ex op) {
+	t.Helper()
+	mounts := map[string]*pb.Mount{}
+	for _, m := range ex.GetExec().GetMounts() {
+		mounts[m.GetDest()] = m
+	}
+	if m := mounts["/src"]; m == nil || !m.GetReadonly() || m.GetOutput() != int64(pb.SkipOutput) {
+		t.Errorf("/src mount = %v, want a readonly input", m)
+	} else if id := byDigest(t, ops, ex.GetInputs()[m.GetInput()].GetDigest()).GetSource().GetIdentifier(); id != "local://istio-src" {
+		t.Errorf("/src comes from %q, want the source state", id)
+	}
+	for dest, id := range map[string]string{"/go/pkg/mod": "istio-mab-go-mod", "/root/.cache/go-build": "istio-mab-go-build"} {
+		m := mounts[dest]
+		if m == nil || m.GetMountType() != pb.MountType_CACHE {
+			t.Errorf("%s mount = %v, want a cache mount", dest, m)
+			continue
+		}
+		if c := m.GetCacheOpt(); c.GetID() != id || c.GetSharing() != pb.CacheSharingOpt_SHARED {
+			t.Errorf("%s cache = %v, want id %s shared", dest, c, id)
+		}
+	}
+	if m := mounts["/out"]; m == nil || m.GetReadonly() || m.GetOutput() == int64(pb.SkipOutput) || m.GetMountType() != pb.MountType_BIND {
+		t.Errorf("/out mount = %v, want a writable output", m)
+	}
+}
+
+// An unchanged rebuild must produce the same definition, so BuildKit hits its cache.
+func TestBinaryDigestStable(t *testing.T) {
+	p := testPlan(true)
+	b := binary("pilot-agent", "linux/arm64")
+	_, first := marshal(t, compile.Binary(p, b, src()))
+	_, again := marshal(t, compile.Binary(p, b, src()))
+	if first != again {
+		t.Errorf("same inputs gave %s then %s", first, again)
+	}
+	changed := b
+	changed.LDFlags = strings.Replace(b.LDFlags, "1.14.3", "1.14.4", 1)
+	if _, other := marshal(t, compile.Binary(p, changed, src())); other == first {
+		t.Errorf("a different version ldflag kept digest %s", first)
+	}
+	if _, other := marshal(t, compile.Binary(p, binary("pilot-agent", "linux/amd64"), src())); other == first {
+		t.Errorf("a different target platform kept digest %s", first)
+	}
+}
+
+func TestPathAndFileName(t *testing.T) {
+	for _, tc := range []struct {
+		b              plan.Binary
+		file, wantPath string
+	}{
+		{binary("istioctl", "linux/amd64"), "istioctl", "/linux_amd64/istioctl"},
+		{binary("istioctl", "linux/arm/v7"), "istioctl", "/linux_arm_v7/istioctl"},
+		{binary("istioctl", "windows/amd64"), "istioctl.exe", "/windows_amd64/istioctl.exe"},
+		{binary("istioctl", "darwin/arm64"), "istioctl", "/darwin_arm64/istioctl"},
+		{binary("pilot-agent", "linux/arm64"), "pilot-agent", "/linux_arm64/pilot-agent"},
+	} {
+		if got := compile.FileName(tc.b); got != tc.file {
+			t.Errorf("FileName(%s %s) = %q, want %q", tc.b.Name, platforms.Format(tc.b.Platform), got, tc.file)
+		}
+		if got := compile.Path(tc.b); got != tc.wantPath {
+			t.Errorf("Path(%s %s) = %q, want %q", tc.b.Name, platforms.Format(tc.b.Platform), got, tc.wantPath)
+		}
+	}
+}
+
+func TestAllCollectsEveryBinary(t *testing.T) {
+	p := testPlan(false)
+	p.Binaries = []plan.Binary{binary("pilot-agent", "linux/amd64"), binary("istioctl", "windows/amd64"), binary("istioctl", "linux/arm/v7")}
+	ops, _ := marshal(t, compile.All(p, src()))
+	var dests []string
+	execs := 0
+	for _, o := range ops {
+		if o.GetExec() != nil {
+			execs++
+		}
+		for _, a := range o.GetFile().GetActions() {
+			if c := a.GetCopy(); c != nil {
+				dests = append(dests, c.GetDest())
+			}
+		}
+	}
+	want := []string{"/linux_amd64/pilot-agent", "/windows_amd64/istioctl.exe", "/linux_arm_v7/istioctl"}
+	for _, w := range want {
+		if !slices.Contains(dests, w) {
+			t.Errorf("copies %q lack %s", dests, w)
+		}
+	}
+	if execs != len(p.Binaries) {
+		t.Errorf("%d compiles, want %d", execs, len(p.Binaries))
+	}
+}
+
+// TestScript runs the compile script for real with a fake go that records its
+// arguments, to show when -checklinkname=0 is added.
+func TestScript(t *testing.T) {
+	ops, _ := marshal(t, compile.Binary(testPlan(true), binary("pilot-agent", "linux/amd64"), src()))
+	script := execOp(t, ops).GetExec().GetMeta().GetArgs()[2]
+
+	for _, tc := range []struct {
+		goVersion string
+		fix       string
+		wantFlag  bool
+	}{
+		{"go1.22.5", "1", false},
+		{"go1.23.0", "1", true},
+		{"go1.26.8", "1", true},
+		{"go1.26.8", "0", false},
+		{"go1.18.10", "0", false},
+	} {
+		t.Run(tc.goVersion+"/fix="+tc.fix, func(t *testing.T) {
+			stdout, argsFile := runScript(t, script, tc.goVersion, tc.fix)
+			args := strings.Split(strings.TrimSuffix(argsFile, "\n"), "\n")
+			i := slices.Index(args, "-ldflags")
+			if i < 0 || i+1 >= len(args) {
+				t.Fatalf("go called with %q, want -ldflags", args)
+			}
+			ldflags := args[i+1]
+			if got := strings.HasPrefix(ldflags, "-checklinkname=0 "); got != tc.wantFlag {
+				t.Errorf("ldflags %q: -checklinkname=0 present %t, want %t", ldflags, got, tc.wantFlag)
+			}
+			if !strings.HasSuffix(ldflags, "-s -w -X istio.io/pkg/version.buildVersion=1.14.3") {
+				t.Errorf("ldflags %q lost the binary's own flags", ldflags)
+			}
+			said := strings.Contains(stdout, "linking with -checklinkname=0") && strings.Contains(stdout, tc.goVersion)
+			if said != tc.wantFlag {
+				t.Errorf("message printed %t, want %t; stdout:\n%s", said, tc.wantFlag, stdout)
+			}
+			wantTail := []string{"build", "-buildvcs=false", "-trimpath", "-tags", "agent", "-ldflags", ldflags, "-o", "/tmp/out/pilot-agent", "./pilot/cmd/pilot-agent"}
+			if !slices.Equal(args, wantTail) {
+				t.Errorf("go called with\n%q\nwant\n%q", args, wantTail)
+			}
+		})
+	}
+}
+
+// runScript runs script with a fake go on PATH and returns its stdout and the
+// arguments go build got, one a line.
+func runScript(t *testing.T, script, goVersion, fix string) (stdout, args string) {
+	t.Helper()
+	dir := t.TempDir()
+	argsFile := filepath.Join(dir, "args")
+	fake := `#!/bin/sh
+if [ "$1" = env ] && [ "$2" = GOVERSION ]; then echo "$FAKE_GOVERSION"; exit 0; fi
+for a in "$@"; do printf '%s\n' "$a"; done > "$FAKE_ARGS"
+`
+	if err := os.WriteFile(filepath.Join(dir, "go"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), "/bin/sh", "-c", script)
+	cmd.Env = []string{
+		"PATH=" + dir + ":/usr/bin:/bin",
+		"FAKE_GOVERSION=" + goVersion,
+		"FAKE_ARGS=" + argsFile,
+		"LDFLAGS=-s -w -X istio.io/pkg/version.buildVersion=1.14.3",
+		"LINKNAME_FIX=" + fix,
+		"TAGS=agent",
+		"OUT=/tmp/out/pilot-agent",
+		"PKG=./pilot/cmd/pilot-agent",
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("script: %v; stderr: %s", err, stderrOf(err))
+	}
+	recorded, err := os.ReadFile(argsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), string(recorded)
+}
+
+func stderrOf(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(ee.Stderr)
+	}
+	return ""
+}

@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
+)
+
+// TestBuildFromDirectoryWithVariants builds from a local checkout (no git
+// server), both base variants, tagged as upstream.
+func TestBuildFromDirectoryWithVariants(t *testing.T) {
+	s := stack(t)
+	hub := uniqueHub(s)
+	args := append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--source", fixtureCopy(t, "1.22.0"),
+		"--images", "pilot", "--variants", "debug,distroless")
+	mustBuild(t, args)
+	debug := checkImage(t, hub+"/pilot:1.22.0", "pilot", "1.22.0")
+	if alias := remoteIndexDigest(t, hub+"/pilot:1.22.0-debug"); alias != debug {
+		t.Errorf("1.22.0-debug is %s, want the same list as 1.22.0 (%s)", alias, debug)
+	}
+	checkImage(t, hub+"/pilot:1.22.0-distroless", "pilot", "1.22.0")
+	checkBase(t, hub+"/pilot:1.22.0", "istio-release/base:")
+	checkBase(t, hub+"/pilot:1.22.0-distroless", "istio-release/distroless:")
+}
+
+// TestBuildFutureVersion: a version newer than every recipe builds with the
+// newest recipe and a warning, when the tree has that recipe's layout (here
+// pilot copies no bootstrap JSON, as from 1.24).
+func TestBuildFutureVersion(t *testing.T) {
+	s := stack(t)
+	dir := fixtureCopy(t, "1.22.0")
+	dropLines(t, filepath.Join(dir, "pilot/docker/Dockerfile.pilot"), "bootstrap.json")
+	hub := uniqueHub(s)
+	res := mustBuild(t, append(stackArgs(s, "1.99.0", hub, t.TempDir()), "--source", dir, "--images", "pilot"))
+	if !strings.Contains(res.stderr, "warning: no recipe for Istio 1.99.0: using the 1.31 recipe") {
+		t.Errorf("no warning about the nearest older recipe in:\n%s", tail(res.stderr, 5))
+	}
+	checkImage(t, hub+"/pilot:1.99.0", "pilot", "1.99.0")
+}
+
+func TestBuildRefusesSourceOfAnotherLayout(t *testing.T) {
+	s := stack(t)
+	t.Run("missing Dockerfile", func(t *testing.T) {
+		dir := fixtureCopy(t, "1.22.0")
+		if err := os.Remove(filepath.Join(dir, "pilot/docker/Dockerfile.pilot")); err != nil {
+			t.Fatal(err)
+		}
+		args := append(stackArgs(s, "1.22.0", uniqueHub(s), t.TempDir()), "--source", dir)
+		refuses(t, s, args, "source has no pilot/docker/Dockerfile.pilot, which the recipe expects")
+	})
+	t.Run("Dockerfile copying what the recipe lacks", func(t *testing.T) {
+		args := append(stackArgs(s, "1.99.0", uniqueHub(s), t.TempDir()), "--source", fixtureCopy(t, "1.22.0"))
+		refuses(t, s, args, "pilot/docker/Dockerfile.pilot copies envoy_bootstrap.json, which the Istio 1.31 recipe does not provide")
+	})
+}
+
+func mustBuild(t *testing.T, args []string) runResult {
+	t.Helper()
+	res := runIstioMab(t, args...)
+	if res.code != 0 {
+		t.Fatalf("exited %d:\n%s", res.code, tail(res.stderr, 30))
+	}
+	return res
+}
+
+func dropLines(t *testing.T, path, containing string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.Contains(l, containing) {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkBase asserts every platform image of ref was built on the seeded base
+// whose fixture label starts with prefix.
+func checkBase(t *testing.T, ref, prefix string) {
+	t.Helper()
+	idx := remoteIndex(t, ref)
+	m, _ := idx.IndexManifest()
+	for _, d := range m.Manifests {
+		img, _ := idx.Image(d.Digest)
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Config.Labels[fixture.LabelImage]; !strings.HasPrefix(got, prefix) {
+			t.Errorf("%s %s: base %q, want %s...", ref, d.Platform.Architecture, got, prefix)
+		}
+	}
+}
+
+// fixtureCopy copies a fixture tree to a temp dir, as a user's local checkout.
+func fixtureCopy(t *testing.T, tag string) string {
+	t.Helper()
+	wd, _ := os.Getwd()
+	testdata, err := fixture.TestdataDir(wd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "istio")
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join(testdata, "fixture", tag))); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
