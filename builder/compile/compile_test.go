@@ -11,6 +11,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/builder/compile"
 	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/builder/source"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"
@@ -37,7 +38,12 @@ func binary(name, platform string) plan.Binary {
 	}
 }
 
-func src() llb.State { return llb.Local("istio-src") }
+// src is a git source as the builder makes it: unlike a local directory, its
+// definition is deterministic, so digests can be compared.
+func src() llb.State {
+	return source.State(plan.Source{GitURL: "https://github.com/istio/istio.git", Ref: "refs/tags/1.14.3"},
+		"0123456789abcdef0123456789abcdef01234567")
+}
 
 // op is one decoded LLB vertex with its digest.
 type op struct {
@@ -175,7 +181,7 @@ func checkMounts(t *testing.T, ops []op, ex op) {
 	}
 	if m := mounts["/src"]; m == nil || !m.GetReadonly() || m.GetOutput() != int64(pb.SkipOutput) {
 		t.Errorf("/src mount = %v, want a readonly input", m)
-	} else if id := byDigest(t, ops, ex.GetInputs()[m.GetInput()].GetDigest()).GetSource().GetIdentifier(); id != "local://istio-src" {
+	} else if id := byDigest(t, ops, ex.GetInputs()[m.GetInput()].GetDigest()).GetSource().GetIdentifier(); !strings.HasPrefix(id, "git://github.com/istio/istio.git") {
 		t.Errorf("/src comes from %q, want the source state", id)
 	}
 	for dest, id := range map[string]string{"/go/pkg/mod": "istio-mab-go-mod", "/root/.cache/go-build": "istio-mab-go-build"} {
