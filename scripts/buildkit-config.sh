@@ -21,4 +21,6 @@ root = "${STACK}/buildkit/root"
 
 [registry."${SECURE_REGISTRY}"]
   ca = ["${STACK}/secure-registry/ca.pem"]
+  # Explicit: BuildKit otherwise falls back to plain HTTP for loopback hosts.
+  http = false
 TOML

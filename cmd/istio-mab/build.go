@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -39,8 +40,12 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	if sel.Warning != "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", sel.Warning)
 	}
-	// Cheap, local checks of the plan first: nothing needs the daemon yet.
-	if _, err := plan.New(o.plan, sel.Recipe, plan.Facts{}); err != nil {
+	// Cheap checks first: the plan, then push access, before the daemon is used.
+	pre, err := plan.New(o.plan, sel.Recipe, plan.Facts{})
+	if err != nil {
+		return err
+	}
+	if err := checkPushAccess(ctx, o, pre); err != nil {
 		return err
 	}
 	c, err := buildkit.Connect(ctx, o.addr)
@@ -102,4 +107,20 @@ func sourceDirFacts(cmd *cobra.Command, o buildOptions, layout source.Layout) (p
 		return plan.Facts{}, fmt.Errorf("--source %s: %w", o.plan.Source.Dir, err)
 	}
 	return source.DirFacts(cmd.Context(), o.plan.Source.Dir, o.plan.Version, layout)
+}
+
+func checkPushAccess(ctx context.Context, o buildOptions, p plan.Plan) error {
+	if !o.plan.Push || o.dryRun {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, img := range p.Images {
+		if !seen[img.Repository] {
+			seen[img.Repository] = true
+			if err := o.access.CheckPush(ctx, img.Repository); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
