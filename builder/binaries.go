@@ -29,12 +29,14 @@ func compileAndCheck(ctx context.Context, c *buildkit.Client, p plan.Plan, s Set
 	if _, err := c.Solve(ctx, def, opt, locals(p), s.Progress); err != nil {
 		return fmt.Errorf("compiling: %w", err)
 	}
+	done := s.Progress.Step(fmt.Sprintf("check %d binaries are built for their platforms", len(p.Binaries)))
 	for _, b := range p.Binaries {
-		if err := checkBinary(filepath.Join(stage, compile.Path(b)), b); err != nil {
-			return err
+		if err = checkBinary(filepath.Join(stage, compile.Path(b)), b); err != nil {
+			break
 		}
 	}
-	return nil
+	done(err)
+	return err
 }
 
 func checkBinary(path string, b plan.Binary) error {
@@ -44,7 +46,7 @@ func checkBinary(path string, b plan.Binary) error {
 	return nil
 }
 
-func writeArchives(ctx context.Context, p plan.Plan, dist, stage string) ([]ArchiveResult, error) {
+func writeArchives(ctx context.Context, p plan.Plan, s *buildkit.Progress, dist, stage string) ([]ArchiveResult, error) {
 	if dist == "" || len(p.Archives) == 0 {
 		return nil, nil
 	}
@@ -59,9 +61,14 @@ func writeArchives(ctx context.Context, p plan.Plan, dist, stage string) ([]Arch
 	if err := os.MkdirAll(dist, 0o755); err != nil {
 		return nil, err
 	}
+	done := s.Step(fmt.Sprintf("write %d istioctl archives to %s", len(archives), dist))
 	files, err := archive.Write(ctx, dist, archives, archive.WithModTime(commitTime(p)))
+	if err == nil {
+		err = archive.VerifyDir(ctx, dist, archives)
+	}
+	done(err)
 	if err != nil {
 		return nil, fmt.Errorf("writing istioctl archives to %s: %w", dist, err)
 	}
-	return files, archive.VerifyDir(ctx, dist, archives)
+	return files, nil
 }

@@ -2,6 +2,8 @@ package builder
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"os"
 	"time"
 
@@ -50,7 +52,7 @@ func Run(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings) (Resu
 			return Result{}, err
 		}
 	}
-	res.Archives, err = writeArchives(ctx, p, s.Dist, stage)
+	res.Archives, err = writeArchives(ctx, p, s.Progress, s.Dist, stage)
 	return res, err
 }
 
@@ -70,11 +72,24 @@ func publishImages(ctx context.Context, p plan.Plan, s Settings, built []Platfor
 	if err != nil {
 		return nil, err
 	}
-	images := make([]publish.Image, len(p.Images))
+	// Every list is verified and pushed by digest before any tag moves.
+	prepared := make([]*publish.Prepared, len(p.Images))
 	for i, img := range p.Images {
-		images[i] = publishImage(img, built)
+		done := s.Progress.Step(fmt.Sprintf("verify and push manifest list %s (%s)", img.Repository, img.Variant))
+		prepared[i], err = pub.Prepare(ctx, publishImage(img, built))
+		if done(err); err != nil {
+			return nil, err
+		}
 	}
-	return pub.Publish(ctx, images...)
+	results := make([]*publish.Result, len(prepared))
+	for i, pr := range prepared {
+		done := s.Progress.Step(fmt.Sprintf("tag %s:%s", pr.Repository, strings.Join(pr.Tags, ",")))
+		results[i], err = pub.MoveTags(ctx, pr)
+		if done(err); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
 }
 
 func commitTime(p plan.Plan) time.Time { return time.Unix(p.Facts.CommitTime, 0).UTC() }

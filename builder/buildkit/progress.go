@@ -2,11 +2,14 @@ package buildkit
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
+	digest "github.com/opencontainers/go-digest"
 )
 
 // Progress shows every concurrent solve of a run in one BuildKit display.
@@ -54,4 +57,22 @@ func (p *Progress) Close() error {
 	close(p.all)
 	<-p.done
 	return p.showErr
+}
+
+// Step shows one of istio-mab's own steps (verifying, publishing, archiving)
+// as a vertex in the same display as BuildKit's; call done when it ends.
+func (p *Progress) Step(name string) (done func(error)) {
+	// Sent directly, not through a forwarding goroutine, so steps show in order.
+	ch := p.all
+	start := time.Now()
+	d := digest.FromString(fmt.Sprintf("istio-mab %s %d", name, start.UnixNano()))
+	ch <- &client.SolveStatus{Vertexes: []*client.Vertex{{Digest: d, Name: name, Started: &start}}}
+	return func(err error) {
+		end := time.Now()
+		v := &client.Vertex{Digest: d, Name: name, Started: &start, Completed: &end}
+		if err != nil {
+			v.Error = err.Error()
+		}
+		ch <- &client.SolveStatus{Vertexes: []*client.Vertex{v}}
+	}
 }
