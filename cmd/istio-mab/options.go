@@ -34,9 +34,13 @@ type buildOptions struct {
 var supportedPlatforms = []string{"linux/amd64", "linux/arm64"}
 
 func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
-	v, err := newConfig(cmd, f.config)
+	config := f.config
+	if config == "" {
+		config = os.Getenv("ISTIO_MAB_CONFIG")
+	}
+	v, err := newConfig(cmd, config)
 	if err != nil {
-		return buildOptions{}, fmt.Errorf("reading config %s: %w", f.config, err)
+		return buildOptions{}, fmt.Errorf("reading config %s: %w", config, err)
 	}
 	o := buildOptions{dist: v.GetString("dist"), jobs: v.GetInt("jobs"), dryRun: v.GetBool("dry-run"), insecure: map[string]bool{}}
 	p := &o.plan
@@ -44,14 +48,15 @@ func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
 	p.Push = v.GetBool("push")
 	p.EnvoyBaseURL = strings.TrimSuffix(v.GetString("envoy-base-url"), "/")
 	p.GoImage, p.BaseRegistry = v.GetString("go-image"), strings.TrimSuffix(v.GetString("base-registry"), "/")
-	p.Images, p.Variants = list(v.GetString("images")), list(v.GetString("variants"))
+	// GetStringSlice: a config file may give these as YAML lists.
+	p.Images, p.Variants = unique(splitAll(v.GetStringSlice("images"))), unique(splitAll(v.GetStringSlice("variants")))
 	steps := []func() error{
 		func() error { return requireVersion(p.Version) },
 		func() (err error) { p.Hub, err = parseHub(v.GetString("hub")); return err },
 		func() (err error) { p.Platforms, err = parsePlatforms(v); return err },
 		func() (err error) { p.Envoy, err = parseEnvoys(v.GetStringSlice("envoy")); return err },
 		func() (err error) { p.EnvoySHA256, err = parsePins(v.GetStringSlice("envoy-sha256")); return err },
-		func() error { p.Source = parseSource(v.GetString("source"), p.Version); return nil },
+		func() (err error) { p.Source, err = parseSource(v.GetString("source"), p.Version); return err },
 		func() error { o.addr = buildkitAddr(v.GetString("buildkit-addr")); return nil },
 		func() (err error) { o.progress, err = parseProgress(v.GetString("progress")); return err },
 		func() (err error) { o.access, err = parseAccess(v, o.insecure); return err },
@@ -84,7 +89,7 @@ func parseHub(hub string) (string, error) {
 }
 
 func parsePlatforms(v *viper.Viper) ([]ocispecs.Platform, error) {
-	names := list(v.GetString("platforms"))
+	names := unique(splitAll(v.GetStringSlice("platforms")))
 	if len(names) == 0 {
 		var err error
 		if names, err = platformsFile(v.GetString("platforms-file")); err != nil {
@@ -94,10 +99,18 @@ func parsePlatforms(v *viper.Viper) ([]ocispecs.Platform, error) {
 	out := make([]ocispecs.Platform, 0, len(names))
 	for _, n := range names {
 		pl, err := platforms.Parse(n)
+		if err == nil {
+			pl = platforms.Normalize(pl)
+			if pl.Architecture == "arm64" && pl.Variant == "v8" {
+				pl.Variant = "" // linux/arm64/v8 is linux/arm64
+			}
+		}
 		if err != nil || !slices.Contains(supportedPlatforms, platforms.Format(pl)) {
 			return nil, fmt.Errorf("unsupported platform %q: istio-mab builds images for %s", n, strings.Join(supportedPlatforms, ", "))
 		}
-		out = append(out, pl)
+		if !slices.ContainsFunc(out, func(o ocispecs.Platform) bool { return platforms.Format(o) == platforms.Format(pl) }) {
+			out = append(out, pl)
+		}
 	}
 	return out, nil
 }
@@ -119,12 +132,16 @@ func platformsFile(path string) ([]string, error) {
 	return doc.Platforms, nil
 }
 
-// parseSource treats an existing directory as a local tree, anything else as a git URL.
-func parseSource(s, version string) plan.Source {
+// parseSource treats an existing directory as a local tree, a path-like
+// value that does not exist as a mistake, anything else as a git URL.
+func parseSource(s, version string) (plan.Source, error) {
 	if st, err := os.Stat(s); err == nil && st.IsDir() {
-		return plan.Source{Dir: s}
+		return plan.Source{Dir: s}, nil
 	}
-	return plan.Source{GitURL: s, Ref: "refs/tags/" + version}
+	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~") {
+		return plan.Source{}, fmt.Errorf("--source %s: no such directory; give an Istio checkout or a git URL", s)
+	}
+	return plan.Source{GitURL: s, Ref: "refs/tags/" + version}, nil
 }
 
 func buildkitAddr(flag string) string {
@@ -154,6 +171,17 @@ func parseAccess(v *viper.Viper, insecure map[string]bool) (*registry.Access, er
 		opts = append(opts, registry.WithRootCAs(ca))
 	}
 	return registry.New(opts...)
+}
+
+// unique drops repeated items, keeping the first of each.
+func unique(items []string) []string {
+	var out []string
+	for _, it := range items {
+		if !slices.Contains(out, it) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // list splits a comma-separated flag value, dropping empty items.

@@ -493,10 +493,10 @@ func TestSource(t *testing.T) {
 			t.Errorf("--source %s: %+v, want %+v", tc.source, o.plan.Source, tc.want)
 		}
 	}
-	// A file is not a source tree.
+	// A file is not a source tree, nor a git URL.
 	file := writeFile(t, "istio.tar", "x")
-	if o := mustParse(t, base("--source", file)...); o.plan.Source.Dir != "" {
-		t.Errorf("--source %s (a file) taken as a directory", file)
+	if _, err := parseSource(file, "1.14.3"); err == nil {
+		t.Errorf("--source %s (a file) accepted", file)
 	}
 }
 
@@ -525,8 +525,6 @@ func TestListHelpers(t *testing.T) {
 
 // A config file may give list settings as YAML lists, as it does for envoy.
 func TestConfigLists(t *testing.T) {
-	t.Skip("bug: options() reads platforms, images and variants with v.GetString, which is \"\" for a YAML list, " +
-		"so a config's `platforms: [linux/arm64]` is silently ignored; fix: splitAll(v.GetStringSlice(...)) for the three")
 	cleanEnv(t)
 	config := writeFile(t, "istio-mab.yaml", `hub: registry.example.com/istio
 platforms:
@@ -540,5 +538,23 @@ variants: [debug, distroless]
 	}
 	if !slices.Equal(o.plan.Images, []string{"pilot"}) || !slices.Equal(o.plan.Variants, []string{"debug", "distroless"}) {
 		t.Errorf("images %v variants %v, want the config's [pilot] and [debug distroless]", o.plan.Images, o.plan.Variants)
+	}
+}
+
+func TestSourceTypoIsAnError(t *testing.T) {
+	_, err := parseSource("./no-such-istio-checkout", "1.22.0")
+	if err == nil || !strings.Contains(err.Error(), "--source ./no-such-istio-checkout: no such directory") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestArm64V8IsArm64AndListsAreDeduplicated(t *testing.T) {
+	cleanEnv(t)
+	o := mustParse(t, base("--platforms", "linux/arm64/v8,linux/amd64,linux/arm64")...)
+	if len(o.plan.Platforms) != 2 || o.plan.Platforms[0].Architecture != "arm64" || o.plan.Platforms[0].Variant != "" {
+		t.Fatalf("platforms %+v, want linux/arm64 then linux/amd64", o.plan.Platforms)
+	}
+	if got := unique([]string{"pilot", "pilot", "proxyv2"}); !slices.Equal(got, []string{"pilot", "proxyv2"}) {
+		t.Fatalf("unique = %q", got)
 	}
 }
