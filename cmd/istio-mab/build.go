@@ -33,37 +33,20 @@ func newBuildCommand() *cobra.Command {
 
 func runBuild(cmd *cobra.Command, o buildOptions) error {
 	ctx := cmd.Context()
-	sel, err := recipes.Select(o.plan.Version)
+	r, err := precheck(cmd, o)
 	if err != nil {
 		return err
 	}
-	if sel.Warning != "" {
-		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", sel.Warning)
-	}
-	// Cheap checks first: the plan, then push access, before the daemon is used.
-	pre, err := plan.New(o.plan, sel.Recipe, plan.Facts{})
-	if err != nil {
-		return err
-	}
-	if err := checkPushAccess(ctx, o, pre); err != nil {
-		return err
-	}
-	c, err := buildkit.Connect(ctx, o.addr)
+	c, err := connect(ctx, &o)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	native, err := c.Platforms(ctx)
-	if err != nil {
-		return err
-	}
-	o.plan.BuildPlatform = native[0]
-
 	prog, err := buildkit.NewProgress(ctx, cmd.ErrOrStderr(), o.progress)
 	if err != nil {
 		return err
 	}
-	p, res, runErr := resolveAndRun(cmd, c, o, sel.Recipe, prog)
+	p, res, runErr := resolveAndRun(cmd, c, o, r, prog)
 	if err := prog.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -72,10 +55,42 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	}
 	if o.dryRun {
 		plan.Render(cmd.OutOrStdout(), p)
-		return nil
+	} else {
+		printSummary(cmd.OutOrStdout(), p, res)
 	}
-	printSummary(cmd.OutOrStdout(), p, res)
 	return nil
+}
+
+// precheck selects the recipe and runs the cheap checks, before the daemon
+// is used: the plan as far as it is known, then push access.
+func precheck(cmd *cobra.Command, o buildOptions) (recipes.Recipe, error) {
+	sel, err := recipes.Select(o.plan.Version)
+	if err != nil {
+		return recipes.Recipe{}, err
+	}
+	if sel.Warning != "" {
+		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", sel.Warning)
+	}
+	pre, err := plan.New(o.plan, sel.Recipe, plan.Facts{})
+	if err != nil {
+		return recipes.Recipe{}, err
+	}
+	return sel.Recipe, checkPushAccess(cmd.Context(), o, pre)
+}
+
+// connect dials BuildKit; compiles run on its native platform.
+func connect(ctx context.Context, o *buildOptions) (*buildkit.Client, error) {
+	c, err := buildkit.Connect(ctx, o.addr)
+	if err != nil {
+		return nil, err
+	}
+	native, err := c.Platforms(ctx)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	o.plan.BuildPlatform = native[0]
+	return c, nil
 }
 
 func resolveAndRun(cmd *cobra.Command, c *buildkit.Client, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Plan, builder.Result, error) {
