@@ -3,8 +3,8 @@ package builder
 import (
 	"context"
 	"fmt"
-	"strings"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/istio-mab/istio-mab/builder/buildkit"

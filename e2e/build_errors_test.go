@@ -1,11 +1,12 @@
 package e2e
 
 import (
-	"encoding/json"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // TestBuildRejectsBadInput: each bad input fails with one clear line naming
@@ -23,6 +24,9 @@ func TestBuildRejectsBadInput(t *testing.T) {
 			return stackArgs(s, "1.22.0", "HTTP://Registry.example.com//istio", t.TempDir())
 		},
 			"is not a registry/namespace: use the form registry.example.com/istio"},
+		{"invalid tag", func(hub string) []string {
+			return append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--tag", "Bad_Tag!")
+		}, `--tag "Bad_Tag!" is not a valid image tag`},
 		{"unsupported platform", func(hub string) []string {
 			return append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--platforms", "linux/amd64,linux/s390x")
 		}, `unsupported platform "linux/s390x": istio-mab builds images for linux/amd64, linux/arm64`},
@@ -49,17 +53,44 @@ func TestBuildRejectsBadInput(t *testing.T) {
 	}
 }
 
-// catalog lists the plain registry's repositories: a manifest or blob PUT adds one.
+// catalog lists the plain registry's repositories: a manifest or blob PUT
+// adds one. It pages as the registry requires and fails on any error, so a
+// broken listing cannot make "nothing changed" pass vacuously.
 func catalog(t *testing.T, s Stack) []string {
 	t.Helper()
-	resp, err := http.Get("http://" + s.Registry + "/v2/_catalog?n=100000")
+	reg, err := name.NewRegistry(s.Registry, name.Insecure)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	var c struct{ Repositories []string }
-	if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
-		t.Fatal(err)
+	repos, err := remote.Catalog(t.Context(), reg)
+	if err != nil {
+		t.Fatalf("listing %s: %v", s.Registry, err)
 	}
-	return c.Repositories
+	if !slices.Contains(repos, "istio-release/base") {
+		t.Fatalf("catalog of %s lacks the seeded istio-release/base: %d repositories listed", s.Registry, len(repos))
+	}
+	return repos
+}
+
+// TestBuildNeverPrintsURLCredentials: user info in --source and --envoy URLs
+// (a common way to pass a token) appears nowhere in the output.
+func TestBuildNeverPrintsURLCredentials(t *testing.T) {
+	s := stack(t)
+	const secret = "s3cr3t-token"
+	cases := map[string][]string{
+		"--source": append(stackArgs(s, "1.22.0", uniqueHub(s), t.TempDir()), "--source", "https://user:"+secret+"@127.0.0.1:1/istio.git"),
+		"--envoy": append(stackArgs(s, "1.22.0", uniqueHub(s), t.TempDir()),
+			"--envoy", "linux/arm64=http://"+secret+"@127.0.0.1:1/envoy.tar.gz?sig="+secret),
+	}
+	for flag, args := range cases {
+		t.Run(flag, func(t *testing.T) {
+			res := runIstioMab(t, append(args, "--progress", "plain")...)
+			if res.code == 0 {
+				t.Fatal("succeeded with an unreachable URL")
+			}
+			if strings.Contains(res.stdout+res.stderr, secret) {
+				t.Errorf("the secret in %s appears in the output:\n%s", flag, tail(res.stderr, 10))
+			}
+		})
+	}
 }

@@ -30,7 +30,7 @@ func (c *Client) ReadFacts(ctx context.Context, src plan.Source, version string,
 		return plan.Facts{}, factsErr
 	}
 	if err != nil {
-		return plan.Facts{}, fmt.Errorf("reading Istio %s from %s: %w", version, src.GitURL, err)
+		return plan.Facts{}, fmt.Errorf("reading Istio %s from %s: %w", version, plan.Redact(src.GitURL), err)
 	}
 	return facts, nil
 }
@@ -59,10 +59,10 @@ func resolveCommit(ctx context.Context, gw gateway.Client, src plan.Source) (str
 func noTag(src plan.Source, err error) error {
 	tag := strings.TrimPrefix(src.Ref, "refs/tags/")
 	if strings.Contains(err.Error(), "does not contain ref") {
-		return fmt.Errorf("no tag %s in %s: check --version, or point --source at a repository that has it", tag, src.GitURL)
+		return fmt.Errorf("no tag %s in %s: check --version, or point --source at a repository that has it", tag, plan.Redact(src.GitURL))
 	}
 	cause := strings.Join(strings.Fields(rootCause(err).Error()), " ") // git's stderr spans lines
-	return fmt.Errorf("resolving tag %s in %s: %s: check that --source is reachable from the BuildKit daemon", tag, src.GitURL, cause)
+	return fmt.Errorf("resolving tag %s in %s: %s: check that --source is reachable from the BuildKit daemon", tag, plan.Redact(src.GitURL), cause)
 }
 
 func readTree(ctx context.Context, gw gateway.Client, src plan.Source, facts *plan.Facts, layout source.Layout) error {

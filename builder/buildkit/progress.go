@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/util/progress/progressui"
 	digest "github.com/opencontainers/go-digest"
@@ -14,6 +15,7 @@ import (
 
 // Progress shows every concurrent solve of a run in one BuildKit display.
 type Progress struct {
+	secrets []string // scrubbed from everything shown
 	all     chan *client.SolveStatus
 	solves  sync.WaitGroup
 	done    chan struct{}
@@ -23,13 +25,15 @@ type Progress struct {
 // Modes are the accepted --progress values, as buildx.
 var Modes = []string{"auto", "tty", "plain", "rawjson", "quiet"}
 
-// NewProgress starts a display writing to out in the given mode.
-func NewProgress(ctx context.Context, out io.Writer, mode string) (*Progress, error) {
+// NewProgress starts a display writing to out in the given mode. secrets
+// (see plan.Secrets) are replaced in everything shown: BuildKit prints the
+// URLs it fetches verbatim.
+func NewProgress(ctx context.Context, out io.Writer, mode string, secrets []string) (*Progress, error) {
 	d, err := progressui.NewDisplay(out, progressui.DisplayMode(mode))
 	if err != nil {
 		return nil, err
 	}
-	p := &Progress{all: make(chan *client.SolveStatus), done: make(chan struct{})}
+	p := &Progress{secrets: secrets, all: make(chan *client.SolveStatus), done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
 		// The display must drain p.all even after ctx ends, or solves block.
@@ -45,7 +49,7 @@ func (p *Progress) channel() chan *client.SolveStatus {
 	go func() {
 		defer p.solves.Done()
 		for s := range ch {
-			p.all <- s
+			p.all <- p.scrub(s)
 		}
 	}()
 	return ch
@@ -75,4 +79,23 @@ func (p *Progress) Step(name string) (done func(error)) {
 		}
 		ch <- &client.SolveStatus{Vertexes: []*client.Vertex{v}}
 	}
+}
+
+func (p *Progress) scrub(s *client.SolveStatus) *client.SolveStatus {
+	if len(p.secrets) == 0 {
+		return s
+	}
+	for _, v := range s.Vertexes {
+		v.Name, v.Error = plan.Scrub(v.Name, p.secrets), plan.Scrub(v.Error, p.secrets)
+	}
+	for _, l := range s.Logs {
+		l.Data = []byte(plan.Scrub(string(l.Data), p.secrets))
+	}
+	for _, st := range s.Statuses {
+		st.ID, st.Name = plan.Scrub(st.ID, p.secrets), plan.Scrub(st.Name, p.secrets)
+	}
+	for _, w := range s.Warnings {
+		w.Short = []byte(plan.Scrub(string(w.Short), p.secrets))
+	}
+	return s
 }

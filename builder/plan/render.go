@@ -35,12 +35,12 @@ func renderImage(w io.Writer, img Image) {
 	renderMap(w, "base images", img.NamedContexts)
 	renderMap(w, "context files", img.Files)
 	for _, d := range img.Wasm {
-		fmt.Fprintf(w, "    wasm: %s <- %s\n", d.Name, d.URL)
+		fmt.Fprintf(w, "    wasm: %s <- %s\n", d.Name, Redact(d.URL))
 	}
 	for _, ip := range img.Platforms {
 		envoy := "none"
 		if ip.Envoy != nil {
-			envoy = string(ip.Envoy.Kind) + " " + ip.Envoy.Ref
+			envoy = string(ip.Envoy.Kind) + " " + Redact(ip.Envoy.Ref)
 			if ip.Envoy.SHA256 != "" {
 				envoy += " sha256=" + ip.Envoy.SHA256
 			}
@@ -68,5 +68,5 @@ func sourceString(s Source) string {
 	if s.Dir != "" {
 		return s.Dir
 	}
-	return s.GitURL + "#" + s.Ref
+	return Redact(s.GitURL) + "#" + s.Ref
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -24,7 +25,11 @@ func newBuildCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runBuild(cmd, o)
+			if err := runBuild(cmd, o); err != nil {
+				// BuildKit's errors quote fetched URLs verbatim, credentials included.
+				return errors.New(plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
+			}
+			return nil
 		},
 	}
 	f.register(cmd)
@@ -42,7 +47,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 		return err
 	}
 	defer c.Close()
-	prog, err := buildkit.NewProgress(ctx, cmd.ErrOrStderr(), o.progress)
+	prog, err := buildkit.NewProgress(ctx, cmd.ErrOrStderr(), o.progress, plan.Secrets(o.plan.SecretURLs()...))
 	if err != nil {
 		return err
 	}

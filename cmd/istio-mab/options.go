@@ -53,6 +53,7 @@ func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
 	steps := []func() error{
 		func() error { return requireVersion(p.Version) },
 		func() (err error) { p.Hub, err = parseHub(v.GetString("hub")); return err },
+		func() error { return checkTag(p.Hub, p.Tag) },
 		func() (err error) { p.Platforms, err = parsePlatforms(v); return err },
 		func() (err error) { p.Envoy, err = parseEnvoys(v.GetStringSlice("envoy")); return err },
 		func() (err error) { p.EnvoySHA256, err = parsePins(v.GetStringSlice("envoy-sha256")); return err },
@@ -86,6 +87,17 @@ func parseHub(hub string) (string, error) {
 		return "", fmt.Errorf("--hub %q is not a registry/namespace: use the form registry.example.com/istio, lowercase, without scheme, tag or digest", hub)
 	}
 	return hub, nil
+}
+
+// checkTag refuses a --tag the registry would refuse, before anything is pushed.
+func checkTag(hub, tag string) error {
+	if tag == "" {
+		return nil
+	}
+	if _, err := name.NewTag(hub+"/pilot:"+tag+"-distroless", name.StrictValidation); err != nil {
+		return fmt.Errorf("--tag %q is not a valid image tag: use letters, digits, '_', '.', '-', at most 117 characters", tag)
+	}
+	return nil
 }
 
 func parsePlatforms(v *viper.Viper) ([]ocispecs.Platform, error) {

@@ -58,5 +58,5 @@ func sourceName(s plan.Source) string {
 	if s.Dir != "" {
 		return s.Dir
 	}
-	return s.GitURL
+	return plan.Redact(s.GitURL)
 }
