@@ -44,6 +44,7 @@ func TestBuild114(t *testing.T) {
 			checkImage(t, hub+"/proxyv2:1.14.3", "proxyv2", "1.14.3")
 			checkEnvoyIs(t, hub+"/proxyv2:1.14.3", "arm64", fileSHA256(t, arm64Bin))
 			if form == "URL" {
+				checkWasmReadable(t, hub+"/proxyv2:1.14.3")
 				checkArchives(t, dist, "1.14.3", false)
 				if !strings.Contains(res.stderr, "linking with -checklinkname=0") {
 					t.Error("the Go 1.23+ linkname fix was not shown in the build output")
@@ -141,6 +142,26 @@ func checkEnvoyIs(t *testing.T, ref, arch, wantSHA string) {
 		sum := sha256.Sum256(b)
 		if got := hex.EncodeToString(sum[:]); got != wantSHA {
 			t.Errorf("%s %s envoy sha256 %s, want the supplied %s", ref, arch, got, wantSHA)
+		}
+	}
+}
+
+// checkWasmReadable: Envoy runs as uid 1337 and must read the filters.
+func checkWasmReadable(t *testing.T, ref string) {
+	t.Helper()
+	var paths []string
+	for _, f := range []string{"stats-filter", "metadata-exchange-filter"} {
+		for _, ext := range []string{".wasm", ".compiled.wasm"} {
+			paths = append(paths, "/etc/istio/extensions/"+f+ext)
+		}
+	}
+	idx := remoteIndex(t, ref)
+	m, _ := idx.IndexManifest()
+	img, _ := idx.Image(m.Manifests[0].Digest)
+	modes := imageModes(t, img, paths...)
+	for _, p := range paths {
+		if mode, ok := modes[p]; !ok || mode&0o004 == 0 {
+			t.Errorf("%s: %s mode %o (present %t), want world-readable", ref, p, mode, ok)
 		}
 	}
 }

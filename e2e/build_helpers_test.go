@@ -96,6 +96,31 @@ func remoteIndex(t *testing.T, ref string) v1.ImageIndex {
 	return idx
 }
 
+// imageModes reads the permission bits of the named files.
+func imageModes(t *testing.T, img v1.Image, paths ...string) map[string]int64 {
+	t.Helper()
+	want := map[string]bool{}
+	for _, p := range paths {
+		want[strings.TrimPrefix(p, "/")] = true
+	}
+	rc := mutate.Extract(img)
+	defer rc.Close()
+	out := map[string]int64{}
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := strings.TrimPrefix(h.Name, "./"); want[p] {
+			out["/"+p] = h.Mode & 0o777
+		}
+	}
+}
+
 // imageFiles reads the named files from the image's flattened filesystem,
 // without running anything.
 func imageFiles(t *testing.T, img v1.Image, paths ...string) map[string][]byte {

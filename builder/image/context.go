@@ -29,7 +29,8 @@ func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) 
 		ctx = ctx.File(llb.Copy(src, img.Files[name], name), llb.WithCustomNamef("context %s: %s", img.Name, name))
 	}
 	for _, d := range img.Wasm {
-		ctx = ctx.File(llb.Copy(llb.HTTP(d.URL, llb.Filename(d.Name)), d.Name, d.Name),
+		// HTTP sources are 0600; Envoy reads the filters as uid 1337.
+		ctx = ctx.File(llb.Copy(llb.HTTP(d.URL, llb.Filename(d.Name), llb.Chmod(0o644)), d.Name, d.Name),
 			llb.WithCustomNamef("context %s: %s", img.Name, d.Name))
 	}
 	return ctx
