@@ -8,8 +8,18 @@ BUILDKIT_BIN="${CACHE}/buildkit-${BUILDKIT_VERSION}"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 
-# alive PIDFILE: true when the pid in PIDFILE names a running process.
-alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# starttime PID: the process's start time, which tells it from a later
+# process that reuses its pid (e.g. after a reboot).
+starttime() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
+
+# alive PIDFILE: true when the pid in PIDFILE is still the process we started
+# (its start time is recorded in the .start file beside it).
+alive() {
+  [[ -f "$1" ]] || return 1
+  local pid; pid="$(cat "$1")"
+  kill -0 "${pid}" 2>/dev/null || return 1
+  [[ "$(starttime "${pid}")" == "$(cat "${1%.pid}.start" 2>/dev/null)" ]]
+}
 
 # wait_for DESC CMD...: retry CMD for up to 30 s.
 wait_for() {
@@ -40,5 +50,6 @@ start() {
   fi
   setsid "$@" >"${STACK}/${name}.log" 2>&1 < /dev/null &
   echo $! >"${STACK}/${name}.pid"
+  starttime $! >"${STACK}/${name}.start"
   log "started ${name} (pid $!)"
 }

@@ -18,4 +18,4 @@ for entry in "${stopping[@]}"; do
   kill -0 "${pid}" 2>/dev/null && kill -9 "${pid}"
   log "stopped ${name} (pid ${pid})"
 done
-rm -f "${STACK}"/*.pid "${STACK}/files.addr"
+rm -f "${STACK}"/*.pid "${STACK}"/*.start "${STACK}/files.addr"

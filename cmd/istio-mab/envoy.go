@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,7 +35,7 @@ func parseEnvoys(entries []string) (map[string]plan.Envoy, error) {
 
 func envoySource(val string) (plan.Envoy, error) {
 	if strings.HasPrefix(val, "https://") || strings.HasPrefix(val, "http://") {
-		return plan.Envoy{Kind: plan.EnvoyURL, Ref: val, Tarball: strings.HasSuffix(val, ".tar.gz") || strings.HasSuffix(val, ".tgz")}, nil
+		return plan.Envoy{Kind: plan.EnvoyURL, Ref: val, Tarball: isTarballURL(val)}, nil
 	}
 	if st, err := os.Stat(val); err == nil && st.Mode().IsRegular() {
 		abs, err := filepath.Abs(val)
@@ -51,6 +52,15 @@ func envoySource(val string) (plan.Envoy, error) {
 		return plan.Envoy{}, fmt.Errorf("neither a URL, an existing file, nor an image reference")
 	}
 	return plan.Envoy{Kind: plan.EnvoyImage, Ref: val}, nil
+}
+
+// isTarballURL looks at the path only: signed URLs end in a query.
+func isTarballURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	return strings.HasSuffix(u.Path, ".tar.gz") || strings.HasSuffix(u.Path, ".tgz")
 }
 
 func isGzip(path string) (bool, error) {

@@ -558,3 +558,10 @@ func TestArm64V8IsArm64AndListsAreDeduplicated(t *testing.T) {
 		t.Fatalf("unique = %q", got)
 	}
 }
+
+func TestSignedTarballURL(t *testing.T) {
+	e, err := envoySource("https://bucket.example.com/envoy-alpha-abc-arm64.tar.gz?X-Amz-Signature=x")
+	if err != nil || !e.Tarball {
+		t.Fatalf("got %+v, %v: want a tarball URL", e, err)
+	}
+}
