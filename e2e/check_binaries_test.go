@@ -63,13 +63,13 @@ func checkArchives(t *testing.T, dist, version string, amd64Aliases bool) {
 		t.Errorf("dist has %d files, want %d archives and their .sha256", len(entries), len(want))
 	}
 	for name, platform := range want {
-		if err := checkArchive(filepath.Join(dist, name), platform); err != nil {
+		if err := checkArchiveFile(filepath.Join(dist, name), platform); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
 
-func checkArchive(path, platform string) error {
+func checkArchiveFile(path, platform string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
