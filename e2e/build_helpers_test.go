@@ -96,8 +96,9 @@ func remoteIndex(t *testing.T, ref string) v1.ImageIndex {
 	return idx
 }
 
-// imageModes reads the permission bits of the named files.
-func imageModes(t *testing.T, img v1.Image, paths ...string) map[string]int64 {
+// walkImage calls fn for each named file in the image's flattened
+// filesystem (whiteouts applied), reading layers without running anything.
+func walkImage(t *testing.T, img v1.Image, paths []string, fn func(path string, h *tar.Header, r io.Reader)) {
 	t.Helper()
 	want := map[string]bool{}
 	for _, p := range paths {
@@ -105,50 +106,40 @@ func imageModes(t *testing.T, img v1.Image, paths ...string) map[string]int64 {
 	}
 	rc := mutate.Extract(img)
 	defer rc.Close()
-	out := map[string]int64{}
 	tr := tar.NewReader(rc)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return out
+			return
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p := strings.TrimPrefix(h.Name, "./"); want[p] {
-			out["/"+p] = h.Mode & 0o777
+			fn("/"+p, h, tr)
 		}
 	}
 }
 
-// imageFiles reads the named files from the image's flattened filesystem,
-// without running anything.
+// imageModes reads the permission bits of the named files.
+func imageModes(t *testing.T, img v1.Image, paths ...string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	walkImage(t, img, paths, func(p string, h *tar.Header, _ io.Reader) { out[p] = h.Mode & 0o777 })
+	return out
+}
+
+// imageFiles reads the named files; each must exist.
 func imageFiles(t *testing.T, img v1.Image, paths ...string) map[string][]byte {
 	t.Helper()
-	want := map[string]bool{}
-	for _, p := range paths {
-		want[strings.TrimPrefix(p, "/")] = true
-	}
-	rc := mutate.Extract(img)
-	defer rc.Close()
 	out := map[string][]byte{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
+	walkImage(t, img, paths, func(p string, _ *tar.Header, r io.Reader) {
+		b, err := io.ReadAll(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p := strings.TrimPrefix(h.Name, "./"); want[p] {
-			b, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out["/"+p] = b
-		}
-	}
+		out[p] = b
+	})
 	for _, p := range paths {
 		if _, ok := out[p]; !ok {
 			t.Errorf("image has no %s", p)

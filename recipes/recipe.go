@@ -1,7 +1,8 @@
 package recipes
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -59,10 +60,10 @@ func RequiredPaths(r Recipe) []string {
 			out = append(out, p)
 		}
 	}
-	for _, name := range sortedKeys(r.Images) {
+	for _, name := range slices.Sorted(maps.Keys(r.Images)) {
 		add(r.Images[name].Dockerfile)
 	}
-	for _, name := range sortedKeys(r.Binaries) {
+	for _, name := range slices.Sorted(maps.Keys(r.Binaries)) {
 		add(strings.TrimPrefix(r.Binaries[name].Package, "./") + "/main.go")
 	}
 	return out
@@ -71,17 +72,8 @@ func RequiredPaths(r Recipe) []string {
 // Dockerfiles are the recipe's Dockerfile paths, image by image.
 func Dockerfiles(r Recipe) []string {
 	var out []string
-	for _, name := range sortedKeys(r.Images) {
+	for _, name := range slices.Sorted(maps.Keys(r.Images)) {
 		out = append(out, r.Images[name].Dockerfile)
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -1,7 +1,8 @@
 package image
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/builder/compile"
@@ -25,7 +26,7 @@ func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) 
 		ctx = ctx.File(llb.Copy(envoy.State(*ip.Envoy, ip.Platform), envoy.File, arch+"/envoy", createDirs()),
 			llb.WithCustomNamef("context %s: %s/envoy", img.Name, arch))
 	}
-	for _, name := range sortedKeys(img.Files) {
+	for _, name := range slices.Sorted(maps.Keys(img.Files)) {
 		ctx = ctx.File(llb.Copy(src, img.Files[name], name), llb.WithCustomNamef("context %s: %s", img.Name, name))
 	}
 	for _, d := range img.Wasm {
@@ -46,12 +47,3 @@ func findBinary(p plan.Plan, name string, pl ocispecs.Platform) plan.Binary {
 }
 
 func createDirs() *llb.CopyInfo { return &llb.CopyInfo{CreateDestPath: true} }
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

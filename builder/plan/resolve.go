@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -52,7 +53,7 @@ func checkEnvoyKeys(o Options) error {
 	for _, pl := range o.Platforms {
 		built[platforms.Format(pl)] = true
 	}
-	for flag, m := range map[string][]string{"--envoy": keysOf(o.Envoy), "--envoy-sha256": keysOf(o.EnvoySHA256)} {
+	for flag, m := range map[string][]string{"--envoy": slices.Sorted(maps.Keys(o.Envoy)), "--envoy-sha256": slices.Sorted(maps.Keys(o.EnvoySHA256))} {
 		for _, k := range m {
 			if !built[k] {
 				return fmt.Errorf("%s %s: that platform is not built (--platforms)", flag, k)
@@ -60,15 +61,6 @@ func checkEnvoyKeys(o Options) error {
 		}
 	}
 	return nil
-}
-
-func keysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func withDefaults(o Options, r recipes.Recipe) Options {
@@ -107,7 +99,7 @@ func imageNames(r recipes.Recipe) []string {
 
 func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec recipes.Image) (Image, error) {
 	if _, ok := spec.Bases[variant]; !ok {
-		return Image{}, fmt.Errorf("variant %q: image %s has only %s", variant, name, strings.Join(keys(spec.Bases), ", "))
+		return Image{}, fmt.Errorf("variant %q: image %s has only %s", variant, name, strings.Join(slices.Sorted(maps.Keys(spec.Bases)), ", "))
 	}
 	args, err := buildArgs(r, f, variant)
 	if err != nil {
@@ -170,7 +162,7 @@ func namedContexts(r recipes.Recipe, baseRegistry string, f Facts, spec recipes.
 	}
 	refs := f.Dockerfiles[spec.Dockerfile].BaseImages
 	if _, ok := f.Dockerfiles[spec.Dockerfile]; !ok {
-		for _, base := range keys(spec.Bases) {
+		for _, base := range slices.Sorted(maps.Keys(spec.Bases)) {
 			refs = append(refs, r.BaseRegistry+"/"+spec.Bases[base]+":"+f.BaseVersion)
 		}
 	}
@@ -240,13 +232,4 @@ func expand(text string, f Facts) (string, error) {
 	var b bytes.Buffer
 	err = t.Execute(&b, f)
 	return b.String(), err
-}
-
-func keys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
