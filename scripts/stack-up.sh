@@ -36,6 +36,15 @@ wait_for "git daemon on ${GIT_PORT}" git ls-remote "git://127.0.0.1:${GIT_PORT}/
 wait_for "file server" bash -c "test -s '${STACK}/files.addr' && curl -fsS -o /dev/null http://\$(cat '${STACK}/files.addr')/"
 wait_for "buildkitd" "${BUILDKIT_BIN}/buildctl" --addr "unix://${BUILDKIT_SOCK}" debug workers
 
+# A service that exited (say its port was taken) may leave another process
+# answering on its port: check every one we started is still ours and running.
+for name in registry secure-registry git-daemon files buildkitd; do
+  if ! alive "${STACK}/${name}.pid"; then
+    log "${name} is not running: $(tail -n 1 "${STACK}/${name}.log")"
+    exit 1
+  fi
+done
+
 base_versions=$(sed -n 's/^BASE_VERSION ?= *//p' "${ROOT}"/e2e/testdata/fixture/*/Makefile.core.mk | sort -u)
 seed_args=()
 for v in ${base_versions}; do seed_args+=(--base-version "${v}"); done
