@@ -44,7 +44,7 @@ func envoys(p plan.Plan) []platformEnvoy {
 // it is an executable for its platform and matches its pin, before any
 // image uses it.
 func checkEnvoy(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, pe platformEnvoy, stage string) error {
-	what := fmt.Sprintf("Envoy for %s (%s)", platforms.Format(pe.platform), plan.Redact(pe.envoy.Ref))
+	what := fmt.Sprintf("Envoy for %s (%s)", platforms.Format(pe.platform), pe.envoy.Name())
 	if pe.envoy.Kind == plan.EnvoyFile {
 		if err := checkPin(pe.envoy.Ref, pe.envoy.SHA256); err != nil {
 			return fmt.Errorf("%s: %w", what, err)

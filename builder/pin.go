@@ -26,6 +26,7 @@ func pinImages(ctx context.Context, c *buildkit.Client, p plan.Plan, prog *build
 		for j, ip := range ips {
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
 				e := *ip.Envoy
+				e.Supplied = e.Ref
 				e.Ref = pinned[index[key(e.Ref, platforms.Format(ip.Platform))]]
 				ips[j].Envoy = &e
 			}

@@ -40,6 +40,9 @@ func Run(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings) (Resu
 	}
 	defer os.RemoveAll(stage)
 
+	if p, err = stageEnvoyFiles(p, stage); err != nil {
+		return Result{}, err
+	}
 	if p, err = pinImages(ctx, c, p, s.Progress); err != nil {
 		return Result{}, err
 	}

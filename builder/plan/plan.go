@@ -82,6 +82,17 @@ type Envoy struct {
 	Ref     string // URL, absolute file path, or image reference
 	Tarball bool   // URL or file is a tar.gz holding usr/local/bin/envoy, else the binary itself
 	SHA256  string // optional pin of what Ref names: the download, the file, or the image's binary
+	// Supplied is Ref as the user gave it, when the run has since replaced
+	// Ref by a staged copy or a digest; messages show it.
+	Supplied string
+}
+
+// Name is how messages refer to the Envoy.
+func (e Envoy) Name() string {
+	if e.Supplied != "" {
+		return Redact(e.Supplied)
+	}
+	return Redact(e.Ref)
 }
 
 // EnvoyKind says how an Envoy is supplied.

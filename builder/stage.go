@@ -1,0 +1,57 @@
+package builder
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/istio-mab/istio-mab/builder/envoy"
+	"github.com/istio-mab/istio-mab/builder/plan"
+)
+
+// stageEnvoyFiles copies each file-supplied Envoy into the run's own stage
+// directory and points the plan at the copy: the file that is checked is
+// then the file every image gets, even if the original changes meanwhile.
+func stageEnvoyFiles(p plan.Plan, stage string) (plan.Plan, error) {
+	for i := range p.Images {
+		ips := append([]plan.ImagePlatform(nil), p.Images[i].Platforms...)
+		for j, ip := range ips {
+			if ip.Envoy == nil || ip.Envoy.Kind != plan.EnvoyFile {
+				continue
+			}
+			e := *ip.Envoy
+			dst := filepath.Join(stage, "envoy-src", envoy.LocalName(ip.Platform), filepath.Base(e.Ref))
+			if err := copyFile(e.Ref, dst); err != nil {
+				return p, fmt.Errorf("staging --envoy file %s: %w", e.Ref, err)
+			}
+			e.Supplied, e.Ref = e.Ref, dst
+			ips[j].Envoy = &e
+		}
+		p.Images[i].Platforms = ips
+	}
+	return p, nil
+}
+
+func copyFile(src, dst string) error {
+	if _, err := os.Stat(dst); err == nil {
+		return nil // staged already for another image of the same platform
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
