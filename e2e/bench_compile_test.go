@@ -68,7 +68,9 @@ func BenchmarkCompileCrossVsEmulated(b *testing.B) {
 		// running on a daemon just warmed (or tired) by the other.
 		for k := range ways {
 			j := (k + i) % len(ways)
-			total[j] += compileOnce(b, c, ways[j], src)
+			d := compileOnce(b, c, ways[j], src)
+			total[j] += d
+			b.Logf("iteration %d: %s %.1fs", i+1, ways[j].name, d.Seconds())
 		}
 	}
 	cross := total[0].Seconds() / float64(b.N)
