@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build up down test unit e2e demo clean
+.PHONY: build up down test unit e2e demo bench
 
 build:
 	$(GO) build -o bin/istio-mab ./cmd/istio-mab
@@ -24,3 +24,7 @@ test: unit e2e
 
 demo: up build
 	bash scripts/demo.sh
+
+# Cross-compiling vs compiling under QEMU, side by side (about 4 minutes).
+bench: up
+	set -a && . .stack/env && set +a && $(GO) test -run '^$$' -bench BenchmarkCompile -benchtime 3x -timeout 30m ./e2e/
