@@ -27,6 +27,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the command built for the tests once they are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // istioMab builds the command once per test binary.
 func istioMab(t *testing.T) string {
 	t.Helper()
