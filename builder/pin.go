@@ -2,6 +2,8 @@ package builder
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -50,8 +52,8 @@ func imageRefs(p plan.Plan) ([]buildkit.ImageRef, map[string]int) {
 	add(p.GoImage, plan.ImagePlatform{Platform: p.BuildPlatform})
 	for _, img := range p.Images {
 		for _, ip := range img.Platforms {
-			for _, target := range img.NamedContexts {
-				add(strings.TrimPrefix(target, "docker-image://"), ip)
+			for _, k := range slices.Sorted(maps.Keys(img.NamedContexts)) {
+				add(strings.TrimPrefix(img.NamedContexts[k], "docker-image://"), ip)
 			}
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
 				add(ip.Envoy.Ref, ip)

@@ -29,7 +29,7 @@ func TestBuildRejectsBadInput(t *testing.T) {
 		}, `--tag "Bad_Tag!" is not a valid image tag`},
 		{"base image missing from --base-registry", func(hub string) []string {
 			return append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--base-registry", s.Registry+"/no-such-mirror")
-		}, "resolving " + s.Registry + "/no-such-mirror/base:"},
+		}, "resolving " + s.Registry + "/no-such-mirror/"},
 		{"unsupported platform", func(hub string) []string {
 			return append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--platforms", "linux/amd64,linux/s390x")
 		}, `unsupported platform "linux/s390x": istio-mab builds images for linux/amd64, linux/arm64`},
