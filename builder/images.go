@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -14,6 +17,7 @@ import (
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/istio-mab/istio-mab/builder/source"
+	"github.com/moby/buildkit/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
 )
@@ -31,7 +35,7 @@ type imageJob struct {
 	ip  plan.ImagePlatform
 }
 
-func buildImages(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings) ([]PlatformResult, error) {
+func buildImages(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, stage string) ([]PlatformResult, error) {
 	var jobs []imageJob
 	for _, img := range p.Images {
 		for _, ip := range img.Platforms {
@@ -43,25 +47,38 @@ func buildImages(ctx context.Context, c *buildkit.Client, p plan.Plan, s Setting
 	g.SetLimit(max(s.Jobs, 1))
 	for i, j := range jobs {
 		g.Go(func() (err error) {
-			out[i], err = buildImage(ctx, c, p, s, j)
+			out[i], err = buildImage(ctx, c, p, s, j, stage)
 			return err
 		})
 	}
 	return out, g.Wait()
 }
 
-func buildImage(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, j imageJob) (PlatformResult, error) {
+func buildImage(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, j imageJob, stage string) (PlatformResult, error) {
 	src := source.State(p.Source, p.Facts.Commit)
 	bctx := image.Context(p, j.img, j.ip, src)
 	opt := image.SolveOpt(j.img, j.ip, bctx, src, p.Push, s.Insecure[registryHost(j.img.Repository)])
-	resp, err := c.Solve(ctx, nil, opt, locals(p), s.Progress)
 	what := fmt.Sprintf("%s (%s) for %s", j.img.Name, j.img.Variant, platforms.Format(j.ip.Platform))
+	tarball := filepath.Join(stage, "oci", strings.NewReplacer("/", "-", " ", "").Replace(what)+".tar")
+	if !p.Push {
+		f, err := create(tarball)
+		if err != nil {
+			return PlatformResult{}, err
+		}
+		opt.Exports = []client.ExportEntry{image.OCIExport(j.img, f)}
+	}
+	resp, err := c.Solve(ctx, nil, opt, locals(p), s.Progress)
 	if err != nil {
 		return PlatformResult{}, fmt.Errorf("building %s: %w", what, err)
 	}
 	desc, err := descriptor(resp)
 	if err != nil {
 		return PlatformResult{}, fmt.Errorf("building %s: %w", what, err)
+	}
+	if !p.Push {
+		if err := checkLocalImage(tarball, desc, j.ip.Platform, binariesToCheck(j.img)); err != nil {
+			return PlatformResult{}, fmt.Errorf("checking %s: %w", what, err)
+		}
 	}
 	if desc.Platform == nil {
 		desc.Platform = &j.ip.Platform
@@ -119,4 +136,11 @@ func publishImage(img plan.Image, built []PlatformResult) publish.Image {
 		})
 	}
 	return out
+}
+
+func create(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return os.Create(path)
 }

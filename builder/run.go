@@ -50,7 +50,7 @@ func Run(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings) (Resu
 		return Result{}, err
 	}
 	var res Result
-	if res.Platforms, err = buildImages(ctx, c, p, s); err != nil {
+	if res.Platforms, err = buildImages(ctx, c, p, s, stage); err != nil {
 		return Result{}, err
 	}
 	if p.Push {

@@ -1,6 +1,7 @@
 package image
 
 import (
+	"io"
 	"strconv"
 
 	"github.com/containerd/platforms"
@@ -50,4 +51,17 @@ func exportAttrs(img plan.Image, push, insecure bool) map[string]string {
 		attrs["registry.insecure"] = "true"
 	}
 	return attrs
+}
+
+// OCIExport writes the image as an OCI layout tarball to w instead of
+// pushing it, so an image built with --push=false can still be checked.
+func OCIExport(img plan.Image, w io.WriteCloser) client.ExportEntry {
+	attrs := exportAttrs(img, false, false)
+	delete(attrs, "push")
+	delete(attrs, "push-by-digest")
+	return client.ExportEntry{
+		Type:   client.ExporterOCI,
+		Attrs:  attrs,
+		Output: func(map[string]string) (io.WriteCloser, error) { return w, nil },
+	}
 }

@@ -37,7 +37,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.String("dist", "dist", "directory for the istioctl release archives")
 	fl.StringArray("insecure-registry", nil, "HOST[:PORT] reached over plain HTTP (repeatable; TLS is verified for every other host)")
 	fl.String("registry-ca", "", "PEM file of extra certificate authorities trusted for registries")
-	fl.Bool("push", true, "push images, manifest lists and tags (false: build everything and check the binaries and Envoys, push nothing)")
+	fl.Bool("push", true, "push images, manifest lists and tags (false: build and check everything, push nothing)")
 	fl.String("progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	fl.Int("jobs", defaultJobs, "image builds run at once")
 	fl.Bool("dry-run", false, "resolve and print the plan (reads the source's facts), build nothing")
