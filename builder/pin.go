@@ -9,6 +9,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/istio-mab/istio-mab/builder/plan"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // pinImages resolves every image the run pulls (Go builder, redirected
@@ -21,15 +22,14 @@ func pinImages(ctx context.Context, c *buildkit.Client, p plan.Plan, prog *build
 	if err != nil {
 		return p, err
 	}
-	key := func(ref string, pl string) string { return ref + " " + pl }
-	p.GoImage = pinned[index[key(p.GoImage, platforms.Format(p.BuildPlatform))]]
+	p.GoImage = pinned[index[refKey(p.GoImage, p.BuildPlatform)]]
 	for i := range p.Images {
 		ips := append([]plan.ImagePlatform(nil), p.Images[i].Platforms...)
 		for j, ip := range ips {
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
 				e := *ip.Envoy
 				e.Supplied = e.Ref
-				e.Ref = pinned[index[key(e.Ref, platforms.Format(ip.Platform))]]
+				e.Ref = pinned[index[refKey(e.Ref, ip.Platform)]]
 				ips[j].Envoy = &e
 			}
 		}
@@ -38,12 +38,14 @@ func pinImages(ctx context.Context, c *buildkit.Client, p plan.Plan, prog *build
 	return p, nil
 }
 
-// imageRefs lists each (image, platform) once, with its index by "ref platform".
+func refKey(ref string, pl ocispecs.Platform) string { return ref + " " + platforms.Format(pl) }
+
+// imageRefs lists each (image, platform) once, with its index by refKey.
 func imageRefs(p plan.Plan) ([]buildkit.ImageRef, map[string]int) {
 	var refs []buildkit.ImageRef
 	index := map[string]int{}
 	add := func(ref string, ip plan.ImagePlatform) {
-		k := ref + " " + platforms.Format(ip.Platform)
+		k := refKey(ref, ip.Platform)
 		if _, ok := index[k]; !ok {
 			index[k] = len(refs)
 			refs = append(refs, buildkit.ImageRef{Ref: ref, Platform: ip.Platform})

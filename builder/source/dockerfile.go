@@ -34,16 +34,6 @@ func ReadDockerfile(dockerfile []byte, args map[string]string) (plan.Dockerfile,
 	return plan.Dockerfile{BaseImages: bases, Copies: copies, ArgDefaults: defaults}, nil
 }
 
-// BaseImages lists the image references a Dockerfile's stages start FROM,
-// with ARGs expanded (their defaults, overridden by args), leaving out
-// earlier stages and scratch. The references are exactly what the Dockerfile
-// frontend resolves, so named contexts keyed by them redirect the bases even
-// when a Dockerfile pins one by digest.
-func BaseImages(dockerfile []byte, args map[string]string) ([]string, error) {
-	d, err := ReadDockerfile(dockerfile, args)
-	return d.BaseImages, err
-}
-
 // contextCopies lists the build-context paths of COPY and ADD (not --from),
 // and the defaults of ARGs declared inside stages.
 func contextCopies(stages []instructions.Stage) ([]string, map[string]string) {
@@ -68,6 +58,10 @@ func contextCopies(stages []instructions.Stage) ([]string, map[string]string) {
 	return copies, defaults
 }
 
+// baseImages lists the image references the stages start FROM, ARGs
+// expanded, leaving out earlier stages and scratch. They are exactly what the
+// Dockerfile frontend resolves, so named contexts keyed by them redirect the
+// bases even when a Dockerfile pins one by digest.
 func baseImages(stages []instructions.Stage, env []string) ([]string, error) {
 	lex := shell.NewLex('\\')
 	stageNames := map[string]bool{}

@@ -19,10 +19,11 @@ FROM scratch AS empty
 `
 
 func TestBaseImagesExpandsArgsAndSkipsStages(t *testing.T) {
-	got, err := BaseImages([]byte(proxyv2Like), map[string]string{"BASE_VERSION": "1.22-dev"})
+	d, err := ReadDockerfile([]byte(proxyv2Like), map[string]string{"BASE_VERSION": "1.22-dev"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := d.BaseImages
 	want := []string{
 		"gcr.io/istio-release/base:1.22-dev",
 		"gcr.io/istio-release/iptables@sha256:0123456789012345678901234567890123456789012345678901234567890123",
@@ -33,7 +34,7 @@ func TestBaseImagesExpandsArgsAndSkipsStages(t *testing.T) {
 }
 
 func TestBaseImagesRejectsGarbage(t *testing.T) {
-	if _, err := BaseImages([]byte("COPY a b\n"), nil); err == nil {
+	if _, err := ReadDockerfile([]byte("COPY a b\n"), nil); err == nil {
 		t.Fatal("want an error for a Dockerfile without FROM")
 	}
 }
