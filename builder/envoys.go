@@ -2,16 +2,12 @@ package builder
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/archive"
 	"github.com/istio-mab/istio-mab/builder/envoy"
 	"github.com/istio-mab/istio-mab/builder/exe"
 	"github.com/istio-mab/istio-mab/builder/plan"
@@ -20,9 +16,10 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
+// platformEnvoy is one platform's Envoy and the node whose images take it.
 type platformEnvoy struct {
-	platform ocispecs.Platform
-	envoy    plan.Envoy
+	ip    plan.ImagePlatform
+	envoy plan.Envoy
 }
 
 // envoys lists each platform's Envoy once.
@@ -33,34 +30,35 @@ func envoys(p plan.Plan) []platformEnvoy {
 		for _, ip := range img.Platforms {
 			if key := platforms.Format(ip.Platform); ip.Envoy != nil && !seen[key] {
 				seen[key] = true
-				out = append(out, platformEnvoy{ip.Platform, *ip.Envoy})
+				out = append(out, platformEnvoy{ip, *ip.Envoy})
 			}
 		}
 	}
 	return out
 }
 
-// checkEnvoy fetches one Envoy exactly as the images will get it and checks
-// it is an executable for its platform and matches its pin, before any
-// image uses it.
-func checkEnvoy(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, pe platformEnvoy, stage string) error {
-	what := fmt.Sprintf("Envoy for %s (%s)", platforms.Format(pe.platform), pe.envoy.Name())
+// checkEnvoy fetches one Envoy on the node that builds its images, exactly
+// as they will get it, and checks it is an executable for its platform and
+// matches its pin, before any image uses it.
+func (r runner) checkEnvoy(ctx context.Context, pe platformEnvoy) error {
+	pl := pe.ip.Platform
+	what := fmt.Sprintf("Envoy for %s (%s)", platforms.Format(pl), pe.envoy.Name())
 	if pe.envoy.Kind == plan.EnvoyFile {
 		if err := checkPin(pe.envoy.Ref, pe.envoy.SHA256); err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
-	def, err := envoy.State(pe.envoy, pe.platform).Marshal(ctx)
+	def, err := envoy.State(pe.envoy, pl).Marshal(ctx)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(stage, "envoy", envoy.LocalName(pe.platform))
+	dir := filepath.Join(r.stage, "envoy", envoy.LocalName(pl))
 	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: dir}}}
-	if _, err := c.Solve(ctx, def, opt, locals(p), s.Progress); err != nil {
+	if _, err := r.solvers[pe.ip.Node].Solve(ctx, def, opt, locals(r.p)); err != nil {
 		return fmt.Errorf("fetching %s: %w", what, explainDigest(err, pe.envoy))
 	}
 	bin := filepath.Join(dir, envoy.File)
-	if err := checkBinaryFile(bin, pe.platform); err != nil {
+	if err := checkExecutable(bin, pl); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if pe.envoy.Kind == plan.EnvoyImage {
@@ -76,16 +74,11 @@ func checkPin(path, want string) error {
 	if want == "" {
 		return nil
 	}
-	f, err := os.Open(path)
+	got, err := archive.FileSHA256(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+	if got != want {
 		return fmt.Errorf("has sha256 %s, but --envoy-sha256 pins %s", got, want)
 	}
 	return nil
@@ -109,11 +102,4 @@ func locals(p plan.Plan) map[string]string {
 	return out
 }
 
-func checkBinaryFile(path string, pl ocispecs.Platform) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return exe.Check(f, pl.OS, pl.Architecture, pl.Variant)
-}
+func checkExecutable(path string, pl ocispecs.Platform) error { return exe.CheckFile(path, pl) }

@@ -5,14 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/containerd/platforms"
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/istio-mab/istio-mab/builder/image"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
@@ -22,11 +18,12 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// PlatformResult is one image platform as BuildKit pushed it.
+// PlatformResult is one image platform as BuildKit wrote it.
 type PlatformResult struct {
 	Image      string // name
 	Variant    string
 	Repository string
+	Node       string // the BuildKit node that built it
 	Descriptor ocispecs.Descriptor
 }
 
@@ -35,39 +32,40 @@ type imageJob struct {
 	ip  plan.ImagePlatform
 }
 
-func buildImages(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, stage string) ([]PlatformResult, error) {
+func (r runner) buildImages(ctx context.Context) ([]PlatformResult, error) {
 	var jobs []imageJob
-	for _, img := range p.Images {
+	for _, img := range r.p.Images {
 		for _, ip := range img.Platforms {
 			jobs = append(jobs, imageJob{img, ip})
 		}
 	}
 	out := make([]PlatformResult, len(jobs))
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(s.Jobs, 1))
+	g.SetLimit(max(r.s.Jobs, 1))
 	for i, j := range jobs {
 		g.Go(func() (err error) {
-			out[i], err = buildImage(ctx, c, p, s, j, stage)
+			out[i], err = r.buildImage(ctx, j)
 			return err
 		})
 	}
 	return out, g.Wait()
 }
 
-func buildImage(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings, j imageJob, stage string) (PlatformResult, error) {
-	src := source.State(p.Source, p.Facts.Commit)
-	bctx := image.Context(p, j.img, j.ip, src)
-	opt := image.SolveOpt(j.img, j.ip, bctx, src, p.Push, s.Insecure[registryHost(j.img.Repository)])
-	what := fmt.Sprintf("%s (%s) for %s", j.img.Name, j.img.Variant, platforms.Format(j.ip.Platform))
-	tarball := filepath.Join(stage, "oci", strings.NewReplacer("/", "-", " ", "").Replace(what)+".tar")
-	if !p.Push {
-		f, err := create(tarball)
-		if err != nil {
-			return PlatformResult{}, err
-		}
-		opt.Exports = []client.ExportEntry{image.OCIExport(j.img, f)}
+func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, error) {
+	what := fmt.Sprintf("%s (%s) for %s on %s", j.img.Name, j.img.Variant, platforms.Format(j.ip.Platform), j.ip.Node)
+	src := source.State(r.p.Source, r.p.Facts.Commit)
+	opt := image.SolveOpt(j.img, j.ip, image.Context(r.p, j.img, j.ip, src), src)
+	target, err := r.sink.Target(j.img.Repository, j.ip.Platform)
+	if err != nil {
+		return PlatformResult{}, err
 	}
-	resp, err := c.Solve(ctx, nil, opt, locals(p), s.Progress)
+	opt.Exports = []client.ExportEntry{image.PushExport(j.img.Repository, target.Insecure)}
+	if target.File != nil {
+		opt.Exports[0] = image.OCIExport(j.img.Repository, target.File)
+	}
+	locals := locals(r.p)
+	locals[image.BinariesLocal] = r.binDir()
+	resp, err := r.solvers[j.ip.Node].Solve(ctx, nil, opt, locals)
 	if err != nil {
 		return PlatformResult{}, fmt.Errorf("building %s: %w", what, err)
 	}
@@ -75,15 +73,10 @@ func buildImage(ctx context.Context, c *buildkit.Client, p plan.Plan, s Settings
 	if err != nil {
 		return PlatformResult{}, fmt.Errorf("building %s: %w", what, err)
 	}
-	if !p.Push {
-		if err := checkLocalImage(tarball, desc, j.ip.Platform, binariesToCheck(j.img)); err != nil {
-			return PlatformResult{}, fmt.Errorf("checking %s: %w", what, err)
-		}
-	}
 	if desc.Platform == nil {
 		desc.Platform = &j.ip.Platform
 	}
-	return PlatformResult{Image: j.img.Name, Variant: j.img.Variant, Repository: j.img.Repository, Descriptor: desc}, nil
+	return PlatformResult{Image: j.img.Name, Variant: j.img.Variant, Repository: j.img.Repository, Node: j.ip.Node, Descriptor: desc}, nil
 }
 
 func descriptor(resp map[string]string) (ocispecs.Descriptor, error) {
@@ -97,14 +90,6 @@ func descriptor(resp map[string]string) (ocispecs.Descriptor, error) {
 		return d, fmt.Errorf("decoding %s: %w", image.DescriptorKey, err)
 	}
 	return d, json.Unmarshal(b, &d)
-}
-
-func registryHost(repo string) string {
-	r, err := name.NewRepository(repo, name.Insecure)
-	if err != nil {
-		return ""
-	}
-	return r.RegistryStr()
 }
 
 // binariesToCheck are the paths the image must hold as executables for its
@@ -127,20 +112,13 @@ func binariesToCheck(img plan.Image) []string {
 func publishImage(img plan.Image, built []PlatformResult) publish.Image {
 	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: binariesToCheck(img)}
 	for _, r := range built {
-		if r.Image != img.Name || r.Variant != img.Variant {
-			continue
+		if r.Image == img.Name && r.Variant == img.Variant {
+			d := r.Descriptor.Digest
+			out.Platforms = append(out.Platforms, publish.PlatformImage{
+				Platform: *r.Descriptor.Platform,
+				Digest:   v1.Hash{Algorithm: d.Algorithm().String(), Hex: d.Encoded()},
+			})
 		}
-		out.Platforms = append(out.Platforms, publish.PlatformImage{
-			Platform: v1.Platform{OS: r.Descriptor.Platform.OS, Architecture: r.Descriptor.Platform.Architecture, Variant: r.Descriptor.Platform.Variant},
-			Digest:   v1.Hash{Algorithm: r.Descriptor.Digest.Algorithm().String(), Hex: r.Descriptor.Digest.Encoded()},
-		})
 	}
 	return out
-}
-
-func create(path string) (*os.File, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	return os.Create(path)
 }

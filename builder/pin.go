@@ -10,57 +10,67 @@ import (
 	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/sync/errgroup"
 )
 
-// pinImages resolves every image the run pulls (Go builder, redirected
-// bases, image-supplied Envoys) through the daemon before anything is
-// built, and pins the Go builder and Envoy images to what was resolved, so
-// the Envoy that is checked is the Envoy that ships.
-func pinImages(ctx context.Context, c *buildkit.Client, p plan.Plan, prog *buildkit.Progress) (plan.Plan, error) {
-	refs, index := imageRefs(p)
-	pinned, err := c.Pin(ctx, refs, prog)
-	if err != nil {
-		return p, err
+// pinImages resolves, on each node, every image that node will pull for its
+// image platforms (redirected bases, image-supplied Envoys), so a base the
+// node cannot reach or trust fails before anything is built; Envoy images
+// are pinned by digest, so the Envoy checked is the Envoy shipped. The Go
+// images were pinned per node when the nodes were found.
+func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, error) {
+	out := p.Clone()
+	byNode := imageRefs(p)
+	pinned := make(map[string]map[string]string, len(byNode))
+	var g errgroup.Group
+	for _, node := range slices.Sorted(maps.Keys(byNode)) {
+		refs := byNode[node]
+		pinned[node] = map[string]string{}
+		m := pinned[node]
+		g.Go(func() error {
+			got, err := solvers[node].Pin(ctx, refs)
+			for i, r := range got {
+				m[refKey(refs[i].Ref, refs[i].Platform)] = r.Ref
+			}
+			return err
+		})
 	}
-	p.GoImage = pinned[index[refKey(p.GoImage, p.BuildPlatform)]]
-	for i := range p.Images {
-		ips := append([]plan.ImagePlatform(nil), p.Images[i].Platforms...)
-		for j, ip := range ips {
+	if err := g.Wait(); err != nil {
+		return plan.Plan{}, err
+	}
+	for i := range out.Images {
+		for j := range out.Images[i].Platforms {
+			ip := &out.Images[i].Platforms[j]
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
-				e := *ip.Envoy
-				e.Supplied = e.Ref
-				e.Ref = pinned[index[refKey(e.Ref, ip.Platform)]]
-				ips[j].Envoy = &e
+				ip.Envoy.Supplied = ip.Envoy.Ref
+				ip.Envoy.Ref = pinned[ip.Node][refKey(ip.Envoy.Ref, ip.Platform)]
 			}
 		}
-		p.Images[i].Platforms = ips
 	}
-	return p, nil
+	return out, nil
 }
 
 func refKey(ref string, pl ocispecs.Platform) string { return ref + " " + platforms.Format(pl) }
 
-// imageRefs lists each (image, platform) once, with its index by refKey.
-func imageRefs(p plan.Plan) ([]buildkit.ImageRef, map[string]int) {
-	var refs []buildkit.ImageRef
-	index := map[string]int{}
-	add := func(ref string, ip plan.ImagePlatform) {
-		k := refKey(ref, ip.Platform)
-		if _, ok := index[k]; !ok {
-			index[k] = len(refs)
-			refs = append(refs, buildkit.ImageRef{Ref: ref, Platform: ip.Platform})
+// imageRefs lists, per node, each (image, platform) it pulls once, in plan order.
+func imageRefs(p plan.Plan) map[string][]buildkit.ImageRef {
+	out := map[string][]buildkit.ImageRef{}
+	seen := map[string]bool{}
+	add := func(node, ref string, pl ocispecs.Platform) {
+		if k := node + " " + refKey(ref, pl); !seen[k] {
+			seen[k] = true
+			out[node] = append(out[node], buildkit.ImageRef{Ref: ref, Platform: pl})
 		}
 	}
-	add(p.GoImage, plan.ImagePlatform{Platform: p.BuildPlatform})
 	for _, img := range p.Images {
 		for _, ip := range img.Platforms {
 			for _, k := range slices.Sorted(maps.Keys(img.NamedContexts)) {
-				add(strings.TrimPrefix(img.NamedContexts[k], "docker-image://"), ip)
+				add(ip.Node, strings.TrimPrefix(img.NamedContexts[k], "docker-image://"), ip.Platform)
 			}
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
-				add(ip.Envoy.Ref, ip)
+				add(ip.Node, ip.Envoy.Ref, ip.Platform)
 			}
 		}
 	}
-	return refs, index
+	return out
 }

@@ -10,27 +10,26 @@ import (
 	"github.com/istio-mab/istio-mab/builder/plan"
 )
 
-// stageEnvoyFiles copies each file-supplied Envoy into the run's own stage
-// directory and points the plan at the copy: the file that is checked is
-// then the file every image gets, even if the original changes meanwhile.
+// stageEnvoyFiles copies each file-supplied Envoy into the stage directory
+// and returns a plan pointing at the copy: the file that is checked is then
+// the file every image gets, even if the original changes meanwhile.
 func stageEnvoyFiles(p plan.Plan, stage string) (plan.Plan, error) {
-	for i := range p.Images {
-		ips := append([]plan.ImagePlatform(nil), p.Images[i].Platforms...)
-		for j, ip := range ips {
+	out := p.Clone()
+	for i := range out.Images {
+		for j := range out.Images[i].Platforms {
+			ip := &out.Images[i].Platforms[j]
 			if ip.Envoy == nil || ip.Envoy.Kind != plan.EnvoyFile {
 				continue
 			}
-			e := *ip.Envoy
+			e := ip.Envoy
 			dst := filepath.Join(stage, "envoy-src", envoy.LocalName(ip.Platform), filepath.Base(e.Ref))
 			if err := copyFile(e.Ref, dst); err != nil {
-				return p, fmt.Errorf("staging --envoy file %s: %w", e.Ref, err)
+				return plan.Plan{}, fmt.Errorf("staging --envoy file %s: %w", e.Ref, err)
 			}
 			e.Supplied, e.Ref = e.Ref, dst
-			ips[j].Envoy = &e
 		}
-		p.Images[i].Platforms = ips
 	}
-	return p, nil
+	return out, nil
 }
 
 func copyFile(src, dst string) error {

@@ -256,7 +256,7 @@ func checkEnvoyTarball(t *testing.T, tgz []byte, arch string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := exe.Check(bytes.NewReader(bin), "linux", arch, ""); err != nil {
+	if err := exe.Check(bytes.NewReader(bin), ocispecs.Platform{OS: "linux", Architecture: arch}); err != nil {
 		t.Fatalf("envoy: %v", err)
 	}
 }

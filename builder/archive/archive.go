@@ -4,28 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
-
-// Platform is where a binary runs, spelled as Go and OCI do: linux/arm/v7.
-type Platform struct {
-	OS      string
-	Arch    string
-	Variant string // "v7" for 32-bit ARM, else empty
-}
-
-// String renders the platform as os/arch[/variant].
-func (p Platform) String() string {
-	s := p.OS + "/" + p.Arch
-	if p.Variant != "" {
-		s += "/" + p.Variant
-	}
-	return s
-}
 
 // Binary is an istioctl executable on disk and the platform it was built for.
 type Binary struct {
 	Path     string
-	Platform Platform
+	Platform ocispecs.Platform // variant "v7" for 32-bit ARM
 }
 
 // Archive is one istioctl release archive: the binary that goes in and the
@@ -70,7 +56,7 @@ func (a Archive) validate() (format, error) {
 		return 0, err
 	}
 	p := a.Binary.Platform
-	if p.OS == "" || p.Arch == "" {
+	if p.OS == "" || p.Architecture == "" {
 		return 0, fmt.Errorf("archive %s: platform %q lacks an OS or architecture", a.Name, p)
 	}
 	// Windows users expect a zip with istioctl.exe; everyone else a tarball.

@@ -13,7 +13,8 @@ func checksumLine(sum, name string) string {
 	return sum + " " + name + "\n"
 }
 
-func fileSHA256(path string) (string, error) {
+// FileSHA256 is the hex sha256 of a file's content.
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err

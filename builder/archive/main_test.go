@@ -6,11 +6,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/containerd/platforms"
 )
 
 // testBinaries maps each upstream platform to a tiny program built for it,
 // compiled once for the whole test binary.
-var testBinaries map[Platform]string
+var testBinaries map[string]string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "archive-test-")
@@ -29,20 +33,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func buildTestBinaries(dir string) (map[Platform]string, error) {
+func buildTestBinaries(dir string) (map[string]string, error) {
 	src := filepath.Join(dir, "main.go")
 	if err := os.WriteFile(src, []byte("package main\nfunc main() {}\n"), 0o644); err != nil {
 		return nil, err
 	}
-	bins := make(map[Platform]string)
+	bins := make(map[string]string)
 	for _, p := range UpstreamPlatforms() {
-		out := filepath.Join(dir, p.OS+"-"+p.Arch+p.Variant)
+		out := filepath.Join(dir, p.OS+"-"+p.Architecture+p.Variant)
 		cmd := exec.Command("go", "build", "-o", out, src)
-		cmd.Env = append(os.Environ(), "GOOS="+p.OS, "GOARCH="+p.Arch, "GOARM=7", "CGO_ENABLED=0", "GOFLAGS=")
+		cmd.Env = append(os.Environ(), "GOOS="+p.OS, "GOARCH="+p.Architecture, "GOARM=7", "CGO_ENABLED=0", "GOFLAGS=")
 		if b, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("go build %s: %v\n%s", p, err, b)
 		}
-		bins[p] = out
+		bins[platforms.Format(p)] = out
 	}
 	return bins, nil
 }
@@ -52,14 +56,14 @@ func upstreamBinaries(t *testing.T) []Binary {
 	t.Helper()
 	var bins []Binary
 	for _, p := range UpstreamPlatforms() {
-		bins = append(bins, Binary{Path: testBinaries[p], Platform: p})
+		bins = append(bins, Binary{Path: testBinaries[platforms.Format(p)], Platform: p})
 	}
 	return bins
 }
 
-func platform(s string) Platform {
+func platform(s string) ocispecs.Platform {
 	for _, p := range UpstreamPlatforms() {
-		if p.String() == s {
+		if platforms.Format(p) == s {
 			return p
 		}
 	}

@@ -1,23 +1,29 @@
 package archive
 
-import "fmt"
+import (
+	"fmt"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/containerd/platforms"
+)
 
 // UpstreamPlatforms returns the platforms upstream publishes istioctl for.
-func UpstreamPlatforms() []Platform {
-	return []Platform{
-		{OS: "linux", Arch: "amd64"},
-		{OS: "linux", Arch: "arm64"},
-		{OS: "linux", Arch: "arm", Variant: "v7"},
-		{OS: "darwin", Arch: "amd64"},
-		{OS: "darwin", Arch: "arm64"},
-		{OS: "windows", Arch: "amd64"},
+func UpstreamPlatforms() []ocispecs.Platform {
+	return []ocispecs.Platform{
+		{OS: "linux", Architecture: "amd64"},
+		{OS: "linux", Architecture: "arm64"},
+		{OS: "linux", Architecture: "arm", Variant: "v7"},
+		{OS: "darwin", Architecture: "amd64"},
+		{OS: "darwin", Architecture: "arm64"},
+		{OS: "windows", Architecture: "amd64"},
 	}
 }
 
 // DefaultNames returns upstream's archive names for istioctl version on p.
 // amd64Aliases adds the -osx-amd64 and -win-amd64 names upstream publishes
 // from 1.19 on, next to the old names; the release line's recipe decides.
-func DefaultNames(version string, p Platform, amd64Aliases bool) ([]string, error) {
+func DefaultNames(version string, p ocispecs.Platform, amd64Aliases bool) ([]string, error) {
 	if version == "" {
 		return nil, fmt.Errorf("naming istioctl archives: empty version")
 	}
@@ -32,8 +38,8 @@ func DefaultNames(version string, p Platform, amd64Aliases bool) ([]string, erro
 	return names, nil
 }
 
-func upstreamSuffixes(p Platform, amd64Aliases bool) []string {
-	switch p.String() {
+func upstreamSuffixes(p ocispecs.Platform, amd64Aliases bool) []string {
+	switch platforms.Format(p) {
 	case "linux/amd64":
 		return []string{"linux-amd64.tar.gz"}
 	case "linux/arm64":

@@ -3,6 +3,8 @@ package archive
 import (
 	"slices"
 	"testing"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 func TestDefaultNames(t *testing.T) {
@@ -32,7 +34,7 @@ func TestDefaultNames(t *testing.T) {
 }
 
 func TestDefaultNamesRejectsUnknownPlatform(t *testing.T) {
-	for _, p := range []Platform{{OS: "linux", Arch: "s390x"}, {OS: "windows", Arch: "arm64"}, {OS: "linux", Arch: "arm"}} {
+	for _, p := range []ocispecs.Platform{{OS: "linux", Architecture: "s390x"}, {OS: "windows", Architecture: "arm64"}, {OS: "linux", Architecture: "arm"}} {
 		if _, err := DefaultNames("1.22.0", p, true); err == nil {
 			t.Errorf("%s: want error", p)
 		}

@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // maxBinarySize bounds what verification reads into memory; istioctl is
@@ -38,7 +40,7 @@ func VerifyDir(ctx context.Context, dir string, archives []Archive) error {
 }
 
 // VerifyFile checks one archive at path and its path.sha256 file, as VerifyDir does.
-func VerifyFile(path string, p Platform) error {
+func VerifyFile(path string, p ocispecs.Platform) error {
 	name := filepath.Base(path)
 	f, err := Archive{Name: name, Binary: Binary{Platform: p}}.validate()
 	if err == nil {
@@ -54,7 +56,7 @@ func VerifyFile(path string, p Platform) error {
 }
 
 func verifyChecksum(path string) error {
-	sum, err := fileSHA256(path)
+	sum, err := FileSHA256(path)
 	if err != nil {
 		return err
 	}
@@ -68,7 +70,7 @@ func verifyChecksum(path string) error {
 	return nil
 }
 
-func verifyContent(path string, f format, p Platform) error {
+func verifyContent(path string, f format, p ocispecs.Platform) error {
 	read := readTarGzEntry
 	if f == zipFile {
 		read = readZipEntry

@@ -93,7 +93,7 @@ func rewriteTarGz(t *testing.T, path string, names ...string) {
 	tw.Close()
 	gz.Close()
 	f.Close()
-	sum, err := fileSHA256(path)
+	sum, err := FileSHA256(path)
 	if err != nil {
 		t.Fatal(err)
 	}

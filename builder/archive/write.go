@@ -69,7 +69,7 @@ func checkBinaryFile(b Binary) error {
 
 func checkBinary(r io.ReaderAt, b Binary) error {
 	p := b.Platform
-	if err := exe.Check(r, p.OS, p.Arch, p.Variant); err != nil {
+	if err := exe.Check(r, p); err != nil {
 		return fmt.Errorf("checking binary %s: %w", b.Path, err)
 	}
 	return nil

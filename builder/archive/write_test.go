@@ -159,15 +159,15 @@ func TestWriteIsReproducible(t *testing.T) {
 		}
 	}
 	raw, _ := os.ReadFile(c[0].Path)
-	binary, _ := os.ReadFile(testBinaries[platform("linux/amd64")])
+	binary, _ := os.ReadFile(testBinaries["linux/amd64"])
 	checkTarGz(t, raw, binary, commitTime.Truncate(time.Second))
 }
 
 func TestWriteRefusesMislabeledBinary(t *testing.T) {
 	dir := t.TempDir()
 	archives := []Archive{
-		{Name: "istioctl-1.22.0-linux-amd64.tar.gz", Binary: Binary{Path: testBinaries[platform("linux/amd64")], Platform: platform("linux/amd64")}},
-		{Name: "istioctl-1.22.0-linux-arm64.tar.gz", Binary: Binary{Path: testBinaries[platform("linux/amd64")], Platform: platform("linux/arm64")}},
+		{Name: "istioctl-1.22.0-linux-amd64.tar.gz", Binary: Binary{Path: testBinaries["linux/amd64"], Platform: platform("linux/amd64")}},
+		{Name: "istioctl-1.22.0-linux-arm64.tar.gz", Binary: Binary{Path: testBinaries["linux/amd64"], Platform: platform("linux/arm64")}},
 	}
 	_, err := Write(context.Background(), dir, archives)
 	if err == nil || !strings.Contains(err.Error(), "binary is for linux/amd64, want linux/arm64") {
@@ -179,8 +179,8 @@ func TestWriteRefusesMislabeledBinary(t *testing.T) {
 }
 
 func TestWriteRejectsBadArchives(t *testing.T) {
-	linux := Binary{Path: testBinaries[platform("linux/amd64")], Platform: platform("linux/amd64")}
-	windows := Binary{Path: testBinaries[platform("windows/amd64")], Platform: platform("windows/amd64")}
+	linux := Binary{Path: testBinaries["linux/amd64"], Platform: platform("linux/amd64")}
+	windows := Binary{Path: testBinaries["windows/amd64"], Platform: platform("windows/amd64")}
 	cases := map[string][]Archive{
 		"path in name":      {{Name: "sub/istioctl.tar.gz", Binary: linux}},
 		"unknown extension": {{Name: "istioctl.tgz", Binary: linux}},

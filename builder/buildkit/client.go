@@ -17,16 +17,23 @@ import (
 // nor $BUILDKIT_HOST names one.
 const DefaultAddress = "unix:///run/buildkit/buildkitd.sock"
 
-// Client is a connected BuildKit daemon.
+// TLS is the mTLS setup of a tcp:// node, as buildctl's --tlscacert,
+// --tlscert, --tlskey and --tlsservername; all empty for other addresses.
+type TLS struct {
+	CA, Cert, Key, ServerName string
+}
+
+// Client is one connected BuildKit node. Every solve it runs shows in prog.
 type Client struct {
 	c    *client.Client
 	addr string
+	prog *Progress
 }
 
-// Connect dials the daemon and checks it answers, so a wrong address fails
-// before anything is built.
-func Connect(ctx context.Context, addr string) (*Client, error) {
-	c, err := client.New(ctx, addr)
+// Connect dials the node at addr and checks it answers, so a wrong address
+// fails before anything is built. prog may be nil (no display).
+func Connect(ctx context.Context, addr string, tls TLS, prog *Progress) (*Client, error) {
+	c, err := client.New(ctx, addr, tlsOpts(tls)...)
 	if err != nil {
 		return nil, unreachable(addr, err)
 	}
@@ -36,11 +43,22 @@ func Connect(ctx context.Context, addr string) (*Client, error) {
 		c.Close()
 		return nil, unreachable(addr, err)
 	}
-	return &Client{c: c, addr: addr}, nil
+	return &Client{c: c, addr: addr, prog: prog}, nil
+}
+
+func tlsOpts(t TLS) []client.ClientOpt {
+	var opts []client.ClientOpt
+	if t.CA != "" || t.ServerName != "" {
+		opts = append(opts, client.WithServerConfig(t.ServerName, t.CA))
+	}
+	if t.Cert != "" || t.Key != "" {
+		opts = append(opts, client.WithCredentials(t.Cert, t.Key))
+	}
+	return opts
 }
 
 func unreachable(addr string, err error) error {
-	return fmt.Errorf("BuildKit daemon at %s is unreachable (%s): start buildkitd or pass --buildkit-addr / $BUILDKIT_HOST", addr, dialCause(err))
+	return fmt.Errorf("BuildKit node %s is unreachable (%s): start buildkitd there, or fix --buildkit-addr / --builder / $BUILDKIT_HOST", addr, dialCause(err))
 }
 
 // rootCause keeps error lines short: gRPC wraps the dial error several times.
@@ -67,14 +85,17 @@ func dialCause(err error) string {
 // Close releases the connection.
 func (c *Client) Close() error { return c.c.Close() }
 
-// Platforms lists what the daemon's workers can build, the first being native.
+// Address is where the node was dialled.
+func (c *Client) Address() string { return c.addr }
+
+// Platforms lists what the node's workers can build, the first being native.
 func (c *Client) Platforms(ctx context.Context) ([]ocispecs.Platform, error) {
 	workers, err := c.c.ListWorkers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("listing BuildKit workers at %s: %w", c.addr, err)
 	}
 	if len(workers) == 0 {
-		return nil, fmt.Errorf("BuildKit daemon at %s has no workers", c.addr)
+		return nil, fmt.Errorf("BuildKit node %s has no workers", c.addr)
 	}
 	return workers[0].Platforms, nil
 }

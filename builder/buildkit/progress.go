@@ -43,7 +43,11 @@ func NewProgress(ctx context.Context, out io.Writer, mode string, secrets []stri
 }
 
 // channel returns a channel for one solve; the solve closes it when done.
+// A nil Progress shows nothing.
 func (p *Progress) channel() chan *client.SolveStatus {
+	if p == nil {
+		return nil
+	}
 	ch := make(chan *client.SolveStatus)
 	p.solves.Add(1)
 	go func() {
@@ -66,6 +70,9 @@ func (p *Progress) Close() error {
 // Step shows one of istio-mab's own steps (verifying, publishing, archiving)
 // as a vertex in the same display as BuildKit's; call done when it ends.
 func (p *Progress) Step(name string) (done func(error)) {
+	if p == nil {
+		return func(error) {}
+	}
 	// Sent directly, not through a forwarding goroutine, so steps show in order.
 	ch := p.all
 	start := time.Now()

@@ -12,7 +12,7 @@ import (
 // Solve runs one solve: def for plain LLB, or nil with opt.Frontend set.
 // locals are the host directories the session shares, by LLB local name.
 // It returns the exporter response.
-func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, p *Progress) (map[string]string, error) {
+func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string) (map[string]string, error) {
 	opt.Session = append(opt.Session, attachables()...)
 	opt.LocalMounts = map[string]fsutil.FS{}
 	for name, dir := range locals {
@@ -22,7 +22,7 @@ func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.Solv
 		}
 		opt.LocalMounts[name] = fs
 	}
-	resp, err := c.c.Solve(ctx, def, opt, p.channel())
+	resp, err := c.c.Solve(ctx, def, opt, c.prog.channel())
 	if err != nil {
 		return nil, err
 	}

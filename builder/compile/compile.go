@@ -45,7 +45,7 @@ func Binary(p plan.Plan, b plan.Binary, src llb.State) llb.State {
 	if p.LinknameFix {
 		linkfix = "1"
 	}
-	goImage := llb.Image(p.GoImage, llb.Platform(p.BuildPlatform))
+	goImage := llb.Image(b.GoImage, llb.Platform(b.BuildPlatform))
 	run := goImage.Run(
 		llb.Args([]string{"/bin/sh", "-c", script}),
 		llb.Dir(srcDir),
@@ -79,11 +79,11 @@ func goarm(b plan.Binary) string {
 	return ""
 }
 
-// All compiles every binary of the plan into one tree laid out as
-// <os>_<arch>[_<variant>]/<file>, for export and for the build contexts.
-func All(p plan.Plan, src llb.State) llb.State {
+// All compiles bins into one tree laid out as <os>_<arch>[_<variant>]/<file>,
+// for export.
+func All(p plan.Plan, bins []plan.Binary, src llb.State) llb.State {
 	out := llb.Scratch()
-	for _, b := range p.Binaries {
+	for _, b := range bins {
 		out = out.File(llb.Copy(Binary(p, b, src), FileName(b), Path(b), &llb.CopyInfo{CreateDestPath: true}),
 			llb.WithCustomNamef("collect %s for %s", b.Name, platforms.Format(b.Platform)))
 	}

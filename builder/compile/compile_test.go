@@ -35,6 +35,9 @@ func binary(name, platform string) plan.Binary {
 		Tags:     []string{"agent", "disable_pgv"},
 		Platform: platforms.MustParse(platform),
 		LDFlags:  "-s -w -X istio.io/pkg/version.buildVersion=1.14.3",
+		// As plan.New sets them; Assign may put a binary on another node.
+		BuildPlatform: platforms.MustParse("linux/amd64"),
+		GoImage:       goImage,
 	}
 }
 
@@ -241,7 +244,7 @@ func TestPathAndFileName(t *testing.T) {
 func TestAllCollectsEveryBinary(t *testing.T) {
 	p := testPlan(false)
 	p.Binaries = []plan.Binary{binary("pilot-agent", "linux/amd64"), binary("istioctl", "windows/amd64"), binary("istioctl", "linux/arm/v7")}
-	ops, _ := marshal(t, compile.All(p, src()))
+	ops, _ := marshal(t, compile.All(p, p.Binaries, src()))
 	var dests []string
 	execs := 0
 	for _, o := range ops {

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // buildHello cross-compiles a tiny program for goos/goarch with the host toolchain.
@@ -53,11 +55,11 @@ func TestIdentifyCrossCompiled(t *testing.T) {
 
 func TestCheckRejectsWrongArch(t *testing.T) {
 	bin := buildHello(t, "linux", "amd64", "")
-	err := Check(bytes.NewReader(bin), "linux", "arm64", "")
+	err := Check(bytes.NewReader(bin), ocispecs.Platform{OS: "linux", Architecture: "arm64"})
 	if err == nil || err.Error() != "ELF binary is for linux/amd64, want linux/arm64" {
 		t.Fatalf("got %v", err)
 	}
-	if err := Check(bytes.NewReader(bin), "linux", "amd64", ""); err != nil {
+	if err := Check(bytes.NewReader(bin), ocispecs.Platform{OS: "linux", Architecture: "amd64"}); err != nil {
 		t.Fatal(err)
 	}
 }

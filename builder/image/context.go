@@ -3,6 +3,7 @@ package image
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/builder/compile"
@@ -12,15 +13,21 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
+// BinariesLocal is the session name of the directory holding the checked
+// binaries, laid out as compile.All lays them out.
+const BinariesLocal = "istio-mab-binaries"
+
 // Context is the Dockerfile build context for one platform of an image:
 // <arch>/<binary>, <arch>/envoy, and the flat files (bootstrap JSON, wasm).
+// The binaries are the ones compiled and checked earlier, sent from the
+// client: the file checked is the file shipped, whichever node compiled it.
 func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) llb.State {
 	arch := ip.Platform.Architecture
 	ctx := llb.Scratch()
-	for _, name := range ip.Binaries {
-		b := findBinary(p, name, ip.Platform)
-		ctx = ctx.File(llb.Copy(compile.Binary(p, b, src), compile.FileName(b), arch+"/"+name, createDirs()),
-			llb.WithCustomNamef("context %s: %s/%s", img.Name, arch, name))
+	bins, local := binaries(p, ip)
+	for _, b := range bins {
+		ctx = ctx.File(llb.Copy(local, compile.Path(b), arch+"/"+b.Name, createDirs()),
+			llb.WithCustomNamef("context %s: %s/%s", img.Name, arch, b.Name))
 	}
 	if ip.Envoy != nil {
 		ctx = ctx.File(llb.Copy(envoy.State(*ip.Envoy, ip.Platform), envoy.File, arch+"/envoy", createDirs()),
@@ -35,6 +42,18 @@ func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) 
 			llb.WithCustomNamef("context %s: %s", img.Name, d.Name))
 	}
 	return ctx
+}
+
+// binaries are ip's binaries and the local source sending only their files.
+func binaries(p plan.Plan, ip plan.ImagePlatform) ([]plan.Binary, llb.State) {
+	var paths []string
+	var bins []plan.Binary
+	for _, name := range ip.Binaries {
+		b := findBinary(p, name, ip.Platform)
+		bins = append(bins, b)
+		paths = append(paths, strings.TrimPrefix(compile.Path(b), "/"))
+	}
+	return bins, llb.Local(BinariesLocal, llb.FollowPaths(paths), llb.SharedKeyHint(BinariesLocal), llb.LocalUniqueID(BinariesLocal))
 }
 
 func findBinary(p plan.Plan, name string, pl ocispecs.Platform) plan.Binary {

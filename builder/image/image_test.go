@@ -75,7 +75,11 @@ func TestSolveOpt(t *testing.T) {
 		{"build only insecure", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			so := image.SolveOpt(img, ip, ctx, src(), tc.push, tc.insecure)
+			so := image.SolveOpt(img, ip, ctx, src())
+			so.Exports = []client.ExportEntry{image.PushExport(img.Repository, tc.insecure)}
+			if !tc.push {
+				so.Exports[0] = image.OCIExport(img.Repository, nil)
+			}
 			if so.Frontend != "dockerfile.v0" {
 				t.Errorf("frontend %q, want dockerfile.v0", so.Frontend)
 			}
@@ -100,17 +104,15 @@ func TestSolveOpt(t *testing.T) {
 			if a, b := head(t, so.FrontendInputs["dockerfile"]), head(t, src()); a != b {
 				t.Errorf("dockerfile input is not the source state")
 			}
-			if len(so.Exports) != 1 || so.Exports[0].Type != client.ExporterImage {
-				t.Fatalf("exports %+v, want one image export", so.Exports)
-			}
 			wantExport := map[string]string{
 				"name":              "registry.example.com/istio/proxyv2",
-				"push":              map[bool]string{true: "true", false: "false"}[tc.push],
-				"push-by-digest":    "true",
 				"oci-mediatypes":    "false",
 				"rewrite-timestamp": "true",
 			}
-			if tc.insecure {
+			if tc.push {
+				wantExport["push"], wantExport["push-by-digest"] = "true", "true"
+			}
+			if tc.push && tc.insecure {
 				wantExport["registry.insecure"] = "true"
 			}
 			if got := so.Exports[0].Attrs; !maps.Equal(got, wantExport) {
@@ -123,7 +125,7 @@ func TestSolveOpt(t *testing.T) {
 func TestSolveOptNoNamedContexts(t *testing.T) {
 	_, img, ip := proxyv2()
 	img.NamedContexts = nil
-	so := image.SolveOpt(img, ip, llb.Scratch(), src(), true, false)
+	so := image.SolveOpt(img, ip, llb.Scratch(), src())
 	for k := range so.FrontendAttrs {
 		if strings.HasPrefix(k, "context:") {
 			t.Errorf("unexpected named context %s", k)
@@ -151,7 +153,8 @@ func TestContext(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sources, dests []string
-	var goarch []string
+	var copied []string
+	execs := 0
 	for _, dt := range def.ToPB().Def {
 		var o pb.Op
 		if err := o.Unmarshal(dt); err != nil {
@@ -163,12 +166,11 @@ func TestContext(t *testing.T) {
 		for _, a := range o.GetFile().GetActions() {
 			if c := a.GetCopy(); c != nil {
 				dests = append(dests, c.GetDest())
+				copied = append(copied, c.GetSrc())
 			}
 		}
-		for _, e := range o.GetExec().GetMeta().GetEnv() {
-			if v, ok := strings.CutPrefix(e, "GOARCH="); ok {
-				goarch = append(goarch, v)
-			}
+		if o.GetExec() != nil {
+			execs++
 		}
 	}
 	for _, want := range []string{
@@ -184,15 +186,18 @@ func TestContext(t *testing.T) {
 		envoyURL,
 		"https://storage.googleapis.com/istio-build/proxy/stats-abc.wasm",
 		"https://storage.googleapis.com/istio-build/proxy/metadata_exchange-abc.compiled.wasm",
-		"docker-image://docker.io/library/golang:1.26.8",
+		"local://" + image.BinariesLocal,
 	} {
 		if !slices.Contains(sources, want) {
 			t.Errorf("sources %q lack %s", sources, want)
 		}
 	}
-	// Only this platform's binary is compiled into the context.
-	if !slices.Equal(goarch, []string{"arm64"}) {
-		t.Errorf("compiles for GOARCH %v, want only arm64", goarch)
+	// The checked binary is sent, never compiled again for the image.
+	if execs != 0 {
+		t.Errorf("context runs %d steps, want none (binaries come from the client)", execs)
+	}
+	if !slices.Contains(copied, "/linux_arm64/pilot-agent") {
+		t.Errorf("context copies %q, want this platform's checked binary /linux_arm64/pilot-agent", copied)
 	}
 }
 

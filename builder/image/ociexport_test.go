@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/moby/buildkit/client"
 )
 
@@ -13,7 +12,7 @@ func TestOCIExportPushesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := OCIExport(plan.Image{Repository: "registry.example.com/istio/pilot"}, f)
+	e := OCIExport("registry.example.com/istio/pilot", f)
 	if e.Type != client.ExporterOCI || e.Output == nil {
 		t.Fatalf("export %+v: want an OCI tarball written to the file", e)
 	}

@@ -14,10 +14,9 @@ import (
 // descriptor (base64 JSON, with its platform).
 const DescriptorKey = "containerimage.descriptor"
 
-// SolveOpt is the Dockerfile frontend solve for one image platform. insecure
-// allows plain HTTP to the hub's registry and must be set only when the user
-// named that host.
-func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State, push, insecure bool) client.SolveOpt {
+// SolveOpt is the Dockerfile frontend solve for one image platform, without
+// its export, which the sink chooses (PushExport, OCIExport).
+func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State) client.SolveOpt {
 	attrs := map[string]string{
 		"filename": img.Dockerfile,
 		"platform": platforms.Format(ip.Platform),
@@ -32,13 +31,18 @@ func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State, push, i
 		Frontend:       "dockerfile.v0",
 		FrontendAttrs:  attrs,
 		FrontendInputs: map[string]llb.State{"context": ctx, "dockerfile": src},
-		Exports:        []client.ExportEntry{{Type: client.ExporterImage, Attrs: exportAttrs(img, push, insecure)}},
 	}
 }
 
-func exportAttrs(img plan.Image, push, insecure bool) map[string]string {
+// PushExport pushes the image to repo by digest. insecure allows plain HTTP
+// to repo's registry and must be set only when the user named that host.
+func PushExport(repo string, insecure bool) client.ExportEntry {
+	return client.ExportEntry{Type: client.ExporterImage, Attrs: exportAttrs(repo, true, insecure)}
+}
+
+func exportAttrs(repo string, push, insecure bool) map[string]string {
 	attrs := map[string]string{
-		"name": img.Repository,
+		"name": repo,
 		// Docker media types: the widest registry and kubelet compatibility.
 		"oci-mediatypes": "false",
 		// Layers carry SOURCE_DATE_EPOCH times, so rebuilds give the same digests.
@@ -55,8 +59,8 @@ func exportAttrs(img plan.Image, push, insecure bool) map[string]string {
 
 // OCIExport writes the image as an OCI layout tarball to w instead of
 // pushing it, so an image built with --push=false can still be checked.
-func OCIExport(img plan.Image, w io.WriteCloser) client.ExportEntry {
-	attrs := exportAttrs(img, false, false)
+func OCIExport(repo string, w io.WriteCloser) client.ExportEntry {
+	attrs := exportAttrs(repo, false, false)
 	delete(attrs, "push")
 	delete(attrs, "push-by-digest")
 	return client.ExportEntry{

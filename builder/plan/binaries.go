@@ -23,7 +23,10 @@ func binaries(o Options, r recipes.Recipe, f Facts, images []Image, archives []A
 		if !ok {
 			return fmt.Errorf("recipe %s: binary %s has no package", r.Line, name)
 		}
-		out = append(out, Binary{Name: name, Package: spec.Package, Tags: spec.Tags, Platform: pl, LDFlags: ldflags(r, o, f, pl)})
+		out = append(out, Binary{
+			Name: name, Package: spec.Package, Tags: spec.Tags, Platform: pl, LDFlags: ldflags(r, o, f, pl),
+			BuildPlatform: o.BuildPlatform, GoImage: o.GoImage,
+		})
 		return nil
 	}
 	for _, img := range images {

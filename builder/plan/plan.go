@@ -17,6 +17,9 @@ type Plan struct {
 	Images        []Image
 	Archives      []Archive
 	Push          bool
+	// Nodes are the BuildKit nodes the steps are assigned to (see Assign),
+	// the default node first; empty until assigned.
+	Nodes []Node
 }
 
 // Source is where the Istio tree comes from: a git URL at a tag, or a directory.
@@ -51,6 +54,11 @@ type Binary struct {
 	Tags     []string
 	Platform ocispecs.Platform
 	LDFlags  string
+	// Node compiles it on its native BuildPlatform in GoImage (pinned by
+	// Assign and Resolve); New sets the plan's defaults.
+	Node          string
+	BuildPlatform ocispecs.Platform
+	GoImage       string
 }
 
 // Image is one image variant for all its platforms, published as one list.
@@ -74,6 +82,7 @@ type ImagePlatform struct {
 	Platform ocispecs.Platform
 	Binaries []string // names; the compiled binary for this platform
 	Envoy    *Envoy
+	Node     string // the BuildKit node that builds it; set by Assign
 }
 
 // Envoy is where one platform's Envoy binary comes from.

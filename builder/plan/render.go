@@ -15,9 +15,13 @@ func Render(w io.Writer, p Plan) {
 	fmt.Fprintf(w, "version: %s\nhub: %s\nsource: %s\ncommit: %s\nproxy sha: %s\nbase version: %s\n",
 		p.Version, p.Hub, sourceString(p.Source), p.Facts.Commit, p.Facts.ProxySHA, p.Facts.BaseVersion)
 	fmt.Fprintf(w, "go image: %s (on %s, linkname fix: %t)\npush: %t\n", p.GoImage, platforms.Format(p.BuildPlatform), p.LinknameFix, p.Push)
+	renderNodes(w, p.Nodes)
 	fmt.Fprintln(w, "binaries:")
 	for _, b := range p.Binaries {
 		fmt.Fprintf(w, "  - %s %s (%s) tags=[%s]\n    ldflags: %s\n", b.Name, platforms.Format(b.Platform), b.Package, strings.Join(b.Tags, ","), b.LDFlags)
+		if b.Node != "" {
+			fmt.Fprintf(w, "    compiled on: %s (%s) in %s\n", b.Node, platforms.Format(b.BuildPlatform), b.GoImage)
+		}
 	}
 	fmt.Fprintln(w, "images:")
 	for _, img := range p.Images {
@@ -45,7 +49,11 @@ func renderImage(w io.Writer, img Image) {
 				envoy += " sha256=" + ip.Envoy.SHA256
 			}
 		}
-		fmt.Fprintf(w, "    %s: binaries=[%s] envoy=%s\n", platforms.Format(ip.Platform), strings.Join(ip.Binaries, ","), envoy)
+		node := ""
+		if ip.Node != "" {
+			node = " node=" + ip.Node
+		}
+		fmt.Fprintf(w, "    %s: binaries=[%s] envoy=%s%s\n", platforms.Format(ip.Platform), strings.Join(ip.Binaries, ","), envoy, node)
 	}
 }
 
@@ -69,4 +77,18 @@ func sourceString(s Source) string {
 		return s.Dir
 	}
 	return Redact(s.GitURL) + "#" + s.Ref
+}
+
+func renderNodes(w io.Writer, nodes []Node) {
+	if len(nodes) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "buildkit nodes:")
+	for _, n := range nodes {
+		goImage := n.GoImage
+		if goImage == "" {
+			goImage = "none (Go image has no " + platforms.Format(n.Native()) + " variant: no compiles here)"
+		}
+		fmt.Fprintf(w, "  - %s native=%s for=[%s] go=%s\n", n.Address, platforms.Format(n.Native()), formatAll(n.For), goImage)
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path"
 
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
@@ -17,7 +19,7 @@ import (
 // checkBinaries reads the flattened filesystem of img (mutate.Extract walks
 // layers top-down and applies whiteouts) until every path was seen, and
 // checks each is an executable for p, without running anything.
-func checkBinaries(img v1.Image, p v1.Platform, paths []string) error {
+func checkBinaries(img v1.Image, p ocispecs.Platform, paths []string) error {
 	if len(paths) == 0 {
 		return nil
 	}
@@ -53,7 +55,7 @@ func checkBinaries(img v1.Image, p v1.Platform, paths []string) error {
 	return nil
 }
 
-func checkEntry(hdr *tar.Header, r io.Reader, p v1.Platform) error {
+func checkEntry(hdr *tar.Header, r io.Reader, p ocispecs.Platform) error {
 	switch hdr.Typeflag {
 	case tar.TypeReg:
 		return checkBinary(r, p)
@@ -66,7 +68,7 @@ func checkEntry(hdr *tar.Header, r io.Reader, p v1.Platform) error {
 
 // checkBinary spools the file to disk: ELF section headers sit at the end of
 // the file, and envoy is too big to hold in memory per platform.
-func checkBinary(r io.Reader, p v1.Platform) error {
+func checkBinary(r io.Reader, p ocispecs.Platform) error {
 	f, err := os.CreateTemp("", "istio-mab-binary-*")
 	if err != nil {
 		return err
@@ -76,9 +78,5 @@ func checkBinary(r io.Reader, p v1.Platform) error {
 	if _, err := io.Copy(f, r); err != nil {
 		return fmt.Errorf("reading file: %w", err)
 	}
-	variant := normalVariant(p)
-	if p.Architecture == "arm" {
-		variant = "" // exe reports every 32-bit ARM ELF as v7
-	}
-	return exe.Check(f, p.OS, p.Architecture, variant)
+	return exe.Check(f, p)
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/containerd/platforms"
+
 	"github.com/istio-mab/istio-mab/builder/registry"
 )
 
@@ -49,7 +51,7 @@ func TestBinaryArchitecture(t *testing.T) {
 			if err != nil {
 				// The error names the image and its platform first.
 				first := c.images[0]
-				prefix := "verifying " + first.Platform.String() + " image " + repo + "@" + first.Digest.String() + ": "
+				prefix := "verifying " + platforms.Format(first.Platform) + " image " + repo + "@" + first.Digest.String() + ": "
 				if !strings.HasPrefix(err.Error(), prefix) {
 					t.Fatalf("got %q, want prefix %q", err, prefix)
 				}

@@ -13,6 +13,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/containerd/platforms"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/crane"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -96,13 +99,7 @@ func newPublisher(t *testing.T, opts ...registry.Option) *Publisher {
 	return p
 }
 
-func platform(s string) v1.Platform {
-	p, err := v1.ParsePlatform(s)
-	if err != nil {
-		panic(err)
-	}
-	return *p
-}
+func platform(s string) ocispecs.Platform { return platforms.MustParse(s) }
 
 // platformImage builds a random image whose config says plat, with extra
 // layers on top, and pushes it to repo by digest as BuildKit does.

@@ -1,20 +1,96 @@
 package publish
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/containerd/platforms"
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// CheckImage runs the checks Verify runs on a pushed platform image on one
-// that was never pushed (--push=false): the config's platform, and that each
-// path in binaries is an executable for it.
-func CheckImage(img v1.Image, want v1.Platform, binaries []string) error {
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return err
-	}
-	got := cfg.Platform()
-	if err := matchPlatform(want, got); err != nil {
-		return err
-	}
-	return checkBinaries(img, *got, binaries)
+// Local is the destination of --push=false: BuildKit writes each platform
+// image as an OCI layout tarball under dir, and Prepare checks it as a
+// Publisher checks a pushed one and assembles its list. Nothing is written
+// anywhere else and there are no tags.
+type Local struct {
+	dir string
+	mu  sync.Mutex
 }
+
+// NewLocal keeps the tarballs under dir, which the caller removes.
+func NewLocal(dir string) *Local { return &Local{dir: dir} }
+
+// Target is a new tarball for one platform image of repo.
+func (l *Local) Target(repo string, pl ocispecs.Platform) (Target, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := os.MkdirAll(l.dir, 0o755); err != nil {
+		return Target{}, err
+	}
+	f, err := os.Create(l.tarball(repo, pl))
+	return Target{File: f}, err
+}
+
+func (l *Local) tarball(repo string, pl ocispecs.Platform) string {
+	key := repo + "_" + platforms.Format(pl)
+	return filepath.Join(l.dir, strings.NewReplacer("/", "-", ":", "-").Replace(key)+".tar")
+}
+
+// Prepare checks each platform image of img (config platform, binaries)
+// from its tarball and assembles the list that would be pushed.
+func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
+	repo, err := name.NewRepository(img.Repository)
+	if err != nil {
+		return nil, fmt.Errorf("parsing repository: %w", err)
+	}
+	if err := checkPlatformList(img.Platforms); err != nil {
+		return nil, fmt.Errorf("checking %s: %w", repo, err)
+	}
+	children := make([]v1.Descriptor, len(img.Platforms))
+	for i, pi := range img.Platforms {
+		if children[i], err = l.check(img, pi); err != nil {
+			return nil, fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err)
+		}
+	}
+	idx, err := NewIndex(children)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", repo, err)
+	}
+	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags}, nil
+}
+
+func (l *Local) check(img Image, pi PlatformImage) (v1.Descriptor, error) {
+	tarball := l.tarball(img.Repository, pi.Platform)
+	dir := strings.TrimSuffix(tarball, ".tar")
+	if err := untar(tarball, dir); err != nil {
+		return v1.Descriptor{}, fmt.Errorf("reading %s: %w", tarball, err)
+	}
+	lp, err := layout.FromPath(dir)
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	im, err := lp.Image(pi.Digest)
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	got, err := CheckImage(im, pi.Platform, img.Binaries)
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	mt, err := im.MediaType()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	size, err := im.Size()
+	return v1.Descriptor{MediaType: mt, Size: size, Digest: pi.Digest, Platform: got}, err
+}
+
+// MoveTags moves nothing: a local check has no tags.
+func (l *Local) MoveTags(context.Context, *Prepared) (*Result, error) { return nil, nil }

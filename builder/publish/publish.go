@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -26,7 +28,7 @@ type Image struct {
 
 // PlatformImage is a single-platform image manifest, pushed by digest.
 type PlatformImage struct {
-	Platform v1.Platform
+	Platform ocispecs.Platform
 	Digest   v1.Hash
 }
 
@@ -48,23 +50,7 @@ func New(access *registry.Access) (*Publisher, error) {
 // image (say an arm64 proxyv2 holding an amd64 envoy) leaves every tag of
 // every image where it was. Results are in the order of images.
 func (p *Publisher) Publish(ctx context.Context, images ...Image) ([]*Result, error) {
-	prepared := make([]*Prepared, len(images))
-	for i, img := range images {
-		pr, err := p.Prepare(ctx, img)
-		if err != nil {
-			return nil, err
-		}
-		prepared[i] = pr
-	}
-	results := make([]*Result, len(images))
-	for i, pr := range prepared {
-		res, err := p.MoveTags(ctx, pr)
-		if err != nil {
-			return results, err
-		}
-		results[i] = res
-	}
-	return results, nil
+	return All(ctx, p, images, Options{})
 }
 
 // parse resolves the repository and validates the tags before anything is pushed.

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/containerd/platforms"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -45,9 +48,9 @@ func (p *Publisher) verify(ctx context.Context, repo name.Repository, img Image)
 	return descs, nil
 }
 
-func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want v1.Platform, binaries []string) (v1.Descriptor, error) {
+func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispecs.Platform, binaries []string) (v1.Descriptor, error) {
 	fail := func(err error) (v1.Descriptor, error) {
-		return v1.Descriptor{}, registry.Explain("verifying "+want.String()+" image", ref, err)
+		return v1.Descriptor{}, registry.Explain("verifying "+platforms.Format(want)+" image", ref, err)
 	}
 	desc, err := remote.Get(ref, p.access.Remote(ctx)...)
 	if err != nil {
@@ -60,27 +63,20 @@ func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want v1.Plat
 	if err != nil {
 		return fail(err)
 	}
-	cfg, err := img.ConfigFile()
+	got, err := CheckImage(img, want, binaries)
 	if err != nil {
-		return fail(err)
-	}
-	got := cfg.Platform()
-	if err := matchPlatform(want, got); err != nil {
-		return fail(err)
-	}
-	if err := checkBinaries(img, *got, binaries); err != nil {
 		return fail(err)
 	}
 	return v1.Descriptor{MediaType: desc.MediaType, Size: desc.Size, Digest: desc.Digest, Platform: got}, nil
 }
 
-func checkPlatformList(platforms []PlatformImage) error {
-	if len(platforms) == 0 {
+func checkPlatformList(images []PlatformImage) error {
+	if len(images) == 0 {
 		return errors.New("no platform images")
 	}
 	seen := map[string]bool{}
-	for _, pi := range platforms {
-		key := pi.Platform.String()
+	for _, pi := range images {
+		key := platforms.Format(platforms.Normalize(pi.Platform))
 		if seen[key] {
 			return fmt.Errorf("platform %s listed twice", key)
 		}
@@ -89,23 +85,39 @@ func checkPlatformList(platforms []PlatformImage) error {
 	return nil
 }
 
-// matchPlatform compares the variant only when one is wanted, and treats
-// arm64 and arm64/v8 as the same platform, as containerd does.
-func matchPlatform(want v1.Platform, got *v1.Platform) error {
-	if got == nil {
+// matchPlatform compares the variant only when one is wanted, after
+// containerd's normalisation (arm64/v8 is arm64).
+func matchPlatform(want ocispecs.Platform, got *v1.Platform) error {
+	if got == nil || got.OS == "" {
 		return errors.New("image config names no platform")
 	}
-	same := got.OS == want.OS && got.Architecture == want.Architecture &&
-		(want.Variant == "" || normalVariant(*got) == normalVariant(want))
-	if !same {
-		return fmt.Errorf("image config is for %s, want %s", got, want.String())
+	g := fromV1(*got)
+	if want.Variant == "" {
+		g.Variant = ""
+	}
+	if !platforms.OnlyStrict(want).Match(g) {
+		return fmt.Errorf("image config is for %s, want %s", got, platforms.Format(want))
 	}
 	return nil
 }
 
-func normalVariant(p v1.Platform) string {
-	if p.Architecture == "arm64" && p.Variant == "v8" {
-		return ""
+// fromV1 is the one conversion from go-containerregistry's platform type,
+// which its registry data use, to the OCI type used everywhere else.
+func fromV1(p v1.Platform) ocispecs.Platform {
+	return ocispecs.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
+}
+
+// CheckImage checks one platform image wherever it is read from: its
+// config's platform is want, and each path in binaries is an executable
+// for it. It returns the config's platform.
+func CheckImage(img v1.Image, want ocispecs.Platform, binaries []string) (*v1.Platform, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
 	}
-	return p.Variant
+	got := cfg.Platform()
+	if err := matchPlatform(want, got); err != nil {
+		return nil, err
+	}
+	return got, checkBinaries(img, fromV1(*got), binaries)
 }

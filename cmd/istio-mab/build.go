@@ -9,9 +9,10 @@ import (
 	"github.com/istio-mab/istio-mab/builder"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/istio-mab/istio-mab/builder/plan"
-	"github.com/istio-mab/istio-mab/builder/source"
+	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 )
 
 func newBuildCommand() *cobra.Command {
@@ -36,22 +37,18 @@ func newBuildCommand() *cobra.Command {
 	return cmd
 }
 
+// runBuild is flags -> options -> Resolve -> Run -> summary.
 func runBuild(cmd *cobra.Command, o buildOptions) error {
 	ctx := cmd.Context()
 	r, err := precheck(cmd, o)
 	if err != nil {
 		return err
 	}
-	c, err := connect(ctx, &o)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
 	prog, err := buildkit.NewProgress(ctx, cmd.ErrOrStderr(), o.progress, plan.Secrets(o.plan.SecretURLs()...))
 	if err != nil {
 		return err
 	}
-	p, res, runErr := resolveAndRun(cmd, c, o, r, prog)
+	p, res, runErr := connectAndRun(ctx, o, r, prog)
 	if err := prog.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -66,8 +63,39 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	return nil
 }
 
-// precheck selects the recipe and runs the cheap checks, before the daemon
-// is used: the plan as far as it is known, then push access.
+func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Plan, builder.Result, error) {
+	solvers, closeAll, err := connect(ctx, o, prog)
+	if err != nil {
+		return plan.Plan{}, builder.Result{}, err
+	}
+	defer closeAll()
+	stage, err := os.MkdirTemp("", "istio-mab-stage-")
+	if err != nil {
+		return plan.Plan{}, builder.Result{}, err
+	}
+	defer os.RemoveAll(stage)
+	p, err := builder.Resolve(ctx, builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}, solvers)
+	if err != nil || o.dryRun {
+		return p, builder.Result{}, err
+	}
+	sink, err := newSink(o, stage)
+	if err != nil {
+		return p, builder.Result{}, err
+	}
+	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{Dist: o.dist, Jobs: o.jobs, Progress: prog})
+	return p, res, err
+}
+
+// newSink is the registry, or with --push=false a local check.
+func newSink(o buildOptions, stage string) (builder.Sink, error) {
+	if !o.plan.Push {
+		return publish.NewLocal(stage + "/oci"), nil
+	}
+	return publish.New(o.access)
+}
+
+// precheck selects the recipe and runs the cheap checks before any node is
+// dialled: the plan as far as it is known, then push access.
 func precheck(cmd *cobra.Command, o buildOptions) (recipes.Recipe, error) {
 	sel, err := recipes.Select(o.plan.Version)
 	if err != nil {
@@ -83,50 +111,34 @@ func precheck(cmd *cobra.Command, o buildOptions) (recipes.Recipe, error) {
 	return sel.Recipe, checkPushAccess(cmd.Context(), o, pre)
 }
 
-// connect dials BuildKit; compiles run on its native platform.
-func connect(ctx context.Context, o *buildOptions) (*buildkit.Client, error) {
-	c, err := buildkit.Connect(ctx, o.addr)
+// connect dials every node at once; one that does not answer fails the run,
+// named, before anything is built.
+func connect(ctx context.Context, o buildOptions, prog *buildkit.Progress) (builder.Solvers, func(), error) {
+	clients := make([]*buildkit.Client, len(o.nodes))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, n := range o.nodes {
+		g.Go(func() (err error) {
+			clients[i], err = buildkit.Connect(gctx, n.Address, o.tls[n.Address], prog)
+			return err
+		})
+	}
+	err := g.Wait()
+	solvers := builder.Solvers{}
+	closeAll := func() {
+		for _, c := range clients {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}
 	if err != nil {
-		return nil, err
+		closeAll()
+		return nil, nil, err
 	}
-	native, err := c.Platforms(ctx)
-	if err != nil {
-		c.Close()
-		return nil, err
+	for _, c := range clients {
+		solvers[c.Address()] = c
 	}
-	o.plan.BuildPlatform = native[0]
-	return c, nil
-}
-
-func resolveAndRun(cmd *cobra.Command, c *buildkit.Client, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Plan, builder.Result, error) {
-	ctx := cmd.Context()
-	facts, err := readFacts(cmd, c, o, r, prog)
-	if err != nil {
-		return plan.Plan{}, builder.Result{}, err
-	}
-	p, err := plan.New(o.plan, r, facts)
-	if err != nil || o.dryRun {
-		return p, builder.Result{}, err
-	}
-	res, err := builder.Run(ctx, c, p, builder.Settings{
-		Dist: o.dist, Jobs: o.jobs, Access: o.access, Insecure: o.insecure, Progress: prog,
-	})
-	return p, res, err
-}
-
-func readFacts(cmd *cobra.Command, c *buildkit.Client, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Facts, error) {
-	layout := source.Layout{Required: recipes.RequiredPaths(r), Dockerfiles: recipes.Dockerfiles(r)}
-	if o.plan.Source.Dir != "" {
-		return sourceDirFacts(cmd, o, layout)
-	}
-	return c.ReadFacts(cmd.Context(), o.plan.Source, o.plan.Version, layout, prog)
-}
-
-func sourceDirFacts(cmd *cobra.Command, o buildOptions, layout source.Layout) (plan.Facts, error) {
-	if _, err := os.Stat(o.plan.Source.Dir); err != nil {
-		return plan.Facts{}, fmt.Errorf("--source %s: %w", o.plan.Source.Dir, err)
-	}
-	return source.DirFacts(cmd.Context(), o.plan.Source.Dir, o.plan.Version, layout)
+	return solvers, closeAll, nil
 }
 
 func checkPushAccess(ctx context.Context, o buildOptions, p plan.Plan) error {

@@ -41,4 +41,5 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.String("progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	fl.Int("jobs", defaultJobs, "image builds run at once")
 	fl.Bool("dry-run", false, "resolve and print the plan (reads the source's facts), build nothing")
+	registerBuilderFlags(cmd)
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/istio-mab/istio-mab/builder"
+
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
 	istiomab "github.com/istio-mab/istio-mab"
@@ -21,7 +23,8 @@ import (
 // buildOptions are validated, typed settings for one build.
 type buildOptions struct {
 	plan     plan.Options
-	addr     string
+	nodes    []builder.NodeRequest   // the default node first
+	tls      map[string]buildkit.TLS // by node address
 	dist     string
 	progress string
 	jobs     int
@@ -58,7 +61,7 @@ func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
 		func() (err error) { p.Envoy, err = parseEnvoys(v.GetStringSlice("envoy")); return err },
 		func() (err error) { p.EnvoySHA256, err = parsePins(v.GetStringSlice("envoy-sha256")); return err },
 		func() (err error) { p.Source, err = parseSource(v.GetString("source"), p.Version); return err },
-		func() error { o.addr = buildkitAddr(v.GetString("buildkit-addr")); return nil },
+		func() (err error) { o.nodes, o.tls, err = parseNodes(v, v.GetString("platforms-file")); return err },
 		func() (err error) { o.progress, err = parseProgress(v.GetString("progress")); return err },
 		func() (err error) { o.access, err = parseAccess(v, o.insecure); return err },
 	}

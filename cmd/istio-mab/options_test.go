@@ -100,8 +100,8 @@ func TestDefaults(t *testing.T) {
 	if p.Source != (plan.Source{GitURL: defaultSource, Ref: "refs/tags/1.14.3"}) {
 		t.Errorf("source %+v, want upstream at refs/tags/1.14.3", p.Source)
 	}
-	if o.addr != buildkit.DefaultAddress || o.progress != "auto" || o.jobs != defaultJobs || o.dist != "dist" || o.dryRun {
-		t.Errorf("addr %q progress %q jobs %d dist %q dry-run %t", o.addr, o.progress, o.jobs, o.dist, o.dryRun)
+	if o.nodes[0].Address != buildkit.DefaultAddress || len(o.nodes) != 1 || o.progress != "auto" || o.jobs != defaultJobs || o.dist != "dist" || o.dryRun {
+		t.Errorf("nodes %v progress %q jobs %d dist %q dry-run %t", o.nodes, o.progress, o.jobs, o.dist, o.dryRun)
 	}
 	if len(p.Envoy) != 0 || len(p.EnvoySHA256) != 0 || len(o.insecure) != 0 || o.access == nil {
 		t.Errorf("envoy %v pins %v insecure %v access %v", p.Envoy, p.EnvoySHA256, o.insecure, o.access)
@@ -471,8 +471,8 @@ func TestBuildkitAddr(t *testing.T) {
 			if tc.flag != "" {
 				args = append(args, "--buildkit-addr", tc.flag)
 			}
-			if o := mustParse(t, args...); o.addr != tc.want {
-				t.Errorf("addr %q, want %q", o.addr, tc.want)
+			if o := mustParse(t, args...); o.nodes[0].Address != tc.want {
+				t.Errorf("addr %q, want %q", o.nodes[0].Address, tc.want)
 			}
 		})
 	}

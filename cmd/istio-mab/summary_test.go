@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/istio-mab/istio-mab/builder/archive"
+
 	"github.com/containerd/platforms"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/istio-mab/istio-mab/builder"
@@ -49,7 +51,7 @@ func summaryResult() builder.Result {
 			Index:      v1.Descriptor{Digest: v1.Hash{Algorithm: "sha256", Hex: listHex}, Size: 700},
 			Tags:       []publish.TagResult{{Tag: "1.14.3", Moved: true}, {Tag: "1.14.3-debug"}},
 		}},
-		Archives: []builder.ArchiveResult{
+		Archives: []archive.File{
 			{Path: "/work/dist/istioctl-1.14.3-linux-amd64.tar.gz", SHA256: archiveSHA, Size: 9999},
 		},
 	}

@@ -1,0 +1,51 @@
+package plan
+
+import (
+	"maps"
+	"slices"
+)
+
+// Clone returns a deep copy of p: steps that derive a plan from another
+// (Assign, Resolve) never write through to the caller's slices and maps.
+func (p Plan) Clone() Plan {
+	out := p
+	out.Facts.Dockerfiles = maps.Clone(p.Facts.Dockerfiles)
+	out.Binaries = slices.Clone(p.Binaries)
+	for i := range out.Binaries {
+		out.Binaries[i].Tags = slices.Clone(p.Binaries[i].Tags)
+	}
+	out.Images = make([]Image, len(p.Images))
+	for i, img := range p.Images {
+		out.Images[i] = img.clone()
+	}
+	out.Images = nilIfEmpty(out.Images, p.Images)
+	out.Archives = slices.Clone(p.Archives)
+	out.Nodes = slices.Clone(p.Nodes)
+	return out
+}
+
+func (img Image) clone() Image {
+	out := img
+	out.Tags = slices.Clone(img.Tags)
+	out.BuildArgs = maps.Clone(img.BuildArgs)
+	out.NamedContexts = maps.Clone(img.NamedContexts)
+	out.Files = maps.Clone(img.Files)
+	out.Wasm = slices.Clone(img.Wasm)
+	out.Platforms = slices.Clone(img.Platforms)
+	for j, ip := range out.Platforms {
+		out.Platforms[j].Binaries = slices.Clone(ip.Binaries)
+		if ip.Envoy != nil {
+			e := *ip.Envoy
+			out.Platforms[j].Envoy = &e
+		}
+	}
+	return out
+}
+
+// nilIfEmpty keeps a nil slice nil, so a clone compares equal to its original.
+func nilIfEmpty[T any](s, orig []T) []T {
+	if orig == nil {
+		return nil
+	}
+	return s
+}

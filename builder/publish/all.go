@@ -1,0 +1,64 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Stages are the two halves of publishing to one destination.
+type Stages interface {
+	// Prepare checks an image's platform images and writes its manifest
+	// list by digest, moving no tag.
+	Prepare(ctx context.Context, img Image) (*Prepared, error)
+	// MoveTags points the prepared list's tags at it; a nil Result when the
+	// destination has no tags.
+	MoveTags(ctx context.Context, pr *Prepared) (*Result, error)
+}
+
+// Options add to the one publishing sequence, All. The zero value adds nothing.
+type Options struct {
+	// Step shows a step as it starts; the returned func when it ends.
+	// Default: nothing shown.
+	Step func(name string) (done func(error))
+	// BeforeTags runs once every list is prepared and before any tag moves,
+	// for what must not fail after a tag moved (archives). Default: none.
+	BeforeTags func(ctx context.Context) error
+}
+
+// All prepares every image, runs BeforeTags, and only then moves tags, so
+// a failure before the first tag move leaves every tag where it was.
+// Results are in the order of images; after a failed tag move they hold the
+// images whose tags were handled.
+func All(ctx context.Context, s Stages, images []Image, o Options) ([]*Result, error) {
+	step := o.Step
+	if step == nil {
+		step = func(string) func(error) { return func(error) {} }
+	}
+	prepared := make([]*Prepared, len(images))
+	for i, img := range images {
+		done := step(fmt.Sprintf("verify and write manifest list %s", img.Repository))
+		var err error
+		prepared[i], err = s.Prepare(ctx, img)
+		if done(err); err != nil {
+			return nil, err
+		}
+	}
+	if o.BeforeTags != nil {
+		if err := o.BeforeTags(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var results []*Result
+	for _, pr := range prepared {
+		done := step(fmt.Sprintf("tag %s:%s", pr.Repository, strings.Join(pr.Tags, ",")))
+		res, err := s.MoveTags(ctx, pr)
+		if done(err); err != nil {
+			return results, err
+		}
+		if res != nil {
+			results = append(results, res)
+		}
+	}
+	return results, nil
+}
