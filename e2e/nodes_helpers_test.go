@@ -1,0 +1,106 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	controlapi "github.com/moby/buildkit/api/services/control"
+	"github.com/moby/buildkit/client"
+)
+
+// node is a second buildkitd started by a test, with its own root and socket.
+type node struct {
+	addr string
+	cmd  *exec.Cmd
+}
+
+// startNode runs a buildkitd whose OCI worker builds only platform, and
+// stops it (by its pid) when the test ends.
+func startNode(t *testing.T, s Stack, platform string) node {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "mab-node-") // short: socket paths are limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "buildkitd.toml")
+	toml := fmt.Sprintf("[worker.containerd]\n  enabled = false\n[worker.oci]\n  enabled = true\n  snapshotter = \"overlayfs\"\n[registry.%q]\n  http = true\n", s.Registry)
+	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := node{addr: "unix://" + filepath.Join(dir, "buildkitd.sock")}
+	logf, err := os.Create(filepath.Join(dir, "buildkitd.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.cmd = exec.Command(filepath.Join(filepath.Dir(s.Buildctl), "buildkitd"), "--config", cfg,
+		"--root", filepath.Join(dir, "root"), "--addr", n.addr, "--oci-worker-platform", platform)
+	n.cmd.Stdout, n.cmd.Stderr = logf, logf
+	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := n.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		n.cmd.Process.Signal(syscall.SIGTERM)
+		n.cmd.Wait()
+		logf.Close()
+		os.RemoveAll(dir)
+	})
+	waitForNode(t, n.addr, filepath.Join(dir, "buildkitd.log"))
+	return n
+}
+
+func waitForNode(t *testing.T, addr, log string) {
+	t.Helper()
+	for range 150 {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		c, err := client.New(ctx, addr)
+		if err == nil {
+			_, err = c.ListWorkers(ctx)
+			c.Close()
+		}
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(log)
+	t.Fatalf("buildkitd at %s did not start:\n%s", addr, tail(string(b), 20))
+}
+
+// imageSolves counts the Dockerfile solves a node ran since `since`, by the
+// number of solves per platform built.
+func imageSolves(t *testing.T, addr string, since time.Time) map[string]int {
+	t.Helper()
+	c, err := client.New(t.Context(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stream, err := c.ControlClient().ListenBuildHistory(t.Context(), &controlapi.BuildHistoryRequest{EarlyExit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for {
+		ev, err := stream.Recv()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := ev.Record
+		if r == nil || r.Frontend != "dockerfile.v0" || r.CreatedAt.AsTime().Before(since) {
+			continue
+		}
+		out[r.FrontendAttrs["platform"]]++
+	}
+}
