@@ -20,7 +20,7 @@ func pinImages(ctx context.Context, c *buildkit.Client, p plan.Plan, prog *build
 	refs, index := imageRefs(p)
 	pinned, err := c.Pin(ctx, refs, prog)
 	if err != nil {
-		return p, err
+		return p, plan.ExplainPinError(p, err)
 	}
 	p.GoImage = pinned[index[refKey(p.GoImage, p.BuildPlatform)]]
 	for i := range p.Images {
