@@ -39,7 +39,7 @@ type Facts struct {
 
 // Dockerfile is what a plan needs to know of one of the source's Dockerfiles.
 type Dockerfile struct {
-	BaseImages  []string          // FROM references, ARGs expanded
+	BaseImages  []string          // every stage's FROM, ARGs expanded; a variant needs only what Stages reach
 	Copies      []string          // build-context paths it copies, unexpanded
 	ArgDefaults map[string]string // ARG defaults, for expanding Copies
 	// Stages and MetaArgs let the plan expand each FROM with a variant's
