@@ -36,7 +36,7 @@ func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, er
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return plan.Plan{}, err
+		return plan.Plan{}, plan.ExplainPinError(p, err)
 	}
 	for i := range out.Images {
 		for j := range out.Images[i].Platforms {

@@ -10,12 +10,13 @@ import (
 )
 
 // TestBuildFromDirectoryWithVariants builds from a local checkout (no git
-// server), both base variants, tagged as upstream.
+// server), both base variants of both images, tagged as upstream. proxyv2's
+// distroless stage is ${ISTIO_BASE_REGISTRY}/iptables pinned by digest.
 func TestBuildFromDirectoryWithVariants(t *testing.T) {
 	s := stack(t)
 	hub := uniqueHub(s)
 	args := append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--source", fixtureCopy(t, "1.22.0"),
-		"--images", "pilot", "--variants", "debug,distroless")
+		"--variants", "debug,distroless")
 	mustBuild(t, args)
 	debug := checkImage(t, hub+"/pilot:1.22.0", "pilot", "1.22.0")
 	if alias := remoteIndexDigest(t, hub+"/pilot:1.22.0-debug"); alias != debug {
@@ -24,6 +25,9 @@ func TestBuildFromDirectoryWithVariants(t *testing.T) {
 	checkImage(t, hub+"/pilot:1.22.0-distroless", "pilot", "1.22.0")
 	checkBase(t, hub+"/pilot:1.22.0", "istio-release/base:")
 	checkBase(t, hub+"/pilot:1.22.0-distroless", "istio-release/distroless:")
+	checkImage(t, hub+"/proxyv2:1.22.0-distroless", "proxyv2", "1.22.0")
+	checkBase(t, hub+"/proxyv2:1.22.0", "istio-release/base:")
+	checkBase(t, hub+"/proxyv2:1.22.0-distroless", "istio-release/iptables:")
 }
 
 // TestBuildFutureVersion: a version newer than every recipe builds with the

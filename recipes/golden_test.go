@@ -51,11 +51,16 @@ func TestGolden(t *testing.T) {
 		{"1.12.0", true},
 		{"1.13.0", true},
 		{"1.14.3", true},
+		{"1.14.6", true},
 		{"1.15.0", false},
+		{"1.16.7", false},
 		{"1.17.0", false},
 		{"1.18.0", false},
 		{"1.20.0", false},
+		{"1.21.0", false},
 		{"1.22.0", false},
+		{"1.23.0", false},
+		{"1.23.6", false},
 		{"1.24.0", false},
 		{"1.30.0", false},
 	} {
@@ -123,6 +128,54 @@ func TestSelectEveryLineWithoutWarning(t *testing.T) {
 	for minor := 12; minor <= 31; minor++ {
 		if l := "1." + strconv.Itoa(minor); !seen[l] {
 			t.Errorf("no recipe for line %s", l)
+		}
+	}
+}
+
+// What upstream's own build files say changed within a line, patch by patch.
+func TestSelectByPatch(t *testing.T) {
+	for _, tc := range []struct {
+		version, goImage string
+		linknameFix      bool
+		proxyVersion     string
+	}{
+		{"1.12.9", "golang:1.17", true, "istio-proxy:{{.ProxySHA}}"},
+		{"1.13.9", "golang:1.17", true, "{{.ProxySHA}}"},
+		{"1.14.5", "golang:1.18", true, "{{.ProxySHA}}"},
+		{"1.14.6", "golang:1.18", false, "{{.ProxySHA}}"},
+		{"1.15.3", "golang:1.19", true, "{{.ProxySHA}}"},
+		{"1.15.4", "golang:1.19", false, "{{.ProxySHA}}"},
+		{"1.16.7", "golang:1.19", false, "{{.ProxySHA}}"},
+		{"1.17.0", "golang:1.20", false, "{{.ProxySHA}}"},
+		{"1.17.8", "golang:1.20", false, "{{.ProxySHA}}"},
+		{"1.21.4", "golang:1.22", false, "{{.ProxySHA}}"},
+		{"1.23.0", "golang:1.22", false, "{{.ProxySHA}}"},
+		{"1.23.6", "golang:1.23", false, "{{.ProxySHA}}"},
+	} {
+		sel, err := recipes.Select(tc.version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := sel.Recipe
+		if r.GoImage != "docker.io/library/"+tc.goImage || r.LinknameFix != tc.linknameFix || r.BuildArgs["proxy_version"] != tc.proxyVersion {
+			t.Errorf("%s: go image %s, linkname fix %t, proxy_version %q; want %s, %t, %q",
+				tc.version, r.GoImage, r.LinknameFix, r.BuildArgs["proxy_version"], tc.goImage, tc.linknameFix, tc.proxyVersion)
+		}
+	}
+}
+
+// Every line whose Dockerfiles declare ISTIO_BASE_REGISTRY (1.17+) gets it
+// as upstream's Makefile passes it: the line's base registry.
+func TestIstioBaseRegistryPassed(t *testing.T) {
+	all, err := recipes.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		got, ok := r.BuildArgs["ISTIO_BASE_REGISTRY"]
+		minor, _ := strconv.Atoi(strings.TrimPrefix(r.Line, "1."))
+		if want := minor >= 17; ok != want || (ok && got != r.BaseRegistry) {
+			t.Errorf("line %s: ISTIO_BASE_REGISTRY %q (set %t), want it set to %s: %t", r.Line, got, ok, r.BaseRegistry, want)
 		}
 	}
 }

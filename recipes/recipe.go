@@ -13,6 +13,7 @@ type Recipe struct {
 	BuildOSArch    bool              `yaml:"buildOSArch"`    // also -X buildOS/buildArch (the target's)
 	GoImage        string            `yaml:"goImage"`        // default Go builder image
 	LinknameFix    bool              `yaml:"linknameFix"`    // pass -checklinkname=0 when Go >= 1.23 links it
+	Patches        []Patch           `yaml:"patches"`        // GoImage and LinknameFix by patch range; Select applies them
 	Binaries       map[string]Binary `yaml:"binaries"`
 	Images         map[string]Image  `yaml:"images"`
 	BuildArgs      map[string]string `yaml:"buildArgs"` // values are text/template over plan.Facts

@@ -3,12 +3,8 @@ package recipes
 import (
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
 	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 //go:embed lines/*.yaml
@@ -34,40 +30,15 @@ func Select(version string) (Selection, error) {
 	for i := len(all) - 1; i >= 0; i-- {
 		have, _ := parseLine(all[i].Line)
 		if have == want {
-			return Selection{Recipe: all[i]}, nil
+			return Selection{Recipe: forVersion(all[i], version)}, nil
 		}
 		if less(have, want) {
+			// A newer line's patch numbers say nothing about this line's.
 			return Selection{Recipe: all[i], Warning: fmt.Sprintf(
 				"no recipe for Istio %s: using the %s recipe, the nearest older line", version, all[i].Line)}, nil
 		}
 	}
 	return Selection{}, fmt.Errorf("version %s: older than the oldest supported line %s", version, all[0].Line)
-}
-
-// Load reads every embedded recipe, oldest line first.
-func Load() ([]Recipe, error) {
-	paths, err := fs.Glob(linesFS, "lines/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Recipe, 0, len(paths))
-	for _, p := range paths {
-		b, err := linesFS.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		var r Recipe
-		if err := yaml.Unmarshal(b, &r); err != nil {
-			return nil, fmt.Errorf("recipe %s: %w", p, err)
-		}
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, _ := parseLine(out[i].Line)
-		b, _ := parseLine(out[j].Line)
-		return less(a, b)
-	})
-	return out, nil
 }
 
 type line struct{ major, minor int }
@@ -91,10 +62,10 @@ func parseLine(v string) (line, error) {
 
 // BaseRegistries are the registries upstream's base images came from, over
 // every line, for redirecting a Dockerfile's FROMs to a mirror.
-func BaseRegistries() []string {
+func BaseRegistries() ([]string, error) {
 	all, err := Load()
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []string
@@ -104,5 +75,5 @@ func BaseRegistries() []string {
 			out = append(out, r.BaseRegistry)
 		}
 	}
-	return out
+	return out, nil
 }

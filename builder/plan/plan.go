@@ -42,9 +42,20 @@ type Facts struct {
 
 // Dockerfile is what a plan needs to know of one of the source's Dockerfiles.
 type Dockerfile struct {
-	BaseImages  []string          // FROM references, ARGs expanded
+	BaseImages  []string          // every stage's FROM, ARGs expanded; a variant needs only what Stages reach
 	Copies      []string          // build-context paths it copies, unexpanded
 	ArgDefaults map[string]string // ARG defaults, for expanding Copies
+	// Stages and MetaArgs let the plan expand each FROM with a variant's
+	// build args and follow only the stages that variant's target reaches.
+	Stages   []Stage
+	MetaArgs map[string]string // defaults of the ARGs before the first FROM
+}
+
+// Stage is one FROM of a Dockerfile, in order, ARGs unexpanded.
+type Stage struct {
+	Name     string   // the "AS" name, lowercased; empty when unnamed
+	From     string   // base: an image reference or an earlier stage's name
+	CopyFrom []string // COPY --from values: stage names, indexes or image references
 }
 
 // Binary is one Go main package compiled for one platform on the build platform.

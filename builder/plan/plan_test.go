@@ -340,54 +340,6 @@ func TestEnvoyForPlatformNotBuilt(t *testing.T) {
 	}
 }
 
-func TestNamedContexts(t *testing.T) {
-	digestRef := "gcr.io/istio-release/base:1.14-dev@sha256:" + pin
-	for _, tc := range []struct {
-		name         string
-		baseRegistry string
-		baseImages   []string // the Dockerfile's FROMs; nil: not read
-		want         map[string]string
-	}{
-		{name: "default registry", baseRegistry: ""},
-		{name: "same registry", baseRegistry: "gcr.io/istio-release"},
-		{
-			name:         "mirror from recipe bases",
-			baseRegistry: "mirror.example.com/istio-release",
-			want: map[string]string{
-				"gcr.io/istio-release/base:1.14-dev":     "docker-image://mirror.example.com/istio-release/base:1.14-dev",
-				"gcr.io/istio-release/iptables:1.14-dev": "docker-image://mirror.example.com/istio-release/iptables:1.14-dev",
-			},
-		},
-		{
-			name:         "mirror from the Dockerfile's FROMs",
-			baseRegistry: "mirror.example.com/istio-release",
-			baseImages:   []string{digestRef, "registry.istio.io/release/iptables:1.30-dev", "docker.io/library/ubuntu:focal"},
-			want: map[string]string{
-				digestRef: "docker-image://mirror.example.com/istio-release/base:1.14-dev@sha256:" + pin,
-				// Another line's upstream registry is redirected too.
-				"registry.istio.io/release/iptables:1.30-dev": "docker-image://mirror.example.com/istio-release/iptables:1.30-dev",
-			},
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			o := options()
-			o.BaseRegistry, o.Images = tc.baseRegistry, []string{"proxyv2"}
-			f := facts()
-			if tc.baseImages != nil {
-				f.Dockerfiles = map[string]plan.Dockerfile{"pilot/docker/Dockerfile.proxyv2": {BaseImages: tc.baseImages}}
-			}
-			p, err := plan.New(o, recipe(), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := image(t, p, "proxyv2", "debug").NamedContexts
-			if !maps.Equal(got, tc.want) {
-				t.Errorf("named contexts\n%v\nwant\n%v", got, tc.want)
-			}
-		})
-	}
-}
-
 // A Dockerfile copying what the recipe does not put in the context means the
 // source is of another release line: refused before anything is built.
 func TestCheckCopies(t *testing.T) {

@@ -105,10 +105,13 @@ func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec r
 	if err != nil {
 		return Image{}, err
 	}
+	contexts, err := namedContexts(r, o.BaseRegistry, f, spec, variant, args)
+	if err != nil {
+		return Image{}, err
+	}
 	img := Image{
 		Name: name, Variant: variant, Repository: o.Hub + "/" + name, Tags: tags(o.Tag, variant),
-		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files,
-		NamedContexts: namedContexts(r, o.BaseRegistry, f, spec),
+		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files, NamedContexts: contexts,
 	}
 	if spec.Wasm {
 		img.Wasm = wasm(o.EnvoyBaseURL, f.ProxySHA)
@@ -151,32 +154,6 @@ func buildArgs(r recipes.Recipe, f Facts, variant string) (map[string]string, er
 		args[k] = s
 	}
 	return args, nil
-}
-
-// namedContexts points the Dockerfile's upstream base references at
-// baseRegistry: the FROMs read from the source when known (they may pin by
-// digest), else the recipe's base names at BASE_VERSION.
-func namedContexts(r recipes.Recipe, baseRegistry string, f Facts, spec recipes.Image) map[string]string {
-	if baseRegistry == r.BaseRegistry {
-		return nil
-	}
-	refs := f.Dockerfiles[spec.Dockerfile].BaseImages
-	if _, ok := f.Dockerfiles[spec.Dockerfile]; !ok {
-		for _, base := range slices.Sorted(maps.Keys(spec.Bases)) {
-			refs = append(refs, r.BaseRegistry+"/"+spec.Bases[base]+":"+f.BaseVersion)
-		}
-	}
-	out := map[string]string{}
-	for _, ref := range refs {
-		// Any upstream base registry, not only this line's: a newer source
-		// than the recipe may already use the next line's registry.
-		for _, upstream := range recipes.BaseRegistries() {
-			if rest, ok := strings.CutPrefix(ref, upstream+"/"); ok {
-				out[ref] = "docker-image://" + baseRegistry + "/" + rest
-			}
-		}
-	}
-	return out
 }
 
 func envoy(o Options, r recipes.Recipe, f Facts, pl ocispecs.Platform) (Envoy, error) {

@@ -31,7 +31,39 @@ func ReadDockerfile(dockerfile []byte, args map[string]string) (plan.Dockerfile,
 	for k, v := range argDefaults(metaArgs) {
 		defaults[k] = v
 	}
-	return plan.Dockerfile{BaseImages: bases, Copies: copies, ArgDefaults: defaults}, nil
+	return plan.Dockerfile{BaseImages: bases, Copies: copies, ArgDefaults: defaults, Stages: stageGraph(stages), MetaArgs: declared(metaArgs)}, nil
+}
+
+// declared maps every ARG to its default, "" when it has none: a build arg
+// reaches FROM only through an ARG declared before the first FROM.
+func declared(args []instructions.ArgCommand) map[string]string {
+	out := map[string]string{}
+	for _, a := range args {
+		for _, kv := range a.Args {
+			out[kv.Key] = ""
+			if kv.Value != nil {
+				out[kv.Key] = *kv.Value
+			}
+		}
+	}
+	return out
+}
+
+// stageGraph records each stage's FROM and COPY --from unexpanded: which
+// stages a build reaches depends on its build args (BASE_DISTRIBUTION picks
+// the final stage's base), so the plan expands them per image variant.
+func stageGraph(stages []instructions.Stage) []plan.Stage {
+	out := make([]plan.Stage, 0, len(stages))
+	for _, st := range stages {
+		s := plan.Stage{Name: strings.ToLower(st.Name), From: st.BaseName}
+		for _, cmd := range st.Commands {
+			if c, ok := cmd.(*instructions.CopyCommand); ok && c.From != "" {
+				s.CopyFrom = append(s.CopyFrom, c.From)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // contextCopies lists the build-context paths of COPY and ADD (not --from),

@@ -38,3 +38,24 @@ func TestBaseImagesRejectsGarbage(t *testing.T) {
 		t.Fatal("want an error for a Dockerfile without FROM")
 	}
 }
+
+func TestStageGraphKeepsFromsUnexpanded(t *testing.T) {
+	d, err := ReadDockerfile([]byte(proxyv2Like+"COPY --from=debug /etc/passwd /etc/passwd\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var froms, names []string
+	for _, s := range d.Stages {
+		froms, names = append(froms, s.From), append(names, s.Name)
+	}
+	wantFroms := []string{"${ISTIO_BASE_REGISTRY}/base:${BASE_VERSION}", "gcr.io/istio-release/iptables@sha256:0123456789012345678901234567890123456789012345678901234567890123", "${BASE_DISTRIBUTION:-debug}", "scratch"}
+	if !slices.Equal(froms, wantFroms) || !slices.Equal(names, []string{"debug", "distroless", "", "empty"}) {
+		t.Errorf("stages from %q named %q", froms, names)
+	}
+	if got := d.Stages[3].CopyFrom; !slices.Equal(got, []string{"debug"}) {
+		t.Errorf("last stage copies from %q, want [debug]", got)
+	}
+	if d.MetaArgs["ISTIO_BASE_REGISTRY"] != "gcr.io/istio-release" || d.MetaArgs["BASE_DISTRIBUTION"] != "debug" {
+		t.Errorf("meta args %v", d.MetaArgs)
+	}
+}
