@@ -10,6 +10,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/builder/archive"
 	"github.com/istio-mab/istio-mab/builder/compile"
+	"github.com/istio-mab/istio-mab/builder/exe"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/source"
 	"github.com/moby/buildkit/client"
@@ -65,7 +66,7 @@ func (r runner) checkBinaries(dir string, bins []plan.Binary) error {
 		if err := moveFile(filepath.Join(dir, compile.Path(b)), path); err != nil {
 			return err
 		}
-		if err := checkExecutable(path, b.Platform); err != nil {
+		if err := exe.CheckFile(path, b.Platform); err != nil {
 			return fmt.Errorf("checking %s for %s: %w", b.Name, platforms.Format(b.Platform), err)
 		}
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/source"
 	"github.com/moby/buildkit/client"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // platformEnvoy is one platform's Envoy and the node whose images take it.
@@ -58,7 +57,7 @@ func (r runner) checkEnvoy(ctx context.Context, pe platformEnvoy) error {
 		return fmt.Errorf("fetching %s: %w", what, explainDigest(err, pe.envoy))
 	}
 	bin := filepath.Join(dir, envoy.File)
-	if err := checkExecutable(bin, pl); err != nil {
+	if err := exe.CheckFile(bin, pl); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if pe.envoy.Kind == plan.EnvoyImage {
@@ -101,5 +100,3 @@ func locals(p plan.Plan) map[string]string {
 	}
 	return out
 }
-
-func checkExecutable(path string, pl ocispecs.Platform) error { return exe.CheckFile(path, pl) }

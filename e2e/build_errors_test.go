@@ -35,7 +35,7 @@ func TestBuildRejectsBadInput(t *testing.T) {
 		}, `unsupported platform "linux/s390x": istio-mab builds images for linux/amd64, linux/arm64`},
 		{"unreachable BuildKit daemon", func(hub string) []string {
 			return append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--buildkit-addr", "unix:///nonexistent/buildkitd.sock")
-		}, "BuildKit daemon at unix:///nonexistent/buildkitd.sock is unreachable"},
+		}, "BuildKit node unix:///nonexistent/buildkitd.sock is unreachable"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -119,13 +118,11 @@ func (w *stageWalk) earlierStage(ref string, before int, byIndex bool) (int, boo
 // each with its build arg when given, else its default. Build args the
 // Dockerfile does not declare there do not reach FROM.
 func fromEnv(meta, args map[string]string) []string {
-	env := make([]string, 0, len(meta))
-	for k, v := range meta {
+	given := map[string]string{}
+	for k := range meta {
 		if a, ok := args[k]; ok {
-			v = a
+			given[k] = a
 		}
-		env = append(env, k+"="+v)
 	}
-	sort.Strings(env)
-	return env
+	return Env(meta, given)
 }

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -52,19 +51,6 @@ func contextNames(img Image, ip ImagePlatform) map[string]bool {
 }
 
 func copyEnv(df Dockerfile, img Image, ip ImagePlatform) []string {
-	vals := map[string]string{}
-	for k, v := range df.ArgDefaults {
-		vals[k] = v
-	}
-	for k, v := range img.BuildArgs {
-		vals[k] = v
-	}
-	vals["TARGETARCH"] = ip.Platform.Architecture
-	vals["TARGETOS"] = ip.Platform.OS
-	env := make([]string, 0, len(vals))
-	for k, v := range vals {
-		env = append(env, k+"="+v)
-	}
-	sort.Strings(env)
-	return env
+	target := map[string]string{"TARGETARCH": ip.Platform.Architecture, "TARGETOS": ip.Platform.OS}
+	return Env(df.ArgDefaults, img.BuildArgs, target)
 }

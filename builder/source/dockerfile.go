@@ -3,7 +3,6 @@ package source
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/istio-mab/istio-mab/builder/plan"
@@ -127,14 +126,5 @@ func argDefaults(args []instructions.ArgCommand) map[string]string {
 
 // argEnv gives the ARGs before the first FROM their defaults, then the build args.
 func argEnv(metaArgs []instructions.ArgCommand, args map[string]string) []string {
-	vals := argDefaults(metaArgs)
-	for k, v := range args {
-		vals[k] = v
-	}
-	env := make([]string, 0, len(vals))
-	for k, v := range vals {
-		env = append(env, k+"="+v)
-	}
-	sort.Strings(env)
-	return env
+	return plan.Env(argDefaults(metaArgs), args)
 }
