@@ -185,3 +185,24 @@ func completedVertices(t *testing.T, rawjson string) map[string]bool {
 	}
 	return out
 }
+
+// eachConfig calls fn with the config of every platform image of the list ref.
+func eachConfig(t *testing.T, ref string, fn func(arch string, cfg *v1.ConfigFile)) {
+	t.Helper()
+	idx := remoteIndex(t, ref)
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range m.Manifests {
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(d.Platform.Architecture, cfg)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 )
@@ -74,16 +75,9 @@ func copyIndex(t *testing.T, from, to string) {
 // checkProxySHA: from 1.13 upstream passes the bare proxy SHA as proxy_version.
 func checkProxySHA(t *testing.T, ref, sha string) {
 	t.Helper()
-	idx := remoteIndex(t, ref)
-	m, _ := idx.IndexManifest()
-	for _, d := range m.Manifests {
-		img, _ := idx.Image(d.Digest)
-		cfg, err := img.ConfigFile()
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachConfig(t, ref, func(arch string, cfg *v1.ConfigFile) {
 		if want := "ISTIO_META_ISTIO_PROXY_SHA=" + sha; !slices.Contains(cfg.Config.Env, want) {
-			t.Errorf("%s %s: env %q lacks %s", ref, d.Platform.Architecture, cfg.Config.Env, want)
+			t.Errorf("%s %s: env %q lacks %s", ref, arch, cfg.Config.Env, want)
 		}
-	}
+	})
 }

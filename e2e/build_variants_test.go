@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 )
 
@@ -91,18 +92,11 @@ func dropLines(t *testing.T, path, containing string) {
 // whose fixture label starts with prefix.
 func checkBase(t *testing.T, ref, prefix string) {
 	t.Helper()
-	idx := remoteIndex(t, ref)
-	m, _ := idx.IndexManifest()
-	for _, d := range m.Manifests {
-		img, _ := idx.Image(d.Digest)
-		cfg, err := img.ConfigFile()
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachConfig(t, ref, func(arch string, cfg *v1.ConfigFile) {
 		if got := cfg.Config.Labels[fixture.LabelImage]; !strings.HasPrefix(got, prefix) {
-			t.Errorf("%s %s: base %q, want %s...", ref, d.Platform.Architecture, got, prefix)
+			t.Errorf("%s %s: base %q, want %s...", ref, arch, got, prefix)
 		}
-	}
+	})
 }
 
 // fixtureCopy copies a fixture tree to a temp dir, as a user's local checkout.

@@ -80,19 +80,31 @@ func namedBuilders(flags []string, file string) (map[string]nodeSpec, error) {
 	return out, nil
 }
 
-func fileBuilders(path string) ([]string, error) {
+// platformsDoc is platforms.yaml, or the --platforms-file replacing it.
+type platformsDoc struct {
+	Platforms []string          `yaml:"platforms"`
+	Builders  map[string]string `yaml:"builders"` // platform -> node address
+}
+
+func readPlatformsFile(path string) (platformsDoc, error) {
 	data := istiomab.PlatformsYAML
 	if path != "" {
 		var err error
 		if data, err = os.ReadFile(path); err != nil {
-			return nil, fmt.Errorf("--platforms-file: %w", err)
+			return platformsDoc{}, fmt.Errorf("--platforms-file: %w", err)
 		}
 	}
-	var doc struct {
-		Builders map[string]string `yaml:"builders"`
-	}
+	var doc platformsDoc
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("platforms file %s: builders: want PLATFORM: ADDRESS entries (%v)", path, err)
+		return platformsDoc{}, fmt.Errorf("platforms file %s: want \"platforms:\" (a list) and \"builders:\" (PLATFORM: ADDRESS) (%v)", path, err)
+	}
+	return doc, nil
+}
+
+func fileBuilders(path string) ([]string, error) {
+	doc, err := readPlatformsFile(path)
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(doc.Builders)) {

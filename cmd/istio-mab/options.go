@@ -10,14 +10,12 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
-	istiomab "github.com/istio-mab/istio-mab"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/registry"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
-	"go.yaml.in/yaml/v3"
 )
 
 // buildOptions are validated, typed settings for one build.
@@ -131,20 +129,11 @@ func parsePlatforms(v *viper.Viper) ([]ocispecs.Platform, error) {
 }
 
 func platformsFile(path string) ([]string, error) {
-	data := istiomab.PlatformsYAML
-	if path != "" {
-		var err error
-		if data, err = os.ReadFile(path); err != nil {
-			return nil, fmt.Errorf("--platforms-file: %w", err)
-		}
+	doc, err := readPlatformsFile(path)
+	if err == nil && len(doc.Platforms) == 0 {
+		err = fmt.Errorf("platforms file %s: want a YAML list under \"platforms:\"", path)
 	}
-	var doc struct {
-		Platforms []string `yaml:"platforms"`
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Platforms) == 0 {
-		return nil, fmt.Errorf("platforms file %s: want a YAML list under \"platforms:\" (%v)", path, err)
-	}
-	return doc.Platforms, nil
+	return doc.Platforms, err
 }
 
 // parseSource treats an existing directory as a local tree, a path-like
