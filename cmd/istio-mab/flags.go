@@ -14,7 +14,9 @@ const (
 	defaultJobs   = 4
 )
 
+// register adds build's flags, value completions and examples.
 func (f *buildFlags) register(cmd *cobra.Command) {
+	cmd.Example = buildExample
 	fl := cmd.Flags()
 	registerReleaseFlags(fl, "build")
 	fl.String("source", defaultSource, "Istio git repository URL, or a local directory")
@@ -38,6 +40,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 // registerReleaseFlags are the flags naming a release and where it is
 // published, shared by build and verify so both read the same settings.
 func registerReleaseFlags(fl *pflag.FlagSet, verb string) {
+	fl.SetNormalizeFunc(aliases)
 	fl.String("config", "", "config file (YAML, any extension) with defaults for any flag; also $ISTIO_MAB_CONFIG")
 	fl.String("version", "", "Istio release to "+verb+", as tagged upstream (e.g. 1.14.3)")
 	fl.String("hub", "", "registry and namespace of the images (e.g. registry.example.com/istio; a bare name like myreg is docker.io/myreg)")
@@ -52,3 +55,17 @@ func registerRegistryFlags(fl *pflag.FlagSet) {
 	fl.StringArray("insecure-registry", nil, "HOST[:PORT] reached over plain HTTP (repeatable; TLS is verified for every other host)")
 	fl.String("registry-ca", "", "PEM file of extra certificate authorities trusted for registries")
 }
+
+const buildExample = `  # Rebuild a release for linux/amd64 and linux/arm64 and publish it:
+  istio-mab build --version 1.22.0 --hub registry.example.com/istio
+
+  # Istio 1.14 has no upstream arm64 Envoy: supply one.
+  istio-mab build --version 1.14.3 --hub registry.example.com/istio \
+    --envoy linux/arm64=https://example.com/envoy-alpha-SHA-arm64.tar.gz
+
+  # Build and check everything, push nothing, for arm64 only:
+  istio-mab build --version 1.22.0 --hub myreg --platform linux/arm64 --push=false
+
+  # Settings from the environment or a YAML file, as in CI:
+  ISTIO_MAB_HUB=registry.example.com/istio ISTIO_MAB_VARIANTS=debug,distroless \
+    istio-mab build --version 1.22.0 --config istio-mab.yaml`
