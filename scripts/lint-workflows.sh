@@ -4,6 +4,6 @@
 source "$(dirname "$0")/lib.sh"
 ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-v1.7.12}"
 cd "${ROOT}"
-"${CACHE}/actionlint-${ACTIONLINT_VERSION}/actionlint" -color=never \
+"${CACHE}/actionlint-${ACTIONLINT_VERSION}/actionlint" -no-color \
   .github/workflows/*.yml docs/examples/github-actions/*.yml
 log "workflows pass actionlint ${ACTIONLINT_VERSION}"
