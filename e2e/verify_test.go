@@ -40,7 +40,7 @@ func TestVerify(t *testing.T) {
 		armHoldsAmd + " linux/arm64: entry " + amd64.Digest.String() + ": image config is for linux/amd64, want linux/arm64",
 		armHoldsAmd + " linux/arm64: /usr/local/bin/pilot-discovery: ELF binary is for linux/amd64, want linux/arm64",
 		noPlatform + " linux/arm64: no entry for this platform",
-		noPlatform + ": entry " + arm64.Digest.String() + " has no platform",
+		noPlatform + ": entry " + arm64.Digest.String() + " has no platform: a runtime cannot pick it",
 		missing + " linux/arm64: no entry for this platform",
 	}
 	if got := strings.TrimSpace(bad.stdout); got != strings.Join(want, "\n") {
@@ -82,6 +82,9 @@ func withPlatform(d v1.Descriptor, arch string) v1.Descriptor {
 type rawList []byte
 
 func (r rawList) RawManifest() ([]byte, error) { return r, nil }
+
+// MediaType is the Content-Type of the PUT: the registry validates by it.
+func (r rawList) MediaType() (types.MediaType, error) { return types.DockerManifestList, nil }
 
 func pushRawList(t *testing.T, ref string, entries ...v1.Descriptor) string {
 	t.Helper()
