@@ -5,6 +5,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/istio-mab/istio-mab/builder/failure"
+
 	"github.com/istio-mab/istio-mab/builder/archive"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
@@ -43,10 +45,10 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	r := runner{p: p, solvers: solvers, sink: sink, s: s, stage: stage}
 	var res Result
 	if err := r.checkInputs(ctx); err != nil {
-		return Result{}, err
+		return Result{}, failure.Build(err)
 	}
 	if res.Platforms, err = r.buildImages(ctx); err != nil {
-		return Result{}, err
+		return Result{}, failure.Build(err)
 	}
 	images := make([]publish.Image, len(p.Images))
 	for i, img := range p.Images {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/istio-mab/istio-mab/builder/failure"
 )
 
 // Stages are the two halves of publishing to one destination.
@@ -53,12 +55,29 @@ func All(ctx context.Context, s Stages, images []Image, o Options) ([]*Result, e
 	for _, pr := range prepared {
 		done := step(fmt.Sprintf("tag %s:%s", pr.Repository, strings.Join(pr.Tags, ",")))
 		res, err := s.MoveTags(ctx, pr)
-		if done(err); err != nil {
-			return results, err
-		}
 		if res != nil {
 			results = append(results, res)
 		}
+		if done(err); err != nil {
+			return results, tagFailure(err, results)
+		}
 	}
 	return results, nil
+}
+
+// tagFailure is a registry failure when no tag moved yet, else a partial
+// publish naming the tags that did.
+func tagFailure(err error, results []*Result) error {
+	var moved []string
+	for _, r := range results {
+		for _, t := range r.Tags {
+			if t.Moved {
+				moved = append(moved, r.Repository+":"+t.Tag)
+			}
+		}
+	}
+	if len(moved) == 0 {
+		return failure.Registry(err)
+	}
+	return failure.PartialPublish(err, moved)
 }

@@ -6,51 +6,22 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/istio-mab/istio-mab/builder/exe"
 )
 
-// checkBinaries reads the flattened filesystem of img (mutate.Extract walks
-// layers top-down and applies whiteouts) until every path was seen, and
-// checks each is an executable for p, without running anything.
+// checkBinaries checks each path of img is an executable for p, without
+// running anything, and returns the first problem.
 func checkBinaries(img v1.Image, p ocispecs.Platform, paths []string) error {
-	if len(paths) == 0 {
-		return nil
-	}
-	pending := map[string]bool{}
-	for _, f := range paths {
-		pending[path.Clean("/"+f)] = true
-	}
-	fs := mutate.Extract(img)
-	defer fs.Close()
-	tr := tar.NewReader(fs)
-	for len(pending) > 0 {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
+	if errs := binaryErrors(img, p, paths); len(errs) > 0 {
+		if errs[0].path == "" {
+			return errs[0].err
 		}
-		if err != nil {
-			return fmt.Errorf("reading image filesystem: %w", err)
-		}
-		file := path.Clean("/" + hdr.Name)
-		if !pending[file] {
-			continue
-		}
-		delete(pending, file)
-		if err := checkEntry(hdr, tr, p); err != nil {
-			return fmt.Errorf("%s: %w", file, err)
-		}
-	}
-	for _, f := range paths {
-		if file := path.Clean("/" + f); pending[file] {
-			return fmt.Errorf("%s: not found in the image filesystem", file)
-		}
+		return fmt.Errorf("%s: %w", errs[0].path, errs[0].err)
 	}
 	return nil
 }

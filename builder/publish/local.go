@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/istio-mab/istio-mab/builder/failure"
+
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -56,7 +58,7 @@ func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
 	children := make([]v1.Descriptor, len(img.Platforms))
 	for i, pi := range img.Platforms {
 		if children[i], err = l.check(img, pi); err != nil {
-			return nil, fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err)
+			return nil, failure.Verify(fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err))
 		}
 	}
 	idx, err := NewIndex(children)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/istio-mab/istio-mab/builder/failure"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -36,10 +38,10 @@ func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
 	}
 	ref := repo.Digest(idx.Descriptor.Digest.String())
 	if err := remote.Put(ref, idx, p.access.Remote(ctx)...); err != nil {
-		return nil, registry.Explain("pushing", ref, err)
+		return nil, failure.Registry(registry.Explain("pushing", ref, err))
 	}
 	if err := p.confirm(ctx, ref, idx); err != nil {
-		return nil, err
+		return nil, failure.Registry(err)
 	}
 	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags}, nil
 }

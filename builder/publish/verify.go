@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/istio-mab/istio-mab/builder/failure"
+
 	"github.com/containerd/platforms"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -54,18 +56,18 @@ func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispec
 	}
 	desc, err := remote.Get(ref, p.access.Remote(ctx)...)
 	if err != nil {
-		return fail(err)
+		return fail(failure.Registry(err))
 	}
 	if desc.MediaType.IsIndex() {
-		return fail(errors.New("is a manifest list, not a platform image: disable BuildKit attestations (provenance=false, sbom=false) or pass the platform manifest digest"))
+		return fail(failure.Verify(errors.New("is a manifest list, not a platform image: disable BuildKit attestations (provenance=false, sbom=false) or pass the platform manifest digest")))
 	}
 	img, err := desc.Image()
 	if err != nil {
-		return fail(err)
+		return fail(failure.Registry(err))
 	}
 	got, err := CheckImage(img, want, binaries)
 	if err != nil {
-		return fail(err)
+		return fail(failure.Verify(err))
 	}
 	return v1.Descriptor{MediaType: desc.MediaType, Size: desc.Size, Digest: desc.Digest, Platform: got}, nil
 }

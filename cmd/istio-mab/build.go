@@ -2,9 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+
+	"github.com/istio-mab/istio-mab/builder/failure"
 
 	"github.com/istio-mab/istio-mab/builder"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
@@ -28,7 +29,7 @@ func newBuildCommand() *cobra.Command {
 			}
 			if err := runBuild(cmd, o); err != nil {
 				// BuildKit's errors quote fetched URLs verbatim, credentials included.
-				return errors.New(plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
+				return failure.WithMessage(err, plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
 			}
 			return nil
 		},
@@ -66,7 +67,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Plan, builder.Result, error) {
 	solvers, closeAll, err := connect(ctx, o, prog)
 	if err != nil {
-		return plan.Plan{}, builder.Result{}, err
+		return plan.Plan{}, builder.Result{}, failure.Usage(err) // an unreachable builder is bad input
 	}
 	defer closeAll()
 	stage, err := os.MkdirTemp("", "istio-mab-stage-")
@@ -76,7 +77,8 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	defer os.RemoveAll(stage)
 	p, err := builder.Resolve(ctx, builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}, solvers)
 	if err != nil || o.dryRun {
-		return p, builder.Result{}, err
+		// Inputs that cannot be resolved (tag, base, node platform) are bad input.
+		return p, builder.Result{}, failure.Usage(err)
 	}
 	sink, err := newSink(o, stage)
 	if err != nil {
@@ -99,14 +101,14 @@ func newSink(o buildOptions, stage string) (builder.Sink, error) {
 func precheck(cmd *cobra.Command, o buildOptions) (recipes.Recipe, error) {
 	sel, err := recipes.Select(o.plan.Version)
 	if err != nil {
-		return recipes.Recipe{}, err
+		return recipes.Recipe{}, failure.Usage(err)
 	}
 	if sel.Warning != "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", sel.Warning)
 	}
 	pre, err := plan.New(o.plan, sel.Recipe, plan.Facts{})
 	if err != nil {
-		return recipes.Recipe{}, err
+		return recipes.Recipe{}, failure.Usage(err)
 	}
 	return sel.Recipe, checkPushAccess(cmd.Context(), o, pre)
 }
@@ -150,7 +152,7 @@ func checkPushAccess(ctx context.Context, o buildOptions, p plan.Plan) error {
 		if !seen[img.Repository] {
 			seen[img.Repository] = true
 			if err := o.access.CheckPush(ctx, img.Repository); err != nil {
-				return err
+				return failure.Registry(err)
 			}
 		}
 	}
