@@ -25,8 +25,8 @@ func TestBuildRefusesBrokenImage(t *testing.T) {
 			args := append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--source", dir, "--images", "pilot", push, "--progress", "quiet")
 			res := runIstioMab(t, args...)
 			lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
-			if res.code == 0 || len(lines) != 1 || !strings.Contains(lines[0], want) {
-				t.Fatalf("exit %d, stderr:\n%s\nwant one line containing %q", res.code, res.stderr, want)
+			if res.code != 5 || len(lines) != 1 || !strings.Contains(lines[0], want) {
+				t.Fatalf("exit %d, stderr:\n%s\nwant exit 5 (verification) and one line containing %q", res.code, res.stderr, want)
 			}
 			ref, _ := name.ParseReference(hub+"/pilot:1.22.0", name.Insecure)
 			if _, err := remote.Head(ref, remote.WithContext(t.Context())); err == nil {
@@ -48,5 +48,24 @@ func insertBefore(t *testing.T, path, marker, text string) {
 	}
 	if err := os.WriteFile(path, []byte(string(b[:i])+text+string(b[i:])), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBuildCompileFailureExits4: a source that does not compile fails the
+// run with exit 4 (build failure), and nothing is tagged.
+func TestBuildCompileFailureExits4(t *testing.T) {
+	s := stack(t)
+	dir := fixtureCopy(t, "1.22.0")
+	insertBefore(t, filepath.Join(dir, "pilot/cmd/pilot-discovery/main.go"), "func main", "func broken( {}\n")
+	hub := uniqueHub(s)
+	args := append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--source", dir, "--images", "pilot", "--progress", "quiet")
+	res := runIstioMab(t, args...)
+	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+	if res.code != 4 || !strings.Contains(lines[len(lines)-1], "compiling on ") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant exit 4 (build failure) naming the compile", res.code, tail(res.stderr, 10))
+	}
+	ref, _ := name.ParseReference(hub+"/pilot:1.22.0", name.Insecure)
+	if _, err := remote.Head(ref, remote.WithContext(t.Context())); err == nil {
+		t.Errorf("%s exists after a failed compile", ref)
 	}
 }

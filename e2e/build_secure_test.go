@@ -57,8 +57,8 @@ func TestBuildRefusesMissingCredentials(t *testing.T) {
 			res := runIstioMab(t, args...)
 			lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
 			want := "authentication failed for " + s.SecureRegistry + " (401): check the credentials in docker config"
-			if res.code == 0 || len(lines) != 1 || !strings.Contains(lines[0], want) {
-				t.Errorf("exit %d, stderr:\n%s\nwant one line containing %q", res.code, res.stderr, want)
+			if res.code != 3 || len(lines) != 1 || !strings.Contains(lines[0], want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 3 (registry access) and one line containing %q", res.code, res.stderr, want)
 			}
 			if after := secureCatalog(t, s); strings.Join(after, ",") != strings.Join(before, ",") {
 				t.Errorf("secure registry repositories changed from %v to %v", before, after)

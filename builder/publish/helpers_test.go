@@ -120,6 +120,8 @@ func platformImage(t *testing.T, repo string, plat string, auth authn.Authentica
 	cfg = cfg.DeepCopy()
 	p := platform(plat)
 	cfg.OS, cfg.Architecture, cfg.Variant = p.OS, p.Architecture, p.Variant
+	// As upstream's images: verification refuses one that runs as root or has no entrypoint.
+	cfg.Config.User, cfg.Config.Entrypoint = "1337:1337", []string{"/usr/local/bin/pilot-agent"}
 	if img, err = mutate.ConfigFile(img, cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -109,17 +109,44 @@ func fromV1(p v1.Platform) ocispecs.Platform {
 	return ocispecs.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
 }
 
-// CheckImage checks one platform image wherever it is read from: its
-// config's platform is want, and each path in binaries is an executable
-// for it. It returns the config's platform.
+// CheckImage checks one platform image wherever it is read from (registry,
+// OCI layout), as verify does: its config's platform is want, it sets USER
+// and ENTRYPOINT, and each path in binaries is an executable for want. It
+// returns the config's platform and the first problem.
 func CheckImage(img v1.Image, want ocispecs.Platform, binaries []string) (*v1.Platform, error) {
+	got, problems, err := imageProblems(img, want, binaries)
+	if err != nil || len(problems) == 0 {
+		return got, err
+	}
+	if p := problems[0]; p.binary != "" {
+		return got, fmt.Errorf("%s: %s", p.binary, p.msg)
+	}
+	return got, errors.New(problems[0].msg)
+}
+
+// imageProblem is one thing wrong with a platform image; binary names the
+// file when the problem is one binary.
+type imageProblem struct{ binary, msg string }
+
+// imageProblems lists everything wrong with img for want, in a fixed order.
+func imageProblems(img v1.Image, want ocispecs.Platform, binaries []string) (*v1.Platform, []imageProblem, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("reading config: %w", err)
 	}
+	var out []imageProblem
 	got := cfg.Platform()
 	if err := matchPlatform(want, got); err != nil {
-		return nil, err
+		out = append(out, imageProblem{msg: err.Error()})
 	}
-	return got, checkBinaries(img, fromV1(*got), binaries)
+	if cfg.Config.User == "" {
+		out = append(out, imageProblem{msg: "image config sets no USER: it would run as root"})
+	}
+	if len(cfg.Config.Entrypoint) == 0 {
+		out = append(out, imageProblem{msg: "image config sets no ENTRYPOINT"})
+	}
+	for _, be := range binaryErrors(img, want, binaries) {
+		out = append(out, imageProblem{binary: be.path, msg: be.err.Error()})
+	}
+	return got, out, nil
 }

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/containerd/platforms"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -141,22 +142,17 @@ func (p *Publisher) checkEntry(ctx context.Context, ref name.Digest, c ListCheck
 	if err != nil {
 		return []Problem{problem("", "entry %s: %v", d.Digest, registry.Explain("reading", ref, err))}
 	}
-	cfg, err := img.ConfigFile()
+	_, found, err := imageProblems(img, fromV1(*d.Platform), c.Binaries)
 	if err != nil {
-		return []Problem{problem("", "entry %s: reading config: %v", d.Digest, err)}
+		return []Problem{problem("", "entry %s: %v", d.Digest, err)}
 	}
 	var out []Problem
-	if err := matchPlatform(fromV1(*d.Platform), cfg.Platform()); err != nil {
-		out = append(out, problem("", "entry %s: %v", d.Digest, err))
-	}
-	if cfg.Config.User == "" {
-		out = append(out, problem("", "image config sets no USER: it would run as root"))
-	}
-	if len(cfg.Config.Entrypoint) == 0 {
-		out = append(out, problem("", "image config sets no ENTRYPOINT"))
-	}
-	for _, be := range binaryErrors(img, fromV1(*d.Platform), c.Binaries) {
-		out = append(out, problem(be.path, "%v", be.err))
+	for _, ip := range found {
+		msg := ip.msg
+		if ip.binary == "" && strings.HasPrefix(msg, "image config is for") {
+			msg = fmt.Sprintf("entry %s: %s", d.Digest, msg)
+		}
+		out = append(out, problem(ip.binary, "%s", msg))
 	}
 	return out
 }

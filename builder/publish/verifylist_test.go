@@ -30,10 +30,10 @@ func runnable(t *testing.T, repo, plat, binArch string, bare bool) v1.Descriptor
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bare {
+	if bare { // platformImage sets USER and ENTRYPOINT
 		cfg, _ := img.ConfigFile()
 		cfg = cfg.DeepCopy()
-		cfg.Config.User, cfg.Config.Entrypoint = "1337:1337", []string{app}
+		cfg.Config.User, cfg.Config.Entrypoint = "", nil
 		if img, err = mutate.ConfigFile(img, cfg); err != nil {
 			t.Fatal(err)
 		}
