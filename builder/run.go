@@ -25,6 +25,21 @@ type Result struct {
 	Platforms []PlatformResult
 	Published []*publish.Result
 	Archives  []archive.File
+	Phases    []Phase // in the order they ended
+}
+
+// Phase is how long one part of the run took.
+type Phase struct {
+	Name    string
+	Seconds float64
+}
+
+// timed runs fn as the phase name and records how long it took.
+func (res *Result) timed(name string, fn func() error) error {
+	start := time.Now()
+	err := fn()
+	res.Phases = append(res.Phases, Phase{Name: name, Seconds: time.Since(start).Seconds()})
+	return err
 }
 
 // Run executes p, a plan from Resolve, on solvers into sink: binaries are
@@ -44,22 +59,25 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	defer os.RemoveAll(stage)
 	r := runner{p: p, solvers: solvers, sink: sink, s: s, stage: stage}
 	var res Result
-	if err := r.checkInputs(ctx); err != nil {
+	if err := res.timed("compile and check inputs", func() error { return r.checkInputs(ctx) }); err != nil {
 		return Result{}, failure.Build(err)
 	}
-	if res.Platforms, err = r.buildImages(ctx); err != nil {
+	err = res.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(ctx); return err })
+	if err != nil {
 		return Result{}, failure.Build(err)
 	}
 	images := make([]publish.Image, len(p.Images))
 	for i, img := range p.Images {
 		images[i] = publishImage(img, res.Platforms)
 	}
-	res.Published, err = publish.All(ctx, sink, images, publish.Options{
-		Step: s.Progress.Step,
-		BeforeTags: func(ctx context.Context) (err error) {
-			res.Archives, err = r.writeArchives(ctx)
-			return err
-		},
+	err = res.timed("verify and publish", func() (err error) {
+		res.Published, err = publish.All(ctx, sink, images, publish.Options{
+			Step: s.Progress.Step,
+			BeforeTags: func(ctx context.Context) error {
+				return res.timed("write archives", func() (err error) { res.Archives, err = r.writeArchives(ctx); return err })
+			},
+		})
+		return err
 	})
 	return res, err
 }

@@ -158,9 +158,21 @@ func TestRunLeavesThePlanUnchanged(t *testing.T) {
 	if _, err := runOn(t, p, Solvers{defaultNode: node}, host); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(before, p) {
-		t.Errorf("Run changed the plan:\nbefore %+v\nafter  %+v", before, p)
+	for _, f := range changedFields(before, p) {
+		t.Errorf("Run changed the plan's %s", f)
 	}
+}
+
+// changedFields names the fields of two plans that differ.
+func changedFields(a, b plan.Plan) []string {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	var out []string
+	for i := range va.NumField() {
+		if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
+			out = append(out, va.Type().Field(i).Name)
+		}
+	}
+	return out
 }
 
 func TestRunFailureMovesNoTag(t *testing.T) {
@@ -200,7 +212,11 @@ func TestRunFailureMovesNoTag(t *testing.T) {
 			if tc.break_ != nil {
 				tc.break_(node)
 			}
+			before := p.Clone()
 			_, err := runOn(t, p, Solvers{defaultNode: node}, host)
+			for _, f := range changedFields(before, p) {
+				t.Errorf("the failed Run changed the plan's %s", f)
+			}
 			if err == nil {
 				t.Fatal("Run succeeded")
 			}

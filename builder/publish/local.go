@@ -56,8 +56,9 @@ func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
 		return nil, fmt.Errorf("checking %s: %w", repo, err)
 	}
 	children := make([]v1.Descriptor, len(img.Platforms))
+	infos := make([]PlatformInfo, len(img.Platforms))
 	for i, pi := range img.Platforms {
-		if children[i], err = l.check(img, pi); err != nil {
+		if children[i], infos[i], err = l.check(img, pi); err != nil {
 			return nil, failure.Verify(fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err))
 		}
 	}
@@ -65,34 +66,42 @@ func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", repo, err)
 	}
-	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags}, nil
+	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags, Platforms: infos}, nil
 }
 
-func (l *Local) check(img Image, pi PlatformImage) (v1.Descriptor, error) {
+func (l *Local) check(img Image, pi PlatformImage) (v1.Descriptor, PlatformInfo, error) {
+	fail := func(err error) (v1.Descriptor, PlatformInfo, error) { return v1.Descriptor{}, PlatformInfo{}, err }
 	tarball := l.tarball(img.Repository, pi.Platform)
 	dir := strings.TrimSuffix(tarball, ".tar")
 	if err := untar(tarball, dir); err != nil {
-		return v1.Descriptor{}, fmt.Errorf("reading %s: %w", tarball, err)
+		return fail(fmt.Errorf("reading %s: %w", tarball, err))
 	}
 	lp, err := layout.FromPath(dir)
 	if err != nil {
-		return v1.Descriptor{}, err
+		return fail(err)
 	}
 	im, err := lp.Image(pi.Digest)
 	if err != nil {
-		return v1.Descriptor{}, err
+		return fail(err)
 	}
 	got, err := CheckImage(im, pi.Platform, img.Binaries)
 	if err != nil {
-		return v1.Descriptor{}, err
+		return fail(err)
 	}
 	mt, err := im.MediaType()
 	if err != nil {
-		return v1.Descriptor{}, err
+		return fail(err)
 	}
 	size, err := im.Size()
-	return v1.Descriptor{MediaType: mt, Size: size, Digest: pi.Digest, Platform: got}, err
+	if err != nil {
+		return fail(err)
+	}
+	info, err := platformInfo(im, pi.Platform)
+	return v1.Descriptor{MediaType: mt, Size: size, Digest: pi.Digest, Platform: got}, info, err
 }
 
-// MoveTags moves nothing: a local check has no tags.
-func (l *Local) MoveTags(context.Context, *Prepared) (*Result, error) { return nil, nil }
+// MoveTags moves nothing: a local check has no tags. Its result says what
+// would have been published.
+func (l *Local) MoveTags(_ context.Context, pr *Prepared) (*Result, error) {
+	return &Result{Repository: pr.Repository.String(), Index: pr.Index.Descriptor, Children: pr.Index.Children, Platforms: pr.Platforms}, nil
+}

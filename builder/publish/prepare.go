@@ -18,6 +18,7 @@ type Prepared struct {
 	Repository name.Repository
 	Index      *Index
 	Tags       []string
+	Platforms  []PlatformInfo // in the order of the Image's platforms
 }
 
 // Prepare verifies the platform images of img, assembles its manifest list,
@@ -28,7 +29,7 @@ func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	children, err := p.verify(ctx, repo, img)
+	children, infos, err := p.verify(ctx, repo, img)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,7 @@ func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
 	if err := p.confirm(ctx, ref, idx); err != nil {
 		return nil, failure.Registry(err)
 	}
-	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags}, nil
+	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags, Platforms: infos}, nil
 }
 
 // confirm reads the list back by digest and resolves each child, so a tag is

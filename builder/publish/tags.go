@@ -20,6 +20,10 @@ type Result struct {
 	// Children are its entries, sorted by platform: platform, digest, size.
 	Children []v1.Descriptor
 	Tags     []TagResult
+	// Platforms are the checked platform images, with config and size.
+	Platforms []PlatformInfo
+	// Pushed is false for a local check (--push=false): nothing was written.
+	Pushed bool
 }
 
 // TagResult says what happened to one tag.
@@ -38,6 +42,8 @@ func (p *Publisher) MoveTags(ctx context.Context, pr *Prepared) (*Result, error)
 		Repository: pr.Repository.String(),
 		Index:      pr.Index.Descriptor,
 		Children:   pr.Index.Children,
+		Platforms:  pr.Platforms,
+		Pushed:     true,
 	}
 	opts := p.access.Remote(ctx)
 	for _, t := range pr.Tags {

@@ -27,32 +27,33 @@ func (p *Publisher) Verify(ctx context.Context, img Image) ([]v1.Descriptor, err
 	if err != nil {
 		return nil, err
 	}
-	return p.verify(ctx, repo, img)
+	descs, _, err := p.verify(ctx, repo, img)
+	return descs, err
 }
 
-func (p *Publisher) verify(ctx context.Context, repo name.Repository, img Image) ([]v1.Descriptor, error) {
+func (p *Publisher) verify(ctx context.Context, repo name.Repository, img Image) ([]v1.Descriptor, []PlatformInfo, error) {
 	if err := checkPlatformList(img.Platforms); err != nil {
-		return nil, fmt.Errorf("verifying %s: %w", repo, err)
+		return nil, nil, fmt.Errorf("verifying %s: %w", repo, err)
 	}
 	descs := make([]v1.Descriptor, len(img.Platforms))
+	infos := make([]PlatformInfo, len(img.Platforms))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(p.jobs)
 	for i, want := range img.Platforms {
-		g.Go(func() error {
-			d, err := p.verifyOne(gctx, repo.Digest(want.Digest.String()), want.Platform, img.Binaries)
-			descs[i] = d
+		g.Go(func() (err error) {
+			descs[i], infos[i], err = p.verifyOne(gctx, repo.Digest(want.Digest.String()), want.Platform, img.Binaries)
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return descs, nil
+	return descs, infos, nil
 }
 
-func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispecs.Platform, binaries []string) (v1.Descriptor, error) {
-	fail := func(err error) (v1.Descriptor, error) {
-		return v1.Descriptor{}, registry.Explain("verifying "+platforms.Format(want)+" image", ref, err)
+func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispecs.Platform, binaries []string) (v1.Descriptor, PlatformInfo, error) {
+	fail := func(err error) (v1.Descriptor, PlatformInfo, error) {
+		return v1.Descriptor{}, PlatformInfo{}, registry.Explain("verifying "+platforms.Format(want)+" image", ref, err)
 	}
 	desc, err := remote.Get(ref, p.access.Remote(ctx)...)
 	if err != nil {
@@ -69,7 +70,11 @@ func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispec
 	if err != nil {
 		return fail(failure.Verify(err))
 	}
-	return v1.Descriptor{MediaType: desc.MediaType, Size: desc.Size, Digest: desc.Digest, Platform: got}, nil
+	info, err := platformInfo(img, want)
+	if err != nil {
+		return fail(failure.Registry(err))
+	}
+	return v1.Descriptor{MediaType: desc.MediaType, Size: desc.Size, Digest: desc.Digest, Platform: got}, info, nil
 }
 
 func checkPlatformList(images []PlatformImage) error {

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/istio-mab/istio-mab/builder/failure"
 
@@ -58,8 +62,23 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	}
 	if o.dryRun {
 		plan.Render(cmd.OutOrStdout(), p)
-	} else {
-		printSummary(cmd.OutOrStdout(), p, res)
+		return nil
+	}
+	printSummary(cmd.OutOrStdout(), p, res)
+	return report(o, p, res)
+}
+
+// report writes the metadata file and the GitHub step summary, if asked.
+func report(o buildOptions, p plan.Plan, res builder.Result) error {
+	if o.metadata != "" {
+		if err := writeMetadata(o.metadata, newMetadata(p, res, res.Phases)); err != nil {
+			return fmt.Errorf("writing --metadata-file %s: %w", o.metadata, err)
+		}
+	}
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := appendStepSummary(path, p, res); err != nil {
+			return fmt.Errorf("writing $GITHUB_STEP_SUMMARY %s: %w", path, err)
+		}
 	}
 	return nil
 }
@@ -75,16 +94,19 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 		return plan.Plan{}, builder.Result{}, err
 	}
 	defer os.RemoveAll(stage)
+	start := time.Now()
 	p, err := builder.Resolve(ctx, builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}, solvers)
 	if err != nil || o.dryRun {
 		// Inputs that cannot be resolved (tag, base, node platform) are bad input.
 		return p, builder.Result{}, failure.Usage(err)
 	}
+	resolved := builder.Phase{Name: "resolve", Seconds: time.Since(start).Seconds()}
 	sink, err := newSink(o, stage)
 	if err != nil {
 		return p, builder.Result{}, err
 	}
 	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{Dist: o.dist, Jobs: o.jobs, Progress: prog})
+	res.Phases = append([]builder.Phase{resolved}, res.Phases...)
 	return p, res, err
 }
 
@@ -108,6 +130,9 @@ func precheck(cmd *cobra.Command, o buildOptions) (recipes.Recipe, error) {
 	}
 	pre, err := plan.New(o.plan, sel.Recipe, plan.Facts{})
 	if err != nil {
+		return recipes.Recipe{}, failure.Usage(err)
+	}
+	if err := checkWritable(o); err != nil {
 		return recipes.Recipe{}, failure.Usage(err)
 	}
 	return sel.Recipe, checkPushAccess(cmd.Context(), o, pre)
@@ -155,6 +180,34 @@ func checkPushAccess(ctx context.Context, o buildOptions, p plan.Plan) error {
 				return failure.Registry(err)
 			}
 		}
+	}
+	return nil
+}
+
+// checkWritable fails before anything is built when --dist or the metadata
+// file's directory cannot be written, so no output is lost after tags moved.
+func checkWritable(o buildOptions) error {
+	if o.dryRun {
+		return nil
+	}
+	dirs := map[string]string{"--metadata-file": filepath.Dir(o.metadata)}
+	if o.dist != "" {
+		dirs["--dist"] = o.dist
+	}
+	if o.metadata == "" {
+		delete(dirs, "--metadata-file")
+	}
+	for _, flag := range slices.Sorted(maps.Keys(dirs)) {
+		dir := dirs[flag]
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("%s %s is not writable (%v): choose a directory you can write", flag, dir, err)
+		}
+		f, err := os.CreateTemp(dir, ".istio-mab-write-check-*")
+		if err != nil {
+			return fmt.Errorf("%s %s is not writable (%v): choose a directory you can write", flag, dir, err)
+		}
+		f.Close()
+		os.Remove(f.Name())
 	}
 	return nil
 }

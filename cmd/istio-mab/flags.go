@@ -29,6 +29,8 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.String("go-image", "", "Go builder image (default: upstream's Go for the release line)")
 	fl.String("base-registry", "", "registry the base images come from (default: upstream's, gcr.io/istio-release)")
 	fl.String("dist", "dist", "directory for the istioctl release archives")
+	fl.String("metadata-file", "", "write the run's results as JSON to this file (schema: docs/metadata.md); with\n"+
+		"$GITHUB_STEP_SUMMARY set, a Markdown summary is appended there too")
 	registerRegistryFlags(fl)
 	fl.Bool("push", true, "push images, manifest lists and tags (false: build and check everything, push nothing)")
 	fl.String("progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")

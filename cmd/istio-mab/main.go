@@ -23,6 +23,10 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "istio-mab:", err)
+		if os.Getenv("GITHUB_ACTIONS") == "true" {
+			// A workflow command, so the run's page shows the failure.
+			fmt.Fprintf(os.Stdout, "::error title=istio-mab (exit %d)::%s\n", failure.Code(err), err)
+		}
 	}
 	// The exit code says what kind of failure it was: docs/exit-codes.md.
 	os.Exit(failure.Code(err))

@@ -24,6 +24,7 @@ type buildOptions struct {
 	plan     plan.Options
 	nodes    []builder.NodeRequest   // the default node first
 	tls      map[string]buildkit.TLS // by node address
+	metadata string                  // --metadata-file, or empty
 	dist     string
 	progress string
 	jobs     int
@@ -47,7 +48,8 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 	if err := applySettings(fl, flagNames(cmd.Root()), os.Environ()); err != nil {
 		return buildOptions{}, err
 	}
-	o := buildOptions{dist: getString(fl, "dist"), jobs: getInt(fl, "jobs"), dryRun: getBool(fl, "dry-run"), insecure: map[string]bool{}}
+	o := buildOptions{dist: getString(fl, "dist"), jobs: getInt(fl, "jobs"), dryRun: getBool(fl, "dry-run"), insecure: map[string]bool{},
+		metadata: getString(fl, "metadata-file")}
 	p := &o.plan
 	p.Version, p.Tag = getString(fl, "version"), getString(fl, "tag")
 	p.Push = getBool(fl, "push")

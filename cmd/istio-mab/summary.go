@@ -15,11 +15,12 @@ import (
 func printSummary(w io.Writer, p plan.Plan, res builder.Result) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Istio %s (commit %s) from %s\n\n", p.Version, short(p.Facts.Commit), sourceName(p.Source))
+	sizes := imageSizes(res.Published)
 	fmt.Fprintln(tw, "IMAGE\tVARIANT\tPLATFORM\tDIGEST\tSIZE")
 	for _, r := range res.Platforms {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", r.Repository, r.Variant, platforms.Format(*r.Descriptor.Platform), r.Descriptor.Digest, r.Descriptor.Size)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", r.Repository, r.Variant, platforms.Format(*r.Descriptor.Platform), r.Descriptor.Digest, sizes[r.Descriptor.Digest.String()])
 	}
-	if len(res.Published) > 0 {
+	if len(res.Published) > 0 && res.Published[0].Pushed {
 		fmt.Fprintln(tw, "\nMANIFEST LIST\tDIGEST\tTAGS")
 		for _, pub := range res.Published {
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", pub.Repository, pub.Index.Digest, tagList(pub))
@@ -59,4 +60,16 @@ func sourceName(s plan.Source) string {
 		return s.Dir
 	}
 	return plan.Redact(s.GitURL)
+}
+
+// imageSizes are the checked images' sizes (config plus compressed layers,
+// as crane and docker report them) by manifest digest.
+func imageSizes(published []*publish.Result) map[string]int64 {
+	out := map[string]int64{}
+	for _, pub := range published {
+		for _, pi := range pub.Platforms {
+			out[pi.Manifest.String()] = pi.Size
+		}
+	}
+	return out
 }

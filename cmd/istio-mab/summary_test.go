@@ -43,18 +43,26 @@ func platformResult(pl, dgst string, size int64) builder.PlatformResult {
 func summaryResult() builder.Result {
 	return builder.Result{
 		Platforms: []builder.PlatformResult{
-			platformResult("linux/amd64", amd64Digest, 1234),
-			platformResult("linux/arm64", arm64Digest, 5678),
+			// Manifest sizes; SIZE shows the image sizes from the checks.
+			platformResult("linux/amd64", amd64Digest, 501),
+			platformResult("linux/arm64", arm64Digest, 502),
 		},
 		Published: []*publish.Result{{
 			Repository: "registry.example.com/istio/pilot",
 			Index:      v1.Descriptor{Digest: v1.Hash{Algorithm: "sha256", Hex: listHex}, Size: 700},
 			Tags:       []publish.TagResult{{Tag: "1.14.3", Moved: true}, {Tag: "1.14.3-debug"}},
+			Platforms:  []publish.PlatformInfo{info(amd64Digest, 1234), info(arm64Digest, 5678)},
+			Pushed:     true,
 		}},
 		Archives: []archive.File{
 			{Path: "/work/dist/istioctl-1.14.3-linux-amd64.tar.gz", SHA256: archiveSHA, Size: 9999},
 		},
 	}
+}
+
+func info(dgst string, size int64) publish.PlatformInfo {
+	h, _ := v1.NewHash(dgst)
+	return publish.PlatformInfo{Manifest: h, Size: size}
 }
 
 func lines(s string) []string {
@@ -95,7 +103,7 @@ func TestPrintSummaryNotPushed(t *testing.T) {
 	p := summaryPlan()
 	p.Source = plan.Source{Dir: "/home/me/istio"}
 	res := summaryResult()
-	res.Published, res.Archives = nil, nil
+	res.Published[0].Pushed, res.Published[0].Tags, res.Archives = false, nil, nil
 	var b bytes.Buffer
 	printSummary(&b, p, res)
 	got := lines(b.String())

@@ -36,6 +36,20 @@ func newVersionCommand() *cobra.Command {
 // versionLines reads what the go command recorded; info is nil for a
 // binary built without module support.
 func versionLines(info *debug.BuildInfo) []string {
+	v := versionInfo(info)
+	return []string{
+		"istio-mab: " + v.version,
+		"commit:    " + v.commit,
+		"go:        " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
+		"buildkit:  " + v.buildkit + " (client)",
+	}
+}
+
+type versions struct{ version, commit, buildkit string }
+
+// versionInfo is istio-mab's own version and commit and its BuildKit
+// client's version, "unknown" where nothing recorded them.
+func versionInfo(info *debug.BuildInfo) versions {
 	v, c, bk := version, commit, "unknown"
 	if info != nil {
 		if v == "" {
@@ -50,12 +64,7 @@ func versionLines(info *debug.BuildInfo) []string {
 			}
 		}
 	}
-	return []string{
-		"istio-mab: " + orUnknown(v),
-		"commit:    " + orUnknown(c),
-		"go:        " + runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
-		"buildkit:  " + bk + " (client)",
-	}
+	return versions{orUnknown(v), orUnknown(c), bk}
 }
 
 func vcsCommit(info *debug.BuildInfo) string {

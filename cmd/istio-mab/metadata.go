@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder"
+	"github.com/istio-mab/istio-mab/builder/plan"
+)
+
+// metadata is the --metadata-file document; docs/metadata.md is its schema.
+type metadata struct {
+	SchemaVersion int               `json:"schemaVersion"`
+	IstioMab      toolInfo          `json:"istioMab"`
+	Istio         istioInfo         `json:"istio"`
+	Pushed        bool              `json:"pushed"`
+	Images        []imageMetadata   `json:"images"`
+	Archives      []archiveMetadata `json:"archives"`
+	Phases        []phaseMetadata   `json:"phases"`
+}
+
+type toolInfo struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+}
+
+type istioInfo struct {
+	Version string `json:"version"`
+	Source  string `json:"source"`
+	Commit  string `json:"commit"`
+}
+
+type imageMetadata struct {
+	Name       string             `json:"name"`
+	Variant    string             `json:"variant"`
+	Repository string             `json:"repository"`
+	List       listMetadata       `json:"list"`
+	Tags       []tagMetadata      `json:"tags"`
+	Platforms  []platformMetadata `json:"platforms"`
+}
+
+type listMetadata struct {
+	Digest    string `json:"digest"`
+	MediaType string `json:"mediaType"`
+}
+
+type tagMetadata struct {
+	Tag      string `json:"tag"`
+	Previous string `json:"previous"` // empty when the tag did not exist
+	Moved    bool   `json:"moved"`
+}
+
+type platformMetadata struct {
+	Platform string `json:"platform"`
+	Manifest string `json:"manifest"`
+	Config   string `json:"config"`
+	Size     int64  `json:"size"` // config plus compressed layers
+}
+
+type archiveMetadata struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+type phaseMetadata struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
+}
+
+func newMetadata(p plan.Plan, res builder.Result, phases []builder.Phase) metadata {
+	info, _ := debug.ReadBuildInfo()
+	v := versionInfo(info)
+	m := metadata{
+		SchemaVersion: 1,
+		IstioMab:      toolInfo{Version: v.version, Commit: v.commit},
+		Istio:         istioInfo{Version: p.Version, Source: sourceName(p.Source), Commit: p.Facts.Commit},
+		Images:        []imageMetadata{},
+		Archives:      []archiveMetadata{},
+	}
+	for i, pub := range res.Published {
+		img := p.Images[i] // publish.All returns results in the order of the plan's images
+		im := imageMetadata{Name: img.Name, Variant: img.Variant, Repository: pub.Repository,
+			List: listMetadata{Digest: pub.Index.Digest.String(), MediaType: string(pub.Index.MediaType)}, Tags: []tagMetadata{}}
+		m.Pushed = pub.Pushed
+		for _, t := range pub.Tags {
+			tm := tagMetadata{Tag: t.Tag, Moved: t.Moved}
+			if t.Previous.Hex != "" {
+				tm.Previous = t.Previous.String()
+			}
+			im.Tags = append(im.Tags, tm)
+		}
+		for _, pi := range pub.Platforms {
+			im.Platforms = append(im.Platforms, platformMetadata{Platform: platforms.Format(pi.Platform),
+				Manifest: pi.Manifest.String(), Config: pi.Config.String(), Size: pi.Size})
+		}
+		m.Images = append(m.Images, im)
+	}
+	for _, a := range res.Archives {
+		m.Archives = append(m.Archives, archiveMetadata{Name: filepath.Base(a.Path), SHA256: a.SHA256, Size: a.Size})
+	}
+	for _, ph := range phases {
+		m.Phases = append(m.Phases, phaseMetadata{Name: ph.Name, Seconds: ph.Seconds})
+	}
+	return m
+}
+
+// writeMetadata writes m to path atomically: a reader sees the old file or
+// the whole new one, never a half-written document.
+func writeMetadata(path string, m metadata) error {
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder"
+	"github.com/istio-mab/istio-mab/builder/plan"
+)
+
+// appendStepSummary appends a Markdown table of the run to GitHub Actions'
+// step summary file.
+func appendStepSummary(path string, p plan.Plan, res builder.Result) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### Istio %s (commit %s)\n\n", p.Version, short(p.Facts.Commit))
+	fmt.Fprintln(&b, "| image | platform | digest | size |\n|---|---|---|---|")
+	sizes := imageSizes(res.Published)
+	for _, r := range res.Platforms {
+		fmt.Fprintf(&b, "| %s (%s) | %s | `%s` | %d |\n", r.Repository, r.Variant, platforms.Format(*r.Descriptor.Platform), r.Descriptor.Digest, sizes[r.Descriptor.Digest.String()])
+	}
+	fmt.Fprintln(&b, "\n| manifest list | digest | tags |\n|---|---|---|")
+	for _, pub := range res.Published {
+		fmt.Fprintf(&b, "| %s | `%s` | %s |\n", pub.Repository, pub.Index.Digest, tagList(pub))
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(b.String() + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

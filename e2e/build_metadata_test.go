@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// buildMetadata is the part of docs/metadata.md the test checks.
+type buildMetadata struct {
+	Istio  struct{ Version, Commit string }
+	Pushed bool
+	Images []struct {
+		Name, Variant, Repository string
+		List                      struct{ Digest, MediaType string }
+		Tags                      []struct{ Tag, Previous string }
+		Platforms                 []struct {
+			Platform, Manifest, Config string
+			Size                       int64
+		}
+	}
+	Archives []struct{ Name, SHA256 string }
+	Phases   []struct {
+		Name    string
+		Seconds float64
+	}
+}
+
+// TestBuildMetadataFile: every digest the metadata file lists is what the
+// registry serves (lists under their tags, platform manifests, configs,
+// sizes), and the GitHub step summary holds the table.
+func TestBuildMetadataFile(t *testing.T) {
+	s := stack(t)
+	hub, dir := uniqueHub(s), t.TempDir()
+	file, summary := filepath.Join(dir, "meta", "metadata.json"), filepath.Join(dir, "summary.md")
+	args := append(stackArgs(s, "1.22.0", hub, filepath.Join(dir, "dist")), "--metadata-file", file)
+	res := runIstioMabEnv(t, []string{"GITHUB_STEP_SUMMARY=" + summary}, args...)
+	if res.code != 0 {
+		t.Fatalf("build exited %d:\n%s", res.code, tail(res.stderr, 30))
+	}
+	var m buildMetadata
+	b, err := os.ReadFile(file)
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil {
+		t.Fatalf("reading %s: %v", file, err)
+	}
+	if m.Istio.Version != "1.22.0" || len(m.Istio.Commit) != 40 || !m.Pushed || len(m.Images) != 2 || len(m.Archives) != 8 || len(m.Phases) < 4 {
+		t.Errorf("metadata %+v: want 1.22.0 at a commit, pushed, 2 images, 8 archives, the phases", m)
+	}
+	for _, img := range m.Images {
+		checkListMetadata(t, img.Repository, img.List.Digest, len(img.Platforms))
+		for _, tag := range img.Tags {
+			if got := remoteIndexDigest(t, img.Repository+":"+tag.Tag); got.String() != img.List.Digest {
+				t.Errorf("%s:%s is %s, metadata says %s", img.Repository, tag.Tag, got, img.List.Digest)
+			}
+		}
+		for _, p := range img.Platforms {
+			checkPlatformMetadata(t, img.Repository+"@"+p.Manifest, p.Config, p.Size)
+		}
+	}
+	table, _ := os.ReadFile(summary)
+	for _, want := range []string{"### Istio 1.22.0", "| manifest list | digest | tags |", m.Images[0].List.Digest} {
+		if !strings.Contains(string(table), want) {
+			t.Errorf("step summary lacks %q:\n%s", want, table)
+		}
+	}
+}
+
+func checkListMetadata(t *testing.T, repo, digest string, platforms int) {
+	t.Helper()
+	im, err := remoteIndex(t, repo+"@"+digest).IndexManifest()
+	if err != nil || len(im.Manifests) != platforms {
+		t.Errorf("%s@%s: %v, %d entries; metadata lists %d platforms", repo, digest, err, len(im.Manifests), platforms)
+	}
+}
+
+// checkPlatformMetadata: the manifest exists, has that config, and its
+// image size (config plus compressed layers) is the one recorded.
+func checkPlatformMetadata(t *testing.T, ref, config string, size int64) {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(r, remote.WithContext(t.Context()))
+	if err != nil {
+		t.Fatalf("%s: %v", ref, err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := m.Config.Size
+	for _, l := range m.Layers {
+		want += l.Size
+	}
+	if m.Config.Digest.String() != config || size != want {
+		t.Errorf("%s: config %s size %d, metadata says %s and %d", ref, m.Config.Digest, want, config, size)
+	}
+}
+
+// TestBuildUnwritableOutputsFailFirst: an unwritable --dist or metadata
+// directory fails with exit 2 before anything is built or pushed; under
+// GitHub Actions the failure is also an ::error:: line.
+func TestBuildUnwritableOutputsFailFirst(t *testing.T) {
+	s := stack(t)
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for flag, args := range map[string][]string{
+		"--dist":          {"--dist", filepath.Join(blocker, "dist")},
+		"--metadata-file": {"--metadata-file", filepath.Join(blocker, "m.json")},
+	} {
+		t.Run(flag, func(t *testing.T) {
+			hub := uniqueHub(s)
+			all := append(append(stackArgs(s, "1.22.0", hub, t.TempDir()), args...), "--progress", "quiet")
+			res := runIstioMabEnv(t, []string{"GITHUB_ACTIONS=true"}, all...)
+			if res.code != 2 || !strings.Contains(res.stderr, flag+" ") || !strings.Contains(res.stderr, "is not writable") {
+				t.Errorf("exit %d, stderr %q: want exit 2 naming %s as not writable", res.code, res.stderr, flag)
+			}
+			if !strings.HasPrefix(res.stdout, "::error title=istio-mab (exit 2)::") {
+				t.Errorf("stdout %q: want a GitHub ::error:: line", res.stdout)
+			}
+			repo, _ := name.NewRepository(hub+"/pilot", name.Insecure)
+			if tags, err := remote.List(repo); err == nil {
+				t.Errorf("%s has tags %v: something was pushed", repo, tags)
+			}
+		})
+	}
+}
