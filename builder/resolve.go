@@ -113,3 +113,19 @@ func findNode(ctx context.Context, nr NodeRequest, s Solver, goImage string) (pl
 	// Otherwise the image has no variant for this node: it compiles nothing.
 	return n, nil
 }
+
+// ResolveLocal resolves a directory source without any BuildKit node, for
+// `plan` and dry runs: facts come from the directory, compiles are planned
+// on buildPlatform, and nothing is pinned, staged or assigned to a node.
+func ResolveLocal(ctx context.Context, req Request, buildPlatform ocispecs.Platform) (plan.Plan, error) {
+	if req.Options.Source.Dir == "" {
+		return plan.Plan{}, fmt.Errorf("resolving without a BuildKit node needs a directory --source: a git source is read through the node")
+	}
+	facts, err := readFacts(ctx, req, nil)
+	if err != nil {
+		return plan.Plan{}, err
+	}
+	o := req.Options
+	o.BuildPlatform = buildPlatform
+	return plan.New(o, req.Recipe, facts)
+}

@@ -178,20 +178,20 @@ func changedFields(a, b plan.Plan) []string {
 func TestRunFailureMovesNoTag(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		break_   func(*fakeNode)
+		breakFn  func(*fakeNode)
 		wrap     func(http.Handler) http.Handler
 		wantErr  []string
 		wantCode int
 		noImages bool // the failure comes before any image is built
 	}{{
 		name:     "compile fails",
-		break_:   func(n *fakeNode) { n.fail[kindCompile] = errors.New("go build exploded") },
+		breakFn:  func(n *fakeNode) { n.fail[kindCompile] = errors.New("go build exploded") },
 		wantErr:  []string{"compiling on " + defaultNode, "go build exploded"},
 		wantCode: failure.CodeBuild,
 		noImages: true,
 	}, {
 		name:     "image solve fails",
-		break_:   func(n *fakeNode) { n.fail[kindImage] = errors.New("dockerfile exploded") },
+		breakFn:  func(n *fakeNode) { n.fail[kindImage] = errors.New("dockerfile exploded") },
 		wantErr:  []string{"building ", " on " + defaultNode, "dockerfile exploded"},
 		wantCode: failure.CodeBuild,
 	}, {
@@ -201,7 +201,7 @@ func TestRunFailureMovesNoTag(t *testing.T) {
 		wantCode: failure.CodeRegistry,
 	}, {
 		name:     "arm64 proxyv2 holds an amd64 envoy",
-		break_:   func(n *fakeNode) { n.envoyFor["linux/arm64"] = "linux/amd64" },
+		breakFn:  func(n *fakeNode) { n.envoyFor["linux/arm64"] = "linux/amd64" },
 		wantErr:  []string{"verifying linux/arm64 image", "/istio/proxyv2@", "/usr/local/bin/envoy", "want linux/arm64"},
 		wantCode: failure.CodeVerify,
 	}} {
@@ -209,8 +209,8 @@ func TestRunFailureMovesNoTag(t *testing.T) {
 			host := testRegistry(t, tc.wrap)
 			node := newFakeNode("linux/amd64", "linux/arm64")
 			p := resolveOne(t, host, node)
-			if tc.break_ != nil {
-				tc.break_(node)
+			if tc.breakFn != nil {
+				tc.breakFn(node)
 			}
 			before := p.Clone()
 			_, err := runOn(t, p, Solvers{defaultNode: node}, host)

@@ -10,16 +10,16 @@ import (
 
 // Node is a BuildKit node a run may use, as Resolve found it.
 type Node struct {
-	Address string
+	Address string `json:"address"`
 	// Platforms are what its workers build, the first being native.
-	Platforms []ocispecs.Platform
+	Platforms []ocispecs.Platform `json:"platforms"`
 	// For are the image platforms it was named for (--builder); none for
 	// the default node, which builds every other platform.
-	For []ocispecs.Platform
+	For []ocispecs.Platform `json:"for,omitempty"`
 	// GoImage is the Go builder image pinned for its native platform, or
 	// empty when that image has no variant for it: Go then never runs there,
 	// so nothing compiles under emulation.
-	GoImage string
+	GoImage string `json:"goImage,omitempty"`
 }
 
 // Native is the platform the node's own CPU runs.

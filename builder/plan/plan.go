@@ -6,105 +6,105 @@ import (
 
 // Plan is a fully resolved build.
 type Plan struct {
-	Version       string
-	Hub           string
-	Source        Source
-	Facts         Facts
-	GoImage       string
-	BuildPlatform ocispecs.Platform
-	LinknameFix   bool
-	Binaries      []Binary
-	Images        []Image
-	Archives      []Archive
-	Push          bool
+	Version       string            `json:"version"`
+	Hub           string            `json:"hub"`
+	Source        Source            `json:"source"`
+	Facts         Facts             `json:"facts"`
+	GoImage       string            `json:"goImage"`
+	BuildPlatform ocispecs.Platform `json:"buildPlatform"`
+	LinknameFix   bool              `json:"linknameFix"`
+	Binaries      []Binary          `json:"binaries,omitempty"`
+	Images        []Image           `json:"images,omitempty"`
+	Archives      []Archive         `json:"archives,omitempty"`
+	Push          bool              `json:"push"`
 	// Nodes are the BuildKit nodes the steps are assigned to (see Assign),
 	// the default node first; empty until assigned.
-	Nodes []Node
+	Nodes []Node `json:"nodes,omitempty"`
 }
 
 // Source is where the Istio tree comes from: a git URL at a tag, or a directory.
 type Source struct {
-	GitURL string
-	Ref    string // refs/tags/<version>
-	Dir    string
+	GitURL string `json:"gitURL"`
+	Ref    string `json:"ref"` // refs/tags/<version>
+	Dir    string `json:"dir"`
 }
 
 // Facts are read from the source tree itself.
 type Facts struct {
-	Version     string
-	Commit      string
-	CommitTime  int64 // unix seconds; SOURCE_DATE_EPOCH for reproducible images
-	ProxySHA    string
-	BaseVersion string
+	Version     string `json:"version"`
+	Commit      string `json:"commit"`
+	CommitTime  int64  `json:"commitTime"` // unix seconds; SOURCE_DATE_EPOCH for reproducible images
+	ProxySHA    string `json:"proxySHA"`
+	BaseVersion string `json:"baseVersion"`
 	// Dockerfiles are what each Dockerfile of the tree says, by path.
-	Dockerfiles map[string]Dockerfile
+	Dockerfiles map[string]Dockerfile `json:"dockerfiles,omitempty"`
 }
 
 // Dockerfile is what a plan needs to know of one of the source's Dockerfiles.
 type Dockerfile struct {
-	BaseImages  []string          // every stage's FROM, ARGs expanded; a variant needs only what Stages reach
-	Copies      []string          // build-context paths it copies, unexpanded
-	ArgDefaults map[string]string // ARG defaults, for expanding Copies
+	BaseImages  []string          `json:"baseImages,omitempty"`  // every stage's FROM, ARGs expanded; a variant needs only what Stages reach
+	Copies      []string          `json:"copies,omitempty"`      // build-context paths it copies, unexpanded
+	ArgDefaults map[string]string `json:"argDefaults,omitempty"` // ARG defaults, for expanding Copies
 	// Stages and MetaArgs let the plan expand each FROM with a variant's
 	// build args and follow only the stages that variant's target reaches.
-	Stages   []Stage
-	MetaArgs map[string]string // defaults of the ARGs before the first FROM
+	Stages   []Stage           `json:"stages,omitempty"`
+	MetaArgs map[string]string `json:"metaArgs,omitempty"` // defaults of the ARGs before the first FROM
 }
 
 // Stage is one FROM of a Dockerfile, in order, ARGs unexpanded.
 type Stage struct {
-	Name     string   // the "AS" name, lowercased; empty when unnamed
-	From     string   // base: an image reference or an earlier stage's name
-	CopyFrom []string // COPY --from values: stage names, indexes or image references
+	Name     string   `json:"name"`               // the "AS" name, lowercased; empty when unnamed
+	From     string   `json:"from"`               // base: an image reference or an earlier stage's name
+	CopyFrom []string `json:"copyFrom,omitempty"` // COPY --from values: stage names, indexes or image references
 }
 
 // Binary is one Go main package compiled for one platform on the build platform.
 type Binary struct {
-	Name     string
-	Package  string
-	Tags     []string
-	Platform ocispecs.Platform
-	LDFlags  string
+	Name     string            `json:"name"`
+	Package  string            `json:"package"`
+	Tags     []string          `json:"tags,omitempty"`
+	Platform ocispecs.Platform `json:"platform"`
+	LDFlags  string            `json:"ldflags"`
 	// Node compiles it on its native BuildPlatform in GoImage (pinned by
 	// Assign and Resolve); New sets the plan's defaults.
-	Node          string
-	BuildPlatform ocispecs.Platform
-	GoImage       string
+	Node          string            `json:"node"`
+	BuildPlatform ocispecs.Platform `json:"buildPlatform"`
+	GoImage       string            `json:"goImage"`
 }
 
 // Image is one image variant for all its platforms, published as one list.
 type Image struct {
-	Name       string // pilot, proxyv2
-	Variant    string // debug, distroless
-	Repository string // <hub>/<name>
-	Tags       []string
-	Dockerfile string
-	Platforms  []ImagePlatform
-	BuildArgs  map[string]string
+	Name       string            `json:"name"`       // pilot, proxyv2
+	Variant    string            `json:"variant"`    // debug, distroless
+	Repository string            `json:"repository"` // <hub>/<name>
+	Tags       []string          `json:"tags,omitempty"`
+	Dockerfile string            `json:"dockerfile"`
+	Platforms  []ImagePlatform   `json:"platforms,omitempty"`
+	BuildArgs  map[string]string `json:"buildArgs,omitempty"`
 	// NamedContexts redirects the Dockerfile's base images, e.g.
 	// gcr.io/istio-release/base:1.22-dev -> docker-image://mirror/base:1.22-dev.
-	NamedContexts map[string]string
-	Files         map[string]string // context name -> path in source
-	Wasm          []Download
+	NamedContexts map[string]string `json:"namedContexts,omitempty"`
+	Files         map[string]string `json:"files,omitempty"` // context name -> path in source
+	Wasm          []Download        `json:"wasm,omitempty"`
 }
 
 // ImagePlatform is what goes into one platform's build context.
 type ImagePlatform struct {
-	Platform ocispecs.Platform
-	Binaries []string // names; the compiled binary for this platform
-	Envoy    *Envoy
-	Node     string // the BuildKit node that builds it; set by Assign
+	Platform ocispecs.Platform `json:"platform"`
+	Binaries []string          `json:"binaries,omitempty"` // names; the compiled binary for this platform
+	Envoy    *Envoy            `json:"envoy,omitempty"`
+	Node     string            `json:"node"` // the BuildKit node that builds it; set by Assign
 }
 
 // Envoy is where one platform's Envoy binary comes from.
 type Envoy struct {
-	Kind    EnvoyKind
-	Ref     string // URL, absolute file path, or image reference
-	Tarball bool   // URL or file is a tar.gz holding usr/local/bin/envoy, else the binary itself
-	SHA256  string // optional pin of what Ref names: the download, the file, or the image's binary
+	Kind    EnvoyKind `json:"kind"`
+	Ref     string    `json:"ref"`     // URL, absolute file path, or image reference
+	Tarball bool      `json:"tarball"` // URL or file is a tar.gz holding usr/local/bin/envoy, else the binary itself
+	SHA256  string    `json:"sha256"`  // optional pin of what Ref names: the download, the file, or the image's binary
 	// Supplied is Ref as the user gave it, when the run has since replaced
 	// Ref by a staged copy or a digest; messages show it.
-	Supplied string
+	Supplied string `json:"supplied"`
 }
 
 // Name is how messages refer to the Envoy.
@@ -127,12 +127,12 @@ const (
 
 // Download is a file fetched over HTTP(S) by BuildKit.
 type Download struct {
-	URL  string
-	Name string // file name in the build context
+	URL  string `json:"url"`
+	Name string `json:"name"` // file name in the build context
 }
 
 // Archive is one istioctl release archive.
 type Archive struct {
-	Name     string
-	Platform ocispecs.Platform
+	Name     string            `json:"name"`
+	Platform ocispecs.Platform `json:"platform"`
 }

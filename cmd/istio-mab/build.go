@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/builder/failure"
 
 	"github.com/istio-mab/istio-mab/builder"
@@ -30,6 +31,9 @@ func newBuildCommand() *cobra.Command {
 			o, err := f.options(cmd)
 			if err != nil {
 				return err
+			}
+			if o.dryRun {
+				return printPlan(cmd, o, "text", platforms.DefaultSpec())
 			}
 			if err := runBuild(cmd, o); err != nil {
 				// BuildKit's errors quote fetched URLs verbatim, credentials included.
@@ -59,10 +63,6 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	}
 	if runErr != nil {
 		return runErr
-	}
-	if o.dryRun {
-		plan.Render(cmd.OutOrStdout(), p)
-		return nil
 	}
 	printSummary(cmd.OutOrStdout(), p, res)
 	return report(o, p, res)

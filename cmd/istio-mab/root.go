@@ -29,7 +29,7 @@ func newRootCommand() *cobra.Command {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return failure.Usage(err) })
 	root.SetGlobalNormalizationFunc(aliases)
-	root.AddCommand(newBuildCommand(), newVerifyCommand(), newVersionCommand())
+	root.AddCommand(newBuildCommand(), newPlanCommand(), newVerifyCommand(), newVersionCommand())
 	for _, c := range root.Commands() {
 		if c.Args != nil {
 			c.Args = usageArgs(c.Args)

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder"
+	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+func newPlanCommand() *cobra.Command {
+	var f buildFlags
+	cmd := &cobra.Command{
+		Use:   "plan --version VERSION --hub REGISTRY/NAMESPACE",
+		Short: "Print the resolved plan: every input, binary, image and archive, building nothing",
+		Long: "Prints what build would do. A directory --source needs no BuildKit daemon (compiles are\n" +
+			"planned on --build-platform); a git source is read through the daemon, which also assigns\n" +
+			"every step to a node.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, err := f.options(cmd)
+			if err != nil {
+				return err
+			}
+			o.dryRun = true
+			format := getString(cmd.Flags(), "output")
+			if format != "text" && format != "json" {
+				return failure.Usage(fmt.Errorf("--output %q: use text or json", format))
+			}
+			bp, err := buildPlatform(getString(cmd.Flags(), "build-platform"))
+			if err != nil {
+				return err
+			}
+			return printPlan(cmd, o, format, bp)
+		},
+	}
+	f.register(cmd)
+	registerPlanFlags(cmd.Flags())
+	cmd.Example = `  # What would a rebuild of a local checkout do? No BuildKit daemon needed:
+  istio-mab plan --version 1.22.0 --hub myreg --source ./istio --output json`
+	return cmd
+}
+
+func registerPlanFlags(fl *pflag.FlagSet) {
+	fl.String("output", "text", "plan format: text or json")
+	fl.String("build-platform", "", "where compiles are planned for a directory --source (default: this machine's, "+runtime.GOOS+"/"+runtime.GOARCH+")")
+}
+
+// printPlan resolves offline when it can, else through the daemon.
+func printPlan(cmd *cobra.Command, o buildOptions, format string, bp platforms.Platform) error {
+	r, err := precheck(cmd, o)
+	if err != nil {
+		return err
+	}
+	var p plan.Plan
+	if o.plan.Source.Dir != "" {
+		req := builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes}
+		p, err = builder.ResolveLocal(cmd.Context(), req, bp)
+		err = failure.Usage(err)
+	} else {
+		p, err = resolveOnNodes(cmd, o, r)
+	}
+	if err != nil {
+		return failure.WithMessage(err, plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
+	}
+	return writePlan(cmd.OutOrStdout(), p, format, plan.Secrets(o.plan.SecretURLs()...))
+}
+
+func resolveOnNodes(cmd *cobra.Command, o buildOptions, r recipes.Recipe) (plan.Plan, error) {
+	prog, err := buildkit.NewProgress(cmd.Context(), cmd.ErrOrStderr(), o.progress, plan.Secrets(o.plan.SecretURLs()...))
+	if err != nil {
+		return plan.Plan{}, err
+	}
+	p, _, err := connectAndRun(cmd.Context(), o, r, prog)
+	if cerr := prog.Close(); err == nil {
+		err = cerr
+	}
+	return p, err
+}
+
+func buildPlatform(flag string) (pl platforms.Platform, err error) {
+	if flag == "" {
+		return platforms.DefaultSpec(), nil
+	}
+	if pl, err = platforms.Parse(flag); err != nil {
+		return pl, failure.Usage(fmt.Errorf("--build-platform %q: want OS/ARCH, e.g. linux/amd64", flag))
+	}
+	return platforms.Normalize(pl), nil
+}
+
+// writePlan prints p as text or JSON, with URL credentials scrubbed.
+func writePlan(w io.Writer, p plan.Plan, format string, secrets []string) error {
+	if format == "text" {
+		plan.Render(w, p)
+		return nil
+	}
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, plan.Scrub(string(b), secrets))
+	return err
+}

@@ -1,0 +1,33 @@
+package e2e
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestPlanWithoutDaemon: `plan` of a directory source needs no BuildKit
+// daemon, prints JSON, and resolves --hub myreg to Docker Hub.
+func TestPlanWithoutDaemon(t *testing.T) {
+	dir := fixtureCopy(t, "1.22.0")
+	res := runIstioMab(t, "plan", "--version", "1.22.0", "--hub", "myreg", "--source", dir,
+		"--buildkit-addr", "unix:///nonexistent/buildkitd.sock", "--build-platform", "linux/arm64", "--output", "json")
+	if res.code != 0 {
+		t.Fatalf("plan exited %d:\n%s", res.code, res.stderr)
+	}
+	var p struct {
+		Hub           string
+		BuildPlatform struct{ Architecture string }
+		Facts         struct{ ProxySHA string }
+		Binaries      []struct{ Name string }
+		Images        []struct{ Repository string }
+	}
+	if err := json.Unmarshal([]byte(res.stdout), &p); err != nil {
+		t.Fatalf("plan --output json is not JSON: %v\n%s", err, res.stdout)
+	}
+	if p.Hub != "docker.io/myreg" || p.BuildPlatform.Architecture != "arm64" || p.Facts.ProxySHA == "" || len(p.Binaries) != 10 || len(p.Images) != 2 {
+		t.Errorf("plan %+v: want hub docker.io/myreg, compiles on arm64, the proxy SHA, 10 binaries, 2 images", p)
+	}
+	if p.Images[0].Repository != "docker.io/myreg/pilot" {
+		t.Errorf("first image goes to %s, want docker.io/myreg/pilot", p.Images[0].Repository)
+	}
+}
