@@ -139,8 +139,9 @@ func assertPublished(t *testing.T, p plan.Plan) {
 
 func TestRunPublishesEveryTagAsAPlatformList(t *testing.T) {
 	host := testRegistry(t, nil)
-	p := resolveOne(t, host, newFakeNode("linux/amd64", "linux/arm64"))
-	res, err := runOn(t, p, Solvers{defaultNode: newFakeNode("linux/amd64", "linux/arm64")}, host)
+	node := newFakeNode("linux/amd64", "linux/arm64")
+	p := resolveOne(t, host, node)
+	res, err := runOn(t, p, Solvers{defaultNode: node}, host)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +149,14 @@ func TestRunPublishesEveryTagAsAPlatformList(t *testing.T) {
 		t.Fatalf("published %d images of %d, want pilot and proxyv2", len(res.Published), len(p.Images))
 	}
 	assertPublished(t, p)
+	for i, r := range res.Published {
+		for _, tag := range p.Images[i].Tags {
+			d, err := remote.Head(tagRef(t, p.Images[i], tag), remote.WithContext(t.Context()))
+			if err != nil || d.Digest != r.Index.Digest {
+				t.Errorf("%s:%s is %v (%v), want the list Run reports, %s", r.Repository, tag, d, err, r.Index.Digest)
+			}
+		}
+	}
 }
 
 func TestRunLeavesThePlanUnchanged(t *testing.T) {
