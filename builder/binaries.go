@@ -14,16 +14,56 @@ import (
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/source"
 	"github.com/moby/buildkit/client"
+	"golang.org/x/sync/errgroup"
 )
 
-// binDir holds every checked binary, laid out as compile.All lays them out;
-// images and archives take their binaries from here.
+// binDir holds every checked binary, laid out by compile.Path; images and
+// archives take their binaries from here.
 func (r runner) binDir() string { return filepath.Join(r.stage, "bin") }
 
-// compileNodes are the nodes that compile something, in plan order.
-func compileNodes(p plan.Plan) []string {
-	var out []string
+// imageBinaries splits the plan's binaries into those an image needs and
+// the rest (istioctl for the archive platforms), so images wait only for theirs.
+func imageBinaries(p plan.Plan) (forImages, rest []plan.Binary) {
+	needed := map[string]bool{}
+	for _, img := range p.Images {
+		for _, ip := range img.Platforms {
+			for _, name := range ip.Binaries {
+				needed[name+" "+platforms.Format(ip.Platform)] = true
+			}
+		}
+	}
 	for _, b := range p.Binaries {
+		if needed[b.Name+" "+platforms.Format(b.Platform)] {
+			forImages = append(forImages, b)
+		} else {
+			rest = append(rest, b)
+		}
+	}
+	return forImages, rest
+}
+
+// compileAll compiles bins in plan order, at most CompileJobs at once per
+// node (each go build already uses every CPU), and checks each.
+func (r runner) compileAll(ctx context.Context, bins []plan.Binary) error {
+	g, ctx := errgroup.WithContext(ctx)
+	for _, node := range nodesOf(bins) {
+		g.Go(func() error {
+			ng, ctx := errgroup.WithContext(ctx)
+			ng.SetLimit(max(r.s.CompileJobs, 1))
+			for _, b := range bins {
+				if b.Node == node {
+					ng.Go(func() error { return r.compileAndCheck(ctx, b) })
+				}
+			}
+			return ng.Wait()
+		})
+	}
+	return g.Wait()
+}
+
+func nodesOf(bins []plan.Binary) []string {
+	var out []string
+	for _, b := range bins {
 		if !slices.Contains(out, b.Node) {
 			out = append(out, b.Node)
 		}
@@ -31,44 +71,33 @@ func compileNodes(p plan.Plan) []string {
 	return out
 }
 
-// compileAndCheck compiles node's binaries in one solve, exports them to the
-// client and checks each is an executable for its platform.
-func (r runner) compileAndCheck(ctx context.Context, node string) error {
-	var bins []plan.Binary
-	for _, b := range r.p.Binaries {
-		if b.Node == node {
-			bins = append(bins, b)
-		}
-	}
-	def, err := compile.All(r.p, bins, source.State(r.p.Source, r.p.Facts.Commit)).Marshal(ctx)
+// compileAndCheck compiles one binary on its node, exports it to the client
+// and checks it is an executable for its platform.
+func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
+	src := source.State(r.p.Source, r.p.Facts.Commit)
+	def, err := compile.Binary(r.p, b, src, compile.Modules(r.p, b, src)).Marshal(ctx)
 	if err != nil {
 		return err
 	}
-	// Each node exports into its own directory: a local export replaces
+	// Each compile exports into its own directory: a local export replaces
 	// the directory's content.
 	out, err := os.MkdirTemp(r.stage, "compiled-")
 	if err != nil {
 		return err
 	}
 	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: out}}}
-	if _, err := r.solvers[node].Solve(ctx, def, opt, locals(r.p)); err != nil {
-		return fmt.Errorf("compiling on %s: %w", node, err)
+	if _, err := r.solvers[b.Node].Solve(ctx, def, r.withGoSecrets(opt), r.locals()); err != nil {
+		return fmt.Errorf("compiling %s for %s on %s: %w", b.Name, platforms.Format(b.Platform), b.Node, err)
 	}
-	done := r.s.Progress.Step(fmt.Sprintf("check %d binaries compiled on %s are built for their platforms", len(bins), node))
-	err = r.checkBinaries(out, bins)
+	path := filepath.Join(r.binDir(), compile.Path(b))
+	if err := moveFile(filepath.Join(out, compile.FileName(b)), path); err != nil {
+		return err
+	}
+	done := r.s.Progress.Step(fmt.Sprintf("check %s for %s is built for its platform", b.Name, platforms.Format(b.Platform)))
+	err = exe.CheckFile(path, b.Platform)
 	done(err)
-	return err
-}
-
-func (r runner) checkBinaries(dir string, bins []plan.Binary) error {
-	for _, b := range bins {
-		path := filepath.Join(r.binDir(), compile.Path(b))
-		if err := moveFile(filepath.Join(dir, compile.Path(b)), path); err != nil {
-			return err
-		}
-		if err := exe.CheckFile(path, b.Platform); err != nil {
-			return fmt.Errorf("checking %s for %s: %w", b.Name, platforms.Format(b.Platform), err)
-		}
+	if err != nil {
+		return fmt.Errorf("checking %s for %s: %w", b.Name, platforms.Format(b.Platform), err)
 	}
 	return nil
 }

@@ -8,8 +8,11 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/builder/archive"
+	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/compile"
 	"github.com/istio-mab/istio-mab/builder/envoy"
 	"github.com/istio-mab/istio-mab/builder/exe"
+	"github.com/istio-mab/istio-mab/builder/image"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/source"
 	"github.com/moby/buildkit/client"
@@ -53,7 +56,7 @@ func (r runner) checkEnvoy(ctx context.Context, pe platformEnvoy) error {
 	}
 	dir := filepath.Join(r.stage, "envoy", envoy.LocalName(pl))
 	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: dir}}}
-	if _, err := r.solvers[pe.ip.Node].Solve(ctx, def, opt, locals(r.p)); err != nil {
+	if _, err := r.solvers[pe.ip.Node].Solve(ctx, def, opt, r.locals()); err != nil {
 		return fmt.Errorf("fetching %s: %w", what, explainDigest(err, pe.envoy))
 	}
 	bin := filepath.Join(dir, envoy.File)
@@ -92,11 +95,26 @@ func explainDigest(err error, e plan.Envoy) error {
 	return err
 }
 
-// locals are the host directories BuildKit reads: a source checkout and file Envoys.
-func locals(p plan.Plan) map[string]string {
-	out := envoy.Locals(p)
-	if p.Source.Dir != "" {
-		out[source.LocalName] = p.Source.Dir
+// locals are the host directories BuildKit reads: a source checkout, file
+// Envoys, the checked binaries and the extra CAs.
+func (r runner) locals() map[string]string {
+	out := envoy.Locals(r.p)
+	if r.p.Source.Dir != "" {
+		out[source.LocalName] = r.p.Source.Dir
+	}
+	out[image.BinariesLocal] = r.binDir()
+	if r.p.Go.CABundle != "" {
+		out[compile.CALocal] = filepath.Dir(r.p.Go.CABundle)
 	}
 	return out
+}
+
+// withGoSecrets gives the module download its .netrc, if any.
+func (r runner) withGoSecrets(opt client.SolveOpt) client.SolveOpt {
+	if r.p.Go.Netrc != "" {
+		if a, err := buildkit.FileSecret(compile.NetrcSecret, r.p.Go.Netrc); err == nil {
+			opt.Session = append(opt.Session, a)
+		}
+	}
+	return opt
 }

@@ -148,7 +148,7 @@ func (n *fakeNode) Solve(ctx context.Context, def *llb.Definition, opt client.So
 	return nil, n.fetchEnvoy(def, opt.Exports[0].OutputDir)
 }
 
-// compile writes each binary the definition compiles where compile.All puts it.
+// compile writes the binary the definition compiles, as its export holds it.
 func (n *fakeNode) compile(bins []plan.Binary, ops []*pb.Op, dir string) error {
 	s := solve{Kind: kindCompile, BuildOn: buildPlatform(ops)}
 	for _, b := range bins {
@@ -160,7 +160,7 @@ func (n *fakeNode) compile(bins []plan.Binary, ops []*pb.Op, dir string) error {
 		return err
 	}
 	for _, b := range bins {
-		if err := writeExe(filepath.Join(dir, compile.Path(b)), b.Platform); err != nil {
+		if err := writeExe(filepath.Join(dir, compile.FileName(b)), b.Platform); err != nil {
 			return err
 		}
 	}
@@ -305,6 +305,9 @@ func compiledBinaries(ops []*pb.Op) []plan.Binary {
 		for _, kv := range exec.GetMeta().GetEnv() {
 			k, v, _ := strings.Cut(kv, "=")
 			env[k] = v
+		}
+		if env["OUT"] == "" {
+			continue // the module download
 		}
 		pl := ocispecs.Platform{OS: env["GOOS"], Architecture: env["GOARCH"]}
 		if env["GOARM"] != "" {

@@ -63,9 +63,7 @@ func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, err
 	if target.File != nil {
 		opt.Exports[0] = image.OCIExport(j.img.Repository, target.File)
 	}
-	locals := locals(r.p)
-	locals[image.BinariesLocal] = r.binDir()
-	resp, err := r.solvers[j.ip.Node].Solve(ctx, nil, opt, locals)
+	resp, err := r.solvers[j.ip.Node].Solve(ctx, nil, opt, r.locals())
 	if err != nil {
 		return PlatformResult{}, fmt.Errorf("building %s: %w", what, err)
 	}

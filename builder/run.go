@@ -15,9 +15,12 @@ import (
 
 // Settings are how a plan is run, as opposed to what it builds.
 type Settings struct {
-	Dist     string   // where istioctl archives go; none written when empty
-	Jobs     int      // image solves at once
-	Progress Reporter // optional
+	Dist string // where istioctl archives go; none written when empty
+	Jobs int    // image solves at once
+	// CompileJobs is how many go builds run at once per node: each already
+	// uses every CPU, and fewer at once finish the images' binaries first.
+	CompileJobs int
+	Progress    Reporter // optional
 }
 
 // Result is what a run produced, for the summary.
@@ -58,12 +61,23 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	}
 	defer os.RemoveAll(stage)
 	r := runner{p: p, solvers: solvers, sink: sink, s: s, stage: stage}
+	if err := os.MkdirAll(r.binDir(), 0o755); err != nil { // shared with every solve
+		return Result{}, err
+	}
 	var res Result
-	if err := res.timed("compile and check inputs", func() error { return r.checkInputs(ctx) }); err != nil {
+	forImages, rest := imageBinaries(p)
+	if err := res.timed("compile and check image inputs", func() error { return r.checkInputs(ctx, forImages) }); err != nil {
 		return Result{}, failure.Build(err)
 	}
-	err = res.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(ctx); return err })
-	if err != nil {
+	// Images go out while the other istioctl targets compile.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return res.timed("compile other binaries", func() error { return r.compileAll(gctx, rest) })
+	})
+	g.Go(func() error {
+		return res.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(gctx); return err })
+	})
+	if err := g.Wait(); err != nil {
 		return Result{}, failure.Build(err)
 	}
 	images := make([]publish.Image, len(p.Images))
@@ -91,13 +105,11 @@ type runner struct {
 	stage   string // binaries and Envoys as checked
 }
 
-// checkInputs compiles the binaries and fetches the Envoys concurrently and
-// checks each before any image is built, so nothing wrong is ever pushed.
-func (r runner) checkInputs(ctx context.Context) error {
+// checkInputs compiles bins and fetches the Envoys concurrently and checks
+// each before any image is built, so nothing wrong is ever pushed.
+func (r runner) checkInputs(ctx context.Context, bins []plan.Binary) error {
 	g, ctx := errgroup.WithContext(ctx)
-	for _, node := range compileNodes(r.p) {
-		g.Go(func() error { return r.compileAndCheck(ctx, node) })
-	}
+	g.Go(func() error { return r.compileAll(ctx, bins) })
 	for _, pe := range envoys(r.p) {
 		g.Go(func() error { return r.checkEnvoy(ctx, pe) })
 	}

@@ -6,9 +6,25 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/istio-mab/istio-mab/builder/compile"
 	"github.com/istio-mab/istio-mab/builder/envoy"
 	"github.com/istio-mab/istio-mab/builder/plan"
 )
+
+// stageCABundle copies --ca-bundle into the stage as compile.CAFile, alone
+// in its directory: only that file is shared with BuildKit.
+func stageCABundle(p plan.Plan, stage string) (plan.Plan, error) {
+	if p.Go.CABundle == "" {
+		return p, nil
+	}
+	out := p.Clone()
+	dst := filepath.Join(stage, "ca", compile.CAFile)
+	if err := copyFile(p.Go.CABundle, dst); err != nil {
+		return plan.Plan{}, fmt.Errorf("staging --ca-bundle %s: %w", p.Go.CABundle, err)
+	}
+	out.Go.CABundle = dst
+	return out, nil
+}
 
 // stageEnvoyFiles copies each file-supplied Envoy into the stage directory
 // and returns a plan pointing at the copy: the file that is checked is then

@@ -61,7 +61,7 @@ func TestBuildCompileFailureExits4(t *testing.T) {
 	args := append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--source", dir, "--images", "pilot", "--progress", "quiet")
 	res := runIstioMab(t, args...)
 	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
-	if res.code != 4 || !strings.Contains(lines[len(lines)-1], "compiling on ") {
+	if res.code != 4 || !strings.Contains(lines[len(lines)-1], " on ") || !strings.Contains(lines[len(lines)-1], "compiling pilot-discovery for ") {
 		t.Fatalf("exit %d, stderr:\n%s\nwant exit 4 (build failure) naming the compile", res.code, tail(res.stderr, 10))
 	}
 	ref, _ := name.ParseReference(hub+"/pilot:1.22.0", name.Insecure)

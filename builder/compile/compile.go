@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -39,14 +41,14 @@ func FileName(b plan.Binary) string {
 	return b.Name
 }
 
-// Binary is the LLB of one cross-compile; its result holds only FileName(b).
-func Binary(p plan.Plan, b plan.Binary, src llb.State) llb.State {
+// Binary is the LLB of one cross-compile, offline, with the modules from
+// Modules mounted read-only; its result holds only FileName(b).
+func Binary(p plan.Plan, b plan.Binary, src, modules llb.State) llb.State {
 	linkfix := "0"
 	if p.LinknameFix {
 		linkfix = "1"
 	}
-	goImage := llb.Image(b.GoImage, llb.Platform(b.BuildPlatform))
-	run := goImage.Run(
+	run := goImage(b).Run(
 		llb.Args([]string{"/bin/sh", "-c", script}),
 		llb.Dir(srcDir),
 		// LLB does not apply the image's config; this is the golang images' PATH.
@@ -57,6 +59,7 @@ func Binary(p plan.Plan, b plan.Binary, src llb.State) llb.State {
 		llb.AddEnv("GOARM", goarm(b)),
 		llb.AddEnv("GOTOOLCHAIN", "local"),
 		llb.AddEnv("GOFLAGS", "-mod=readonly"),
+		llb.AddEnv("GOPROXY", "off"),
 		llb.AddEnv("GOMODCACHE", modCache),
 		llb.AddEnv("GOCACHE", buildCache),
 		llb.AddEnv("LDFLAGS", b.LDFlags),
@@ -65,7 +68,8 @@ func Binary(p plan.Plan, b plan.Binary, src llb.State) llb.State {
 		llb.AddEnv("PKG", b.Package),
 		llb.AddEnv("OUT", outDir+"/"+FileName(b)),
 		llb.AddMount(srcDir, src, llb.Readonly),
-		llb.AddMount(modCache, llb.Scratch(), llb.AsPersistentCacheDir(cachePrefix+"mod", llb.CacheMountShared)),
+		llb.AddMount(modCache, modules, llb.Readonly),
+		llb.Network(llb.NetModeNone), // every module is in the mount: nothing else is fetched
 		llb.AddMount(buildCache, llb.Scratch(), llb.AsPersistentCacheDir(cachePrefix+"build", llb.CacheMountShared)),
 		llb.WithCustomNamef("compile %s for %s", b.Name, platforms.Format(b.Platform)),
 	)
@@ -79,18 +83,7 @@ func goarm(b plan.Binary) string {
 	return ""
 }
 
-// All compiles bins into one tree laid out as <os>_<arch>[_<variant>]/<file>,
-// for export.
-func All(p plan.Plan, bins []plan.Binary, src llb.State) llb.State {
-	out := llb.Scratch()
-	for _, b := range bins {
-		out = out.File(llb.Copy(Binary(p, b, src), FileName(b), Path(b), &llb.CopyInfo{CreateDestPath: true}),
-			llb.WithCustomNamef("collect %s for %s", b.Name, platforms.Format(b.Platform)))
-	}
-	return out
-}
-
-// Path is where All puts a binary.
+// Path is where a binary goes in the run's binaries directory.
 func Path(b plan.Binary) string {
 	dir := b.Platform.OS + "_" + b.Platform.Architecture
 	if b.Platform.Variant != "" {
@@ -98,3 +91,7 @@ func Path(b plan.Binary) string {
 	}
 	return "/" + dir + "/" + FileName(b)
 }
+
+func goImage(b plan.Binary) llb.State { return llb.Image(b.GoImage, llb.Platform(b.BuildPlatform)) }
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

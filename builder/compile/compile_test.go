@@ -73,16 +73,21 @@ func marshal(t *testing.T, st llb.State) (ops []op, head digest.Digest) {
 	return ops, head
 }
 
-func execOp(t *testing.T, ops []op) op {
+// execOp is the one exec whose script contains marker ("go build", "go mod download").
+func execOp(t *testing.T, ops []op, marker ...string) op {
 	t.Helper()
+	want := "go build"
+	if len(marker) > 0 {
+		want = marker[0]
+	}
 	var found []op
 	for _, o := range ops {
-		if o.GetExec() != nil {
+		if args := o.GetExec().GetMeta().GetArgs(); len(args) == 3 && strings.Contains(args[2], want) {
 			found = append(found, o)
 		}
 	}
 	if len(found) != 1 {
-		t.Fatalf("want one exec op, have %d", len(found))
+		t.Fatalf("want one exec running %q, have %d", want, len(found))
 	}
 	return found[0]
 }
@@ -124,7 +129,7 @@ func TestBinaryExec(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := testPlan(tc.linknameFix)
-			ops, _ := marshal(t, compile.Binary(p, tc.b, src()))
+			ops, _ := marshal(t, compile.Binary(p, tc.b, src(), compile.Modules(p, tc.b, src())))
 			ex := execOp(t, ops)
 			meta := ex.GetExec().GetMeta()
 
@@ -187,7 +192,13 @@ func checkMounts(t *testing.T, ops []op, ex op) {
 	} else if id := byDigest(t, ops, ex.GetInputs()[m.GetInput()].GetDigest()).GetSource().GetIdentifier(); !strings.HasPrefix(id, "git://github.com/istio/istio.git") {
 		t.Errorf("/src comes from %q, want the source state", id)
 	}
-	for dest, id := range map[string]string{"/go/pkg/mod": "istio-mab-go-mod", "/root/.cache/go-build": "istio-mab-go-build"} {
+	if m := mounts["/go/pkg/mod"]; m == nil || !m.GetReadonly() || m.GetMountType() != pb.MountType_BIND {
+		t.Errorf("/go/pkg/mod mount = %v, want the module download's result, read-only", m)
+	}
+	if ex.GetExec().GetNetwork() != pb.NetMode_NONE {
+		t.Errorf("compile network = %v, want none: modules come only from the download step", ex.GetExec().GetNetwork())
+	}
+	for dest, id := range map[string]string{"/root/.cache/go-build": "istio-mab-go-build"} {
 		m := mounts[dest]
 		if m == nil || m.GetMountType() != pb.MountType_CACHE {
 			t.Errorf("%s mount = %v, want a cache mount", dest, m)
@@ -206,17 +217,17 @@ func checkMounts(t *testing.T, ops []op, ex op) {
 func TestBinaryDigestStable(t *testing.T) {
 	p := testPlan(true)
 	b := binary("pilot-agent", "linux/arm64")
-	_, first := marshal(t, compile.Binary(p, b, src()))
-	_, again := marshal(t, compile.Binary(p, b, src()))
+	_, first := marshal(t, compileOf(p, b))
+	_, again := marshal(t, compileOf(p, b))
 	if first != again {
 		t.Errorf("same inputs gave %s then %s", first, again)
 	}
 	changed := b
 	changed.LDFlags = strings.Replace(b.LDFlags, "1.14.3", "1.14.4", 1)
-	if _, other := marshal(t, compile.Binary(p, changed, src())); other == first {
+	if _, other := marshal(t, compileOf(p, changed)); other == first {
 		t.Errorf("a different version ldflag kept digest %s", first)
 	}
-	if _, other := marshal(t, compile.Binary(p, binary("pilot-agent", "linux/amd64"), src())); other == first {
+	if _, other := marshal(t, compileOf(p, binary("pilot-agent", "linux/amd64"))); other == first {
 		t.Errorf("a different target platform kept digest %s", first)
 	}
 }
@@ -241,37 +252,8 @@ func TestPathAndFileName(t *testing.T) {
 	}
 }
 
-func TestAllCollectsEveryBinary(t *testing.T) {
-	p := testPlan(false)
-	p.Binaries = []plan.Binary{binary("pilot-agent", "linux/amd64"), binary("istioctl", "windows/amd64"), binary("istioctl", "linux/arm/v7")}
-	ops, _ := marshal(t, compile.All(p, p.Binaries, src()))
-	var dests []string
-	execs := 0
-	for _, o := range ops {
-		if o.GetExec() != nil {
-			execs++
-		}
-		for _, a := range o.GetFile().GetActions() {
-			if c := a.GetCopy(); c != nil {
-				dests = append(dests, c.GetDest())
-			}
-		}
-	}
-	want := []string{"/linux_amd64/pilot-agent", "/windows_amd64/istioctl.exe", "/linux_arm_v7/istioctl"}
-	for _, w := range want {
-		if !slices.Contains(dests, w) {
-			t.Errorf("copies %q lack %s", dests, w)
-		}
-	}
-	if execs != len(p.Binaries) {
-		t.Errorf("%d compiles, want %d", execs, len(p.Binaries))
-	}
-}
-
-// TestScript runs the compile script for real with a fake go that records its
-// arguments, to show when -checklinkname=0 is added.
 func TestScript(t *testing.T) {
-	ops, _ := marshal(t, compile.Binary(testPlan(true), binary("pilot-agent", "linux/amd64"), src()))
+	ops, _ := marshal(t, compileOf(testPlan(true), binary("pilot-agent", "linux/amd64")))
 	script := execOp(t, ops).GetExec().GetMeta().GetArgs()[2]
 
 	for _, tc := range []struct {
@@ -351,4 +333,56 @@ func stderrOf(err error) string {
 		return string(ee.Stderr)
 	}
 	return ""
+}
+
+func compileOf(p plan.Plan, b plan.Binary) llb.State {
+	return compile.Binary(p, b, src(), compile.Modules(p, b, src()))
+}
+
+// TestModules: the download sees only go.mod and go.sum, so its cache holds
+// until they change; it gets the user's GOPROXY and go env, the extra CAs as
+// a local mount and the .netrc as a secret, never as an argument.
+func TestModules(t *testing.T) {
+	p := testPlan(false)
+	p.Go = plan.Go{Proxy: "https://goproxy.internal", Env: map[string]string{"GONOSUMDB": "corp.example.com"},
+		CABundle: "/stage/ca/ca.pem", Netrc: "/home/me/.netrc"}
+	b := binary("pilot-agent", "linux/arm64")
+	ops, _ := marshal(t, compileOf(p, b))
+	ex := execOp(t, ops, "go mod download")
+	env := envMap(ex.GetExec().GetMeta().GetEnv())
+	if env["GOPROXY"] != "https://goproxy.internal" || env["GONOSUMDB"] != "corp.example.com" || env["GOMODCACHE"] != "/gomod" {
+		t.Errorf("download env %v: want the user's GOPROXY and GONOSUMDB, modules in /gomod", env)
+	}
+	var copies []string
+	for _, o := range ops {
+		for _, a := range o.GetFile().GetActions() {
+			if c := a.GetCopy(); c != nil {
+				copies = append(copies, c.GetSrc())
+			}
+		}
+	}
+	if !slices.Equal(copies, []string{"/go.*"}) {
+		t.Errorf("copies %q: want only go.mod and go.sum (go.*) to reach the download", copies)
+	}
+	mounts := map[string]*pb.Mount{}
+	for _, m := range ex.GetExec().GetMounts() {
+		mounts[m.GetDest()] = m
+	}
+	if m := mounts["/etc/istio-mab-ca"]; m == nil || !m.GetReadonly() {
+		t.Errorf("CA mount %v, want the staged --ca-bundle read-only", m)
+	}
+	if m := mounts["/root/.netrc"]; m == nil || m.GetMountType() != pb.MountType_SECRET || m.GetSecretOpt().GetID() != compile.NetrcSecret {
+		t.Errorf(".netrc mount %v, want the %s secret", m, compile.NetrcSecret)
+	}
+	for _, arg := range ex.GetExec().GetMeta().GetArgs() {
+		if strings.Contains(arg, "/home/me/.netrc") {
+			t.Errorf("the .netrc path is in the arguments: %q", arg)
+		}
+	}
+	// Another binary of the same node shares the download step.
+	other, _ := marshal(t, compile.Modules(p, binary("istioctl", "darwin/amd64"), src()))
+	_, mine := marshal(t, compile.Modules(p, b, src()))
+	if _, h := marshal(t, compile.Modules(p, binary("istioctl", "darwin/amd64"), src())); h != mine || len(other) == 0 {
+		t.Errorf("two binaries on one node got different download steps")
+	}
 }

@@ -21,6 +21,7 @@ func (p Plan) Clone() Plan {
 	out.Images = nilIfEmpty(out.Images, p.Images)
 	out.Archives = slices.Clone(p.Archives)
 	out.Nodes = slices.Clone(p.Nodes)
+	out.Go.Env = maps.Clone(p.Go.Env)
 	return out
 }
 

@@ -17,6 +17,7 @@ type Plan struct {
 	Images        []Image           `json:"images,omitempty"`
 	Archives      []Archive         `json:"archives,omitempty"`
 	Push          bool              `json:"push"`
+	Go            Go                `json:"go"`
 	// Nodes are the BuildKit nodes the steps are assigned to (see Assign),
 	// the default node first; empty until assigned.
 	Nodes []Node `json:"nodes,omitempty"`
@@ -36,6 +37,8 @@ type Facts struct {
 	CommitTime  int64  `json:"commitTime"` // unix seconds; SOURCE_DATE_EPOCH for reproducible images
 	ProxySHA    string `json:"proxySHA"`
 	BaseVersion string `json:"baseVersion"`
+	// LocalModules are the directories go.mod replaces modules with.
+	LocalModules []string `json:"localModules,omitempty"`
 	// Dockerfiles are what each Dockerfile of the tree says, by path.
 	Dockerfiles map[string]Dockerfile `json:"dockerfiles,omitempty"`
 }

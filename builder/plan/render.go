@@ -15,6 +15,7 @@ func Render(w io.Writer, p Plan) {
 	fmt.Fprintf(w, "version: %s\nhub: %s\nsource: %s\ncommit: %s\nproxy sha: %s\nbase version: %s\n",
 		p.Version, p.Hub, sourceString(p.Source), p.Facts.Commit, p.Facts.ProxySHA, p.Facts.BaseVersion)
 	fmt.Fprintf(w, "go image: %s (on %s, linkname fix: %t)\npush: %t\n", p.GoImage, platforms.Format(p.BuildPlatform), p.LinknameFix, p.Push)
+	renderGo(w, p.Go)
 	renderNodes(w, p.Nodes)
 	fmt.Fprintln(w, "binaries:")
 	for _, b := range p.Binaries {
@@ -90,5 +91,16 @@ func renderNodes(w io.Writer, nodes []Node) {
 			goImage = "none (Go image has no " + platforms.Format(n.Native()) + " variant: no compiles here)"
 		}
 		fmt.Fprintf(w, "  - %s native=%s for=[%s] go=%s\n", n.Address, platforms.Format(n.Native()), formatAll(n.For), goImage)
+	}
+}
+
+func renderGo(w io.Writer, g Go) {
+	fmt.Fprintf(w, "modules: downloaded once (GOPROXY=%s), compiles offline\n", Redact(g.Proxy))
+	renderMap(w, "go env", g.Env)
+	if g.CABundle != "" {
+		fmt.Fprintf(w, "    extra CAs: %s\n", g.CABundle)
+	}
+	if g.Netrc != "" {
+		fmt.Fprintf(w, "    .netrc: %s (as a BuildKit secret)\n", g.Netrc)
 	}
 }

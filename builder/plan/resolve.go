@@ -23,7 +23,7 @@ func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
 	}
 	p := Plan{
 		Version: o.Version, Hub: o.Hub, Source: o.Source, Facts: f, GoImage: o.GoImage,
-		BuildPlatform: o.BuildPlatform, LinknameFix: r.LinknameFix, Push: o.Push,
+		BuildPlatform: o.BuildPlatform, LinknameFix: r.LinknameFix, Push: o.Push, Go: o.Go,
 	}
 	for _, name := range o.Images {
 		spec, ok := r.Images[name]
@@ -81,6 +81,9 @@ func withDefaults(o Options, r recipes.Recipe) Options {
 	}
 	if o.BaseRegistry == "" {
 		o.BaseRegistry = r.BaseRegistry
+	}
+	if o.Go.Proxy == "" {
+		o.Go.Proxy = DefaultGoProxy
 	}
 	if o.BuildPlatform.OS == "" {
 		o.BuildPlatform = platforms.MustParse("linux/amd64")

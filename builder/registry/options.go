@@ -57,9 +57,11 @@ func WithRootCAs(file string) Option {
 		if err != nil {
 			return fmt.Errorf("reading root CAs: %w", err)
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
+		pool := o.rootCAs // a second file adds to the first
+		if pool == nil {
+			if pool, err = x509.SystemCertPool(); err != nil {
+				pool = x509.NewCertPool()
+			}
 		}
 		if !pool.AppendCertsFromPEM(pem) {
 			return fmt.Errorf("reading root CAs: no PEM certificate in %s", file)

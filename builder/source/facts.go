@@ -84,6 +84,13 @@ func ReadFacts(read ReadFunc, facts *plan.Facts, layout Layout) error {
 	if facts.BaseVersion, err = BaseVersion(mk); err != nil {
 		return err
 	}
+	gomod, err := read("go.mod")
+	if err != nil {
+		return fmt.Errorf("source has no go.mod: is this an Istio source tree?")
+	}
+	if facts.LocalModules, err = LocalModules(gomod); err != nil {
+		return err
+	}
 	return readDockerfiles(read, facts, layout.Dockerfiles)
 }
 

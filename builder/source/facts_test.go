@@ -1,6 +1,7 @@
 package source
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -35,7 +36,8 @@ func TestCommitTime(t *testing.T) {
 }
 
 func TestReadFactsRequiresLayout(t *testing.T) {
-	files := map[string]string{"istio.deps": `[{"name":"PROXY_REPO_SHA","lastStableSHA":"abc"}]`, "Makefile.core.mk": "BASE_VERSION ?= v1\n"}
+	files := map[string]string{"istio.deps": `[{"name":"PROXY_REPO_SHA","lastStableSHA":"abc"}]`, "Makefile.core.mk": "BASE_VERSION ?= v1\n",
+		"go.mod": "module istio.io/istio\n\ngo 1.18\n\nreplace istio.io/pkg => ./pkgversion\n\nreplace example.com/x => example.com/y v1.0.0\n"}
 	read := func(p string) ([]byte, error) {
 		if s, ok := files[p]; ok {
 			return []byte(s), nil
@@ -43,7 +45,7 @@ func TestReadFactsRequiresLayout(t *testing.T) {
 		return nil, errNotFound
 	}
 	var f = factsFor(t, read, nil)
-	if f.ProxySHA != "abc" || f.BaseVersion != "v1" {
+	if f.ProxySHA != "abc" || f.BaseVersion != "v1" || !slices.Equal(f.LocalModules, []string{"pkgversion"}) {
 		t.Fatalf("got %+v", f)
 	}
 	err := ReadFacts(read, &f, Layout{Required: []string{"pilot/docker/Dockerfile.pilot"}})

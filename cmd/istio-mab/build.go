@@ -105,7 +105,7 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	if err != nil {
 		return p, builder.Result{}, err
 	}
-	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{Dist: o.dist, Jobs: o.jobs, Progress: prog})
+	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{Dist: o.dist, Jobs: o.jobs, CompileJobs: o.compileJobs, Progress: prog})
 	res.Phases = append([]builder.Phase{resolved}, res.Phases...)
 	return p, res, err
 }

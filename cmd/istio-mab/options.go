@@ -21,16 +21,17 @@ import (
 
 // buildOptions are validated, typed settings for one build.
 type buildOptions struct {
-	plan     plan.Options
-	nodes    []builder.NodeRequest   // the default node first
-	tls      map[string]buildkit.TLS // by node address
-	metadata string                  // --metadata-file, or empty
-	dist     string
-	progress string
-	jobs     int
-	dryRun   bool
-	insecure map[string]bool
-	access   *registry.Access
+	plan        plan.Options
+	nodes       []builder.NodeRequest   // the default node first
+	tls         map[string]buildkit.TLS // by node address
+	metadata    string                  // --metadata-file, or empty
+	compileJobs int
+	dist        string
+	progress    string
+	jobs        int
+	dryRun      bool
+	insecure    map[string]bool
+	access      *registry.Access
 }
 
 // supportedPlatforms are the image platforms Istio's Dockerfiles and Envoy builds exist for.
@@ -49,7 +50,7 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 		return buildOptions{}, err
 	}
 	o := buildOptions{dist: getString(fl, "dist"), jobs: getInt(fl, "jobs"), dryRun: getBool(fl, "dry-run"), insecure: map[string]bool{},
-		metadata: getString(fl, "metadata-file")}
+		metadata: getString(fl, "metadata-file"), compileJobs: getInt(fl, "compile-jobs")}
 	p := &o.plan
 	p.Version, p.Tag = getString(fl, "version"), getString(fl, "tag")
 	p.Push = getBool(fl, "push")
@@ -67,6 +68,7 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 		func() (err error) { p.Source, err = parseSource(getString(fl, "source"), p.Version); return err },
 		func() (err error) { o.nodes, o.tls, err = parseNodes(fl); return err },
 		func() (err error) { o.progress, err = parseProgress(getString(fl, "progress")); return err },
+		func() (err error) { p.Go, err = goOptions(fl); return err },
 		func() (err error) { o.access, err = parseAccess(fl, o.insecure); return err },
 	}
 	for _, step := range steps {
@@ -182,8 +184,13 @@ func parseAccess(fl *pflag.FlagSet, insecure map[string]bool) (*registry.Access,
 		insecure[h] = true
 	}
 	opts := []registry.Option{registry.WithInsecure(hosts...), registry.WithUserAgent("istio-mab")}
-	if ca := getString(fl, "registry-ca"); ca != "" {
-		opts = append(opts, registry.WithRootCAs(ca))
+	for _, flag := range []string{"registry-ca", "ca-bundle"} {
+		if fl.Lookup(flag) == nil {
+			continue // verify has no --ca-bundle
+		}
+		if ca := getString(fl, flag); ca != "" {
+			opts = append(opts, registry.WithRootCAs(ca))
+		}
 	}
 	return registry.New(opts...)
 }
