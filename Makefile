@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build up down test unit e2e demo bench
+.PHONY: build up down test unit e2e demo bench docs lint-workflows
 
 build:
 	$(GO) build -o bin/istio-mab ./cmd/istio-mab
@@ -20,7 +20,17 @@ unit:
 e2e: up
 	set -a && source .stack/env && set +a && $(GO) test -count=1 -timeout 30m ./e2e/...
 
-test: unit e2e
+# The CLI reference check (docs/cli) is a unit test; `make docs` regenerates it.
+test: unit lint-workflows e2e
+
+docs:
+	$(GO) test -count=1 -run TestCLIReferenceIsCurrent ./cmd/istio-mab/ -update-docs
+
+# actionlint, built from the Go module proxy and cached like BuildKit, checks
+# the project's CI and the example rebuild workflow users copy.
+lint-workflows:
+	bash scripts/install-actionlint.sh
+	bash scripts/lint-workflows.sh
 
 demo: up build
 	bash scripts/demo.sh

@@ -64,7 +64,22 @@ type runResult struct {
 
 func runIstioMab(t *testing.T, args ...string) runResult {
 	t.Helper()
+	return runIstioMabEnv(t, nil, args...)
+}
+
+// runIstioMabEnv runs istio-mab with env added to an environment free of
+// ISTIO_MAB_* variables: the developer's own settings, or the stack's port
+// overrides (ISTIO_MAB_REGISTRY_PORT, ...), would change the test or be
+// refused as unknown settings.
+func runIstioMabEnv(t *testing.T, env []string, args ...string) runResult {
+	t.Helper()
 	cmd := exec.CommandContext(t.Context(), istioMab(t), args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ISTIO_MAB_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

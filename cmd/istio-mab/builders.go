@@ -12,7 +12,7 @@ import (
 	"github.com/istio-mab/istio-mab/builder"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
+	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -32,12 +32,12 @@ func registerBuilderFlags(cmd *cobra.Command) {
 
 // parseNodes returns the default node first, then one per named platform,
 // each address once, and their TLS settings by address.
-func parseNodes(v *viper.Viper, platformsFile string) ([]builder.NodeRequest, map[string]buildkit.TLS, error) {
-	def, err := parseNode("--buildkit-addr", buildkitAddr(v.GetString("buildkit-addr")))
+func parseNodes(fl *pflag.FlagSet, platformsFile string) ([]builder.NodeRequest, map[string]buildkit.TLS, error) {
+	def, err := parseNode("--buildkit-addr", buildkitAddr(getString(fl, "buildkit-addr")))
 	if err != nil {
 		return nil, nil, err
 	}
-	named, err := namedBuilders(v.GetStringSlice("builder"), platformsFile)
+	named, err := namedBuilders(getStrings(fl, "builder"), platformsFile)
 	if err != nil {
 		return nil, nil, err
 	}

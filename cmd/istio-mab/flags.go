@@ -3,28 +3,22 @@ package main
 import (
 	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // buildFlags are the raw flag values; options() validates and types them.
-type buildFlags struct {
-	config string
-}
+type buildFlags struct{}
 
 const (
 	defaultSource = "https://github.com/istio/istio.git"
 	defaultJobs   = 4
 )
 
+// register adds build's flags, value completions and examples.
 func (f *buildFlags) register(cmd *cobra.Command) {
+	cmd.Example = buildExample
 	fl := cmd.Flags()
-	fl.StringVar(&f.config, "config", "", "config file (YAML) with defaults for any flag")
-	fl.String("version", "", "Istio release to build, as tagged upstream (e.g. 1.14.3)")
-	fl.String("hub", "", "registry and namespace to push to (e.g. registry.example.com/istio)")
-	fl.String("tag", "", "tag to publish (default: the version)")
-	fl.String("platforms", "", "comma-separated image platforms (default: platforms.yaml)")
-	fl.String("platforms-file", "", "YAML file replacing the embedded platforms.yaml")
-	fl.String("images", "", "comma-separated images to build (default: pilot,proxyv2)")
-	fl.String("variants", "debug", "comma-separated base variants: debug, distroless")
+	registerReleaseFlags(fl, "build")
 	fl.String("source", defaultSource, "Istio git repository URL, or a local directory")
 	fl.String("buildkit-addr", "", "BuildKit daemon address (default: $BUILDKIT_HOST, then "+buildkit.DefaultAddress+")")
 	fl.String("envoy-base-url", "", "where Envoy builds are downloaded from (default: upstream's for the release line)")
@@ -35,11 +29,44 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.String("go-image", "", "Go builder image (default: upstream's Go for the release line)")
 	fl.String("base-registry", "", "registry the base images come from (default: upstream's, gcr.io/istio-release)")
 	fl.String("dist", "dist", "directory for the istioctl release archives")
-	fl.StringArray("insecure-registry", nil, "HOST[:PORT] reached over plain HTTP (repeatable; TLS is verified for every other host)")
-	fl.String("registry-ca", "", "PEM file of extra certificate authorities trusted for registries")
+	registerRegistryFlags(fl)
 	fl.Bool("push", true, "push images, manifest lists and tags (false: build and check everything, push nothing)")
 	fl.String("progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	fl.Int("jobs", defaultJobs, "image builds run at once")
 	fl.Bool("dry-run", false, "resolve and print the plan (reads the source's facts), build nothing")
 	registerBuilderFlags(cmd)
+	registerCompletions(cmd)
 }
+
+// registerReleaseFlags are the flags naming a release and where it is
+// published, shared by build and verify so both read the same settings.
+func registerReleaseFlags(fl *pflag.FlagSet, verb string) {
+	fl.SetNormalizeFunc(aliases)
+	fl.String("config", "", "config file (YAML, any extension) with defaults for any flag; also $ISTIO_MAB_CONFIG")
+	fl.String("version", "", "Istio release to "+verb+", as tagged upstream (e.g. 1.14.3)")
+	fl.String("hub", "", "registry and namespace of the images (e.g. registry.example.com/istio; a bare name like myreg is docker.io/myreg)")
+	fl.String("tag", "", "tag of the images (default: the version)")
+	fl.String("platforms", "", "comma-separated image platforms (default: platforms.yaml); also --platform")
+	fl.String("platforms-file", "", "YAML file replacing the embedded platforms.yaml")
+	fl.String("images", "", "comma-separated images (default: pilot,proxyv2)")
+	fl.String("variants", "debug", "comma-separated base variants: debug, distroless")
+}
+
+func registerRegistryFlags(fl *pflag.FlagSet) {
+	fl.StringArray("insecure-registry", nil, "HOST[:PORT] reached over plain HTTP (repeatable; TLS is verified for every other host)")
+	fl.String("registry-ca", "", "PEM file of extra certificate authorities trusted for registries")
+}
+
+const buildExample = `  # Rebuild a release for linux/amd64 and linux/arm64 and publish it:
+  istio-mab build --version 1.22.0 --hub registry.example.com/istio
+
+  # Istio 1.14 has no upstream arm64 Envoy: supply one.
+  istio-mab build --version 1.14.3 --hub registry.example.com/istio \
+    --envoy linux/arm64=https://example.com/envoy-alpha-SHA-arm64.tar.gz
+
+  # Build and check everything, push nothing, for arm64 only:
+  istio-mab build --version 1.22.0 --hub myreg --platform linux/arm64 --push=false
+
+  # Settings from the environment or a YAML file, as in CI:
+  ISTIO_MAB_HUB=registry.example.com/istio ISTIO_MAB_VARIANTS=debug,distroless \
+    istio-mab build --version 1.22.0 --config istio-mab.yaml`

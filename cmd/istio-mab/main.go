@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/istio-mab/istio-mab/builder/failure"
 )
 
 func main() {
@@ -21,6 +23,7 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "istio-mab:", err)
-		os.Exit(1)
 	}
+	// The exit code says what kind of failure it was: docs/exit-codes.md.
+	os.Exit(failure.Code(err))
 }

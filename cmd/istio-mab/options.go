@@ -11,11 +11,12 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/failure"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/registry"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
+	"github.com/spf13/pflag"
 )
 
 // buildOptions are validated, typed settings for one build.
@@ -34,34 +35,37 @@ type buildOptions struct {
 // supportedPlatforms are the image platforms Istio's Dockerfiles and Envoy builds exist for.
 var supportedPlatforms = []string{"linux/amd64", "linux/arm64"}
 
+// options turns the flags, ISTIO_MAB_* variables and config file into
+// validated options; every error is bad input (exit 2).
 func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
-	config := f.config
-	if config == "" {
-		config = os.Getenv("ISTIO_MAB_CONFIG")
+	o, err := f.parse(cmd)
+	return o, failure.Usage(err)
+}
+
+func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
+	fl := cmd.Flags()
+	if err := applySettings(fl, flagNames(cmd.Root()), os.Environ()); err != nil {
+		return buildOptions{}, err
 	}
-	v, err := newConfig(cmd, config)
-	if err != nil {
-		return buildOptions{}, fmt.Errorf("reading config %s: %w", config, err)
-	}
-	o := buildOptions{dist: v.GetString("dist"), jobs: v.GetInt("jobs"), dryRun: v.GetBool("dry-run"), insecure: map[string]bool{}}
+	o := buildOptions{dist: getString(fl, "dist"), jobs: getInt(fl, "jobs"), dryRun: getBool(fl, "dry-run"), insecure: map[string]bool{}}
 	p := &o.plan
-	p.Version, p.Tag = v.GetString("version"), v.GetString("tag")
-	p.Push = v.GetBool("push")
-	p.EnvoyBaseURL = strings.TrimSuffix(v.GetString("envoy-base-url"), "/")
-	p.GoImage, p.BaseRegistry = v.GetString("go-image"), strings.TrimSuffix(v.GetString("base-registry"), "/")
-	// GetStringSlice: a config file may give these as YAML lists.
-	p.Images, p.Variants = unique(splitAll(v.GetStringSlice("images"))), unique(splitAll(v.GetStringSlice("variants")))
+	p.Version, p.Tag = getString(fl, "version"), getString(fl, "tag")
+	p.Push = getBool(fl, "push")
+	p.EnvoyBaseURL = strings.TrimSuffix(getString(fl, "envoy-base-url"), "/")
+	p.GoImage, p.BaseRegistry = getString(fl, "go-image"), strings.TrimSuffix(getString(fl, "base-registry"), "/")
+	p.Images, p.Variants = items(fl, "images"), items(fl, "variants")
 	steps := []func() error{
 		func() error { return requireVersion(p.Version) },
-		func() (err error) { p.Hub, err = parseHub(v.GetString("hub")); return err },
+		func() error { return checkJobs(o.jobs) },
+		func() (err error) { p.Hub, err = hubOption(cmd); return err },
 		func() error { return checkTag(p.Hub, p.Tag) },
-		func() (err error) { p.Platforms, err = parsePlatforms(v); return err },
-		func() (err error) { p.Envoy, err = parseEnvoys(v.GetStringSlice("envoy")); return err },
-		func() (err error) { p.EnvoySHA256, err = parsePins(v.GetStringSlice("envoy-sha256")); return err },
-		func() (err error) { p.Source, err = parseSource(v.GetString("source"), p.Version); return err },
-		func() (err error) { o.nodes, o.tls, err = parseNodes(v, v.GetString("platforms-file")); return err },
-		func() (err error) { o.progress, err = parseProgress(v.GetString("progress")); return err },
-		func() (err error) { o.access, err = parseAccess(v, o.insecure); return err },
+		func() (err error) { p.Platforms, err = parsePlatforms(fl); return err },
+		func() (err error) { p.Envoy, err = parseEnvoys(getStrings(fl, "envoy")); return err },
+		func() (err error) { p.EnvoySHA256, err = parsePins(getStrings(fl, "envoy-sha256")); return err },
+		func() (err error) { p.Source, err = parseSource(getString(fl, "source"), p.Version); return err },
+		func() (err error) { o.nodes, o.tls, err = parseNodes(fl, getString(fl, "platforms-file")); return err },
+		func() (err error) { o.progress, err = parseProgress(getString(fl, "progress")); return err },
+		func() (err error) { o.access, err = parseAccess(fl, o.insecure); return err },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -78,16 +82,21 @@ func requireVersion(v string) error {
 	return nil
 }
 
-// parseHub accepts REGISTRY/NAMESPACE as Istio's --hub does, e.g. docker.io/istio.
-func parseHub(hub string) (string, error) {
-	if hub == "" {
-		return "", fmt.Errorf("--hub is required: where to push, e.g. --hub registry.example.com/istio")
+func checkJobs(jobs int) error {
+	if jobs < 1 {
+		return fmt.Errorf("--jobs %d: want at least 1", jobs)
 	}
-	hub = strings.TrimSuffix(hub, "/")
-	if _, err := name.NewRepository(hub+"/pilot", name.StrictValidation); err != nil || strings.Contains(hub, "://") || strings.ContainsAny(hub, "@") {
-		return "", fmt.Errorf("--hub %q is not a registry/namespace: use the form registry.example.com/istio, lowercase, without scheme, tag or digest", hub)
+	return nil
+}
+
+// hubOption parses --hub and says where a Docker Hub shorthand resolved to.
+func hubOption(cmd *cobra.Command) (string, error) {
+	given := getString(cmd.Flags(), "hub")
+	hub, err := parseHub(given)
+	if err == nil {
+		noteHub(cmd.ErrOrStderr(), given, hub)
 	}
-	return hub, nil
+	return hub, err
 }
 
 // checkTag refuses a --tag the registry would refuse, before anything is pushed.
@@ -101,11 +110,11 @@ func checkTag(hub, tag string) error {
 	return nil
 }
 
-func parsePlatforms(v *viper.Viper) ([]ocispecs.Platform, error) {
-	names := unique(splitAll(v.GetStringSlice("platforms")))
+func parsePlatforms(fl *pflag.FlagSet) ([]ocispecs.Platform, error) {
+	names := items(fl, "platforms")
 	if len(names) == 0 {
 		var err error
-		if names, err = platformsFile(v.GetString("platforms-file")); err != nil {
+		if names, err = platformsFile(getString(fl, "platforms-file")); err != nil {
 			return nil, err
 		}
 	}
@@ -165,16 +174,22 @@ func parseProgress(mode string) (string, error) {
 	return mode, nil
 }
 
-func parseAccess(v *viper.Viper, insecure map[string]bool) (*registry.Access, error) {
-	hosts := splitAll(v.GetStringSlice("insecure-registry"))
+func parseAccess(fl *pflag.FlagSet, insecure map[string]bool) (*registry.Access, error) {
+	hosts := splitAll(getStrings(fl, "insecure-registry"))
 	for _, h := range hosts {
 		insecure[h] = true
 	}
 	opts := []registry.Option{registry.WithInsecure(hosts...), registry.WithUserAgent("istio-mab")}
-	if ca := v.GetString("registry-ca"); ca != "" {
+	if ca := getString(fl, "registry-ca"); ca != "" {
 		opts = append(opts, registry.WithRootCAs(ca))
 	}
 	return registry.New(opts...)
+}
+
+// items reads a list flag: commas and (from the environment) spaces separate
+// items, empty ones are dropped, repeated ones kept once.
+func items(fl *pflag.FlagSet, name string) []string {
+	return unique(splitAll([]string{getString(fl, name)}))
 }
 
 // unique drops repeated items, keeping the first of each.

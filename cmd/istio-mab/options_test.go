@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,7 @@ func parse(t *testing.T, args ...string) (buildOptions, error) {
 	cmd := &cobra.Command{Use: "build"}
 	f.register(cmd)
 	cmd.SetContext(t.Context())
+	cmd.SetErr(io.Discard) // the Docker Hub note; TestHubResolutionIsPrinted checks it
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatalf("parsing %q: %v", args, err)
 	}
@@ -224,6 +226,15 @@ func TestHub(t *testing.T) {
 		{"localhost:5000/istio", "localhost:5000/istio", true},
 		{"docker.io/istio", "docker.io/istio", true},
 		{"registry.example.com/team/istio", "registry.example.com/team/istio", true},
+		// Docker's rules: a first component without "." or ":" that is not
+		// localhost names a Docker Hub namespace, as Istio's HUB does.
+		{"myreg", "docker.io/myreg", true},
+		{"myreg/sub", "docker.io/myreg/sub", true},
+		{"istio/", "docker.io/istio", true},
+		{"localhost/istio", "localhost/istio", true},
+		{"localhost:5000/x", "localhost:5000/x", true},
+		{"reg.example.com/x", "reg.example.com/x", true},
+		{"MyReg", "", false},
 		{"http://x/istio", "", false},
 		{"https://registry.example.com/istio", "", false},
 		{"UPPER/istio", "", false},
@@ -251,6 +262,31 @@ func TestHub(t *testing.T) {
 	}
 	if _, err := parse(t, "--version", "1.14.3", "--hub", ""); err == nil || !strings.Contains(err.Error(), "--hub is required") {
 		t.Errorf("empty hub: error %v, want --hub is required", err)
+	}
+}
+
+// A Docker Hub shorthand is said aloud; an explicit hub is not.
+func TestHubResolutionIsPrinted(t *testing.T) {
+	cleanEnv(t)
+	for hub, want := range map[string]string{
+		"myreg":                      "hub myreg resolves to docker.io/myreg (Docker Hub)",
+		"registry.example.com/istio": "",
+		"docker.io/istio":            "",
+	} {
+		var f buildFlags
+		cmd := &cobra.Command{Use: "build"}
+		f.register(cmd)
+		var stderr strings.Builder
+		cmd.SetErr(&stderr)
+		if err := cmd.ParseFlags([]string{"--version", "1.14.3", "--hub", hub}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.options(cmd); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(stderr.String()); (want == "" && got != "") || !strings.Contains(got, want) {
+			t.Errorf("--hub %s printed %q, want %q", hub, got, want)
+		}
 	}
 }
 

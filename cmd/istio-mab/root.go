@@ -1,38 +1,70 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/istio-mab/istio-mab/builder/failure"
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
+	"github.com/spf13/pflag"
 )
 
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "istio-mab",
-		Short:         "Rebuild Istio's images and binaries for several CPU architectures",
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		Use:   "istio-mab",
+		Short: "Rebuild Istio's images and binaries for several CPU architectures",
+		Long: "istio-mab rebuilds an Istio release's images and binaries for several CPU architectures\n" +
+			"with BuildKit, verifies them and publishes multi-platform manifest lists.\n\n" +
+			"Every flag can also come from an ISTIO_MAB_* variable (--dry-run is ISTIO_MAB_DRY_RUN) or a\n" +
+			"YAML --config file; flags win over the environment, which wins over the file.\n" +
+			"Exit codes: 0 success, 2 bad input, 3 registry access, 4 build failure,\n" +
+			"5 verification failure, 6 partial publish (see docs/exit-codes.md).",
+		SilenceUsage:               true,
+		SilenceErrors:              true,
+		SuggestionsMinimumDistance: 2,
+		Args:                       cobra.ArbitraryArgs,
+		// Runnable so an unknown command reaches unknownCommand and exits 2:
+		// cobra would print help and exit 0 for it otherwise.
+		RunE: unknownCommand,
 	}
-	root.AddCommand(newBuildCommand())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return failure.Usage(err) })
+	root.SetGlobalNormalizationFunc(aliases)
+	root.AddCommand(newBuildCommand(), newVerifyCommand(), newVersionCommand())
+	for _, c := range root.Commands() {
+		if c.Args != nil {
+			c.Args = usageArgs(c.Args)
+		}
+	}
 	return root
 }
 
-// newConfig reads settings with the precedence flags, then ISTIO_MAB_*
-// environment, then the config file, then defaults.
-func newConfig(cmd *cobra.Command, file string) (*viper.Viper, error) {
-	v := viper.New()
-	v.SetEnvPrefix("ISTIO_MAB")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
-	if err := v.BindPFlags(cmd.Flags()); err != nil {
-		return nil, err
+// aliases accepts buildx's spelling --platform for --platforms.
+func aliases(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	if name == "platform" {
+		name = "platforms"
 	}
-	if file != "" {
-		v.SetConfigFile(file)
-		if err := v.ReadInConfig(); err != nil {
-			return nil, err
+	return pflag.NormalizedName(name)
+}
+
+// unknownCommand shows help without arguments and refuses anything else,
+// suggesting the nearest command.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	hint := "see istio-mab --help"
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		hint = "did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return failure.Usage(fmt.Errorf("unknown command %q: %s", args[0], hint))
+}
+
+// usageArgs marks an argument error as bad input (exit 2).
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return failure.Usage(fmt.Errorf("%w; see %s --help", err, cmd.CommandPath()))
 		}
+		return nil
 	}
-	return v, nil
 }

@@ -1,0 +1,103 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// TestVerify: verify passes on what build published, and on lists made
+// here by hand from the same images fails with exit 5 and one line per
+// problem naming the list, the platform and the binary.
+func TestVerify(t *testing.T) {
+	s := stack(t)
+	hub := uniqueHub(s)
+	build := runIstioMab(t, append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--images", "pilot", "--progress", "quiet")...)
+	if build.code != 0 {
+		t.Fatalf("build exited %d:\n%s", build.code, tail(build.stderr, 40))
+	}
+	good := runIstioMab(t, "verify", "--version", "1.22.0", "--hub", hub, "--images", "pilot", "--insecure-registry", s.Registry)
+	if good.code != 0 || strings.TrimSpace(good.stdout) != "ok "+hub+"/pilot:1.22.0 (linux/amd64, linux/arm64)" {
+		t.Fatalf("verify of the build: exit %d\nstdout:\n%s\nstderr:\n%s", good.code, good.stdout, good.stderr)
+	}
+
+	entries := listEntries(t, hub+"/pilot:1.22.0")
+	amd64, arm64 := entries["linux/amd64"], entries["linux/arm64"]
+	armHoldsAmd := pushRawList(t, hub+"/pilot:arm64-holds-amd64", withPlatform(amd64, "amd64"), withPlatform(amd64, "arm64"))
+	noPlatform := pushRawList(t, hub+"/pilot:entry-without-platform", withPlatform(amd64, "amd64"), withPlatform(arm64, ""))
+	missing := pushRawList(t, hub+"/pilot:missing-arm64", withPlatform(amd64, "amd64"))
+
+	bad := runIstioMab(t, "verify", "--insecure-registry", s.Registry, armHoldsAmd, noPlatform, missing)
+	if bad.code != 5 {
+		t.Errorf("exit code %d, want 5 (verification failure); stderr:\n%s", bad.code, bad.stderr)
+	}
+	want := []string{
+		armHoldsAmd + " linux/arm64: entry " + amd64.Digest.String() + ": image config is for linux/amd64, want linux/arm64",
+		armHoldsAmd + " linux/arm64: /usr/local/bin/pilot-discovery: ELF binary is for linux/amd64, want linux/arm64",
+		noPlatform + " linux/arm64: no entry for this platform",
+		noPlatform + ": entry " + arm64.Digest.String() + " has no platform: a runtime cannot pick it",
+		missing + " linux/arm64: no entry for this platform",
+	}
+	if got := strings.TrimSpace(bad.stdout); got != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+	if got := strings.TrimSpace(bad.stderr); got != "istio-mab: verification failed: 3 of 3 manifest lists have problems (listed above)" {
+		t.Errorf("stderr %q", got)
+	}
+}
+
+// listEntries reads a manifest list's entries by platform.
+func listEntries(t *testing.T, ref string) map[string]v1.Descriptor {
+	t.Helper()
+	im, err := remoteIndex(t, ref).IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]v1.Descriptor{}
+	for _, d := range im.Manifests {
+		out[d.Platform.String()] = d
+	}
+	if len(out) != 2 {
+		t.Fatalf("%s has entries %v, want linux/amd64 and linux/arm64", ref, out)
+	}
+	return out
+}
+
+// withPlatform is d claiming linux/arch, or no platform at all for "".
+func withPlatform(d v1.Descriptor, arch string) v1.Descriptor {
+	d.Platform = nil
+	if arch != "" {
+		d.Platform = &v1.Platform{OS: "linux", Architecture: arch}
+	}
+	return d
+}
+
+// rawList is a manifest list pushed byte for byte: ggcr's index builders
+// would fill in a missing platform from the image config.
+type rawList []byte
+
+func (r rawList) RawManifest() ([]byte, error) { return r, nil }
+
+// MediaType is the Content-Type of the PUT: the registry validates by it.
+func (r rawList) MediaType() (types.MediaType, error) { return types.DockerManifestList, nil }
+
+func pushRawList(t *testing.T, ref string, entries ...v1.Descriptor) string {
+	t.Helper()
+	raw, err := json.Marshal(v1.IndexManifest{SchemaVersion: 2, MediaType: types.DockerManifestList, Manifests: entries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Put(tag, rawList(raw), remote.WithContext(t.Context())); err != nil {
+		t.Fatalf("pushing %s: %v", ref, err)
+	}
+	return ref
+}
