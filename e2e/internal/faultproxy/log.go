@@ -3,6 +3,7 @@ package faultproxy
 import (
 	"net/http"
 	"regexp"
+	"time"
 )
 
 // Request is one request as the proxy saw it.
@@ -12,6 +13,7 @@ type Request struct {
 	Query  string
 	Header http.Header
 	Body   []byte
+	Time   time.Time // arrival
 	// Faulted is true when a rule answered it or changed its answer.
 	Faulted bool
 }
@@ -36,7 +38,7 @@ func (p *Proxy) Count(method, pathRE string) int {
 	return n
 }
 
-// Reset forgets the requests logged so far, not the rules.
+// ResetLog forgets the requests logged so far, not the rules.
 func (p *Proxy) ResetLog() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -48,6 +50,6 @@ func (p *Proxy) record(r *http.Request, body []byte, faulted bool) {
 	defer p.mu.Unlock()
 	p.log = append(p.log, Request{
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body, Faulted: faulted,
+		Header: r.Header.Clone(), Body: body, Time: time.Now(), Faulted: faulted,
 	})
 }
