@@ -133,6 +133,13 @@ func (p *Proxy) serve(w http.ResponseWriter, req *http.Request) {
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	f, faulted := p.pick(req, body)
 	p.record(req, body[:min(len(body), maxLogged)], faulted)
+	if f.Hold != nil {
+		select {
+		case <-f.Hold:
+		case <-req.Context().Done():
+			return
+		}
+	}
 	if f.Delay > 0 {
 		select {
 		case <-time.After(f.Delay):

@@ -194,3 +194,17 @@ func TestRecorderAndLoopbackOnly(t *testing.T) {
 		t.Fatalf("status %d, log %+v", resp.StatusCode, got)
 	}
 }
+
+func TestHoldWaitsForChannel(t *testing.T) {
+	p, _ := start(t)
+	release := make(chan struct{})
+	p.Add(Rule{Fault: Fault{Hold: release}})
+	go func() { time.Sleep(300 * time.Millisecond); close(release) }()
+	start := time.Now()
+	if _, _, err := get(t, p.URL()+"/v2/"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Fatalf("answered after %s, before the hold was released", d)
+	}
+}

@@ -27,13 +27,14 @@ type Rule struct {
 // the request never reaches the upstream; otherwise it is forwarded, after
 // Delay, and Corrupt or Edit change the upstream's answer.
 type Fault struct {
-	Status   int           // answer with this status
-	Header   http.Header   // headers of that answer, e.g. Retry-After, Location
-	Body     []byte        // body of that answer
-	BodySize int64         // or a body of this many filler bytes
-	Reset    bool          // close the connection with a TCP reset, answering nothing
-	Delay    time.Duration // wait first; cut short when the client goes away
-	Corrupt  bool          // flip one byte in the middle of the upstream's body
+	Status   int             // answer with this status
+	Header   http.Header     // headers of that answer, e.g. Retry-After, Location
+	Body     []byte          // body of that answer
+	BodySize int64           // or a body of this many filler bytes
+	Reset    bool            // close the connection with a TCP reset, answering nothing
+	Hold     <-chan struct{} // wait until closed first, to order two clients' requests
+	Delay    time.Duration   // wait first; cut short when the client goes away
+	Corrupt  bool            // flip one byte in the middle of the upstream's body
 	Edit     func(*http.Response)
 }
 
