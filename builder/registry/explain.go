@@ -43,3 +43,13 @@ func Explain(op string, ref name.Reference, err error) error {
 	}
 	return fmt.Errorf("%s %s: %w", op, target, err)
 }
+
+// CredentialsError reports a docker config or credential helper that could
+// not be read, before any request: a local mistake, not the registry's.
+type CredentialsError struct{ err error }
+
+func (e *CredentialsError) Error() string {
+	return fmt.Sprintf("%v: fix the docker config ($DOCKER_CONFIG/config.json) or install its credential helper", e.err)
+}
+
+func (e *CredentialsError) Unwrap() error { return e.err }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
 	"github.com/istio-mab/istio-mab/builder"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/failure"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/istio-mab/istio-mab/recipes"
@@ -28,7 +28,8 @@ func newBuildCommand() *cobra.Command {
 			}
 			if err := runBuild(cmd, o); err != nil {
 				// BuildKit's errors quote fetched URLs verbatim, credentials included.
-				return errors.New(plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
+				err = classifyRun(err)
+				return failure.WithMessage(err, plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
 			}
 			return nil
 		},
