@@ -113,3 +113,14 @@ func archManifest(s Stack, arch string) func(*http.Request, []byte) bool {
 		return json.NewDecoder(resp.Body).Decode(&cfg) == nil && cfg.Architecture == arch
 	}
 }
+
+// listPuts counts the manifest list PUTs that reached the proxy.
+func listPuts(p *faultproxy.Proxy) int {
+	n := 0
+	for _, r := range p.Requests() {
+		if r.Method == http.MethodPut && r.Header.Get("Content-Type") == string(types.DockerManifestList) {
+			n++
+		}
+	}
+	return n
+}
