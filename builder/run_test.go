@@ -206,7 +206,7 @@ func TestRunFailureMovesNoTag(t *testing.T) {
 	}, {
 		name:     "registry refuses the second list",
 		wrap:     refuseProxyv2Lists,
-		wantErr:  []string{"pushing ", "/istio/proxyv2@sha256:", "lists refused"},
+		wantErr:  []string{"pushing ", "/istio/proxyv2@sha256:", "refused the manifest list's media type"},
 		wantCode: failure.CodeRegistry,
 	}, {
 		name:     "arm64 proxyv2 holds an amd64 envoy",

@@ -22,9 +22,10 @@ func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.Solv
 		}
 		opt.LocalMounts[name] = fs
 	}
-	resp, err := c.c.Solve(ctx, def, opt, c.prog.channel())
+	ch, tap := tapManifest(c.prog.channel())
+	resp, err := c.c.Solve(ctx, def, opt, ch)
 	if err != nil {
-		return nil, err
+		return nil, tap.explain(err)
 	}
 	return resp.ExporterResponse, nil
 }

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/istio-mab/istio-mab/builder/failure"
 
@@ -39,7 +40,7 @@ func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
 	}
 	ref := repo.Digest(idx.Descriptor.Digest.String())
 	if err := remote.Put(ref, idx, p.access.Remote(ctx)...); err != nil {
-		return nil, failure.Registry(registry.Explain("pushing", ref, err))
+		return nil, failure.Registry(registry.Explain("pushing", ref, refusedList(idx.Descriptor.MediaType, err)))
 	}
 	if err := p.confirm(ctx, ref, idx); err != nil {
 		return nil, failure.Registry(err)
@@ -47,9 +48,33 @@ func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
 	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags, Platforms: infos}, nil
 }
 
+// readBackWait bounds how long a list and its children may answer 404 after
+// their PUT: registries behind caches or with eventually consistent storage
+// serve a new manifest only after a while.
+const readBackWait = 10 * time.Second
+
 // confirm reads the list back by digest and resolves each child, so a tag is
-// never moved to a list the registry would answer MANIFEST_UNKNOWN for.
+// never moved to a list the registry would answer MANIFEST_UNKNOWN for. A
+// 404 is asked again, more slowly each time, until readBackWait has passed.
 func (p *Publisher) confirm(ctx context.Context, ref name.Digest, idx *Index) error {
+	deadline := time.Now().Add(readBackWait)
+	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		err := p.readBack(ctx, ref, idx)
+		if !isNotFound(err) || time.Now().Add(wait).After(deadline) {
+			if isNotFound(err) {
+				return fmt.Errorf("%w (still not served %s after the PUT)", err, readBackWait)
+			}
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (p *Publisher) readBack(ctx context.Context, ref name.Digest, idx *Index) error {
 	opts := p.access.Remote(ctx)
 	got, err := remote.Index(ref, opts...)
 	if err != nil {

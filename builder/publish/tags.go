@@ -3,8 +3,10 @@ package publish
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -62,6 +64,9 @@ func (p *Publisher) MoveTags(ctx context.Context, pr *Prepared) (*Result, error)
 				return res, registry.Explain("tagging", ref, err)
 			}
 			tr.Moved = true
+			if err := checkTag(ref, pr.Index.Descriptor.Digest, opts); err != nil {
+				return res, err
+			}
 		}
 		res.Tags = append(res.Tags, tr)
 	}
@@ -71,4 +76,17 @@ func (p *Publisher) MoveTags(ctx context.Context, pr *Prepared) (*Result, error)
 func isNotFound(err error) bool {
 	var terr *transport.Error
 	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
+}
+
+// checkTag reads a tag back after its PUT: another run pushing the same tag
+// at once may have won, and this run must not report a tag it lost.
+func checkTag(ref name.Tag, want v1.Hash, opts []remote.Option) error {
+	got, err := remote.Head(ref, opts...)
+	if err != nil {
+		return registry.Explain("reading back tag", ref, err)
+	}
+	if got.Digest != want {
+		return fmt.Errorf("tag %s was overwritten by another push: it points to %s, not this run's list %s", ref, got.Digest, want)
+	}
+	return nil
 }

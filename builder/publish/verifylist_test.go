@@ -142,3 +142,9 @@ func TestVerifyListSingleImageMissingListUnreachable(t *testing.T) {
 		t.Error("unreachable registry: no error")
 	}
 }
+
+// v1Platform is platform in go-containerregistry's type, which lists use.
+func v1Platform(s string) v1.Platform {
+	p := platform(s)
+	return v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
+}

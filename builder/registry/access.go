@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -38,7 +39,7 @@ func New(opts ...Option) (*Access, error) {
 	return &Access{
 		keychain:  o.keychain,
 		insecure:  o.insecure,
-		transport: &plainHTTPGuard{inner: base, allowed: o.insecure},
+		transport: &retryAfter{inner: &plainHTTPGuard{inner: base, allowed: o.insecure}, now: time.Now},
 		userAgent: o.userAgent,
 	}, nil
 }
@@ -57,12 +58,15 @@ func (a *Access) Repository(s string) (name.Repository, error) {
 }
 
 // Remote returns the options for a go-containerregistry remote call. ggcr
-// wraps the transport with its default retry (408, 429, 5xx) and user agent.
+// wraps the transport with its retry, configured in retry.go, and user agent.
 func (a *Access) Remote(ctx context.Context) []remote.Option {
 	return []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(a.keychain),
 		remote.WithTransport(a.transport),
 		remote.WithUserAgent(a.userAgent),
+		remote.WithRetryStatusCodes(retryCodes...),
+		remote.WithRetryBackoff(retryBackoff),
+		remote.WithRetryPredicate(retryable),
 	}
 }

@@ -20,7 +20,7 @@ func (a *Access) CheckPush(ctx context.Context, repo string) error {
 	ref := r.Tag("latest")
 	auth, err := authn.Resolve(ctx, a.keychain, r)
 	if err != nil {
-		return Explain("reading credentials for", ref, err)
+		return Explain("reading credentials for", ref, &CredentialsError{err: err})
 	}
 	t, err := transport.NewWithContext(ctx, r.Registry, auth, a.transport, []string{r.Scope(transport.PushScope)})
 	if err != nil {

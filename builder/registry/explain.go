@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -41,5 +42,37 @@ func Explain(op string, ref name.Reference, err error) error {
 	if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
 		return fmt.Errorf("%s %s: %w", op, target, &AuthError{Host: host, Status: terr.StatusCode, err: err})
 	}
-	return fmt.Errorf("%s %s: %w", op, target, err)
+	return fmt.Errorf("%s %s: %w", op, target, summarise(err))
 }
+
+// maxMessage bounds a registry's error text in istio-mab's one-line error.
+// ggcr reads at most 64 KiB of an error body; a hostile or broken registry
+// may send that much HTML or filler, which says nothing more when printed whole.
+const maxMessage = 300
+
+type summarised struct {
+	msg string
+	err error
+}
+
+func (s *summarised) Error() string { return s.msg }
+func (s *summarised) Unwrap() error { return s.err }
+
+func summarise(err error) error {
+	msg := err.Error()
+	if len(msg) <= maxMessage {
+		return err
+	}
+	msg = strings.ToValidUTF8(strings.Join(strings.Fields(msg[:maxMessage]), " "), "")
+	return &summarised{msg: fmt.Sprintf("%s... (%d more bytes of the registry's answer not shown)", msg, len(err.Error())-maxMessage), err: err}
+}
+
+// CredentialsError reports a docker config or credential helper that could
+// not be read, before any request: a local mistake, not the registry's.
+type CredentialsError struct{ err error }
+
+func (e *CredentialsError) Error() string {
+	return fmt.Sprintf("%v: fix the docker config ($DOCKER_CONFIG/config.json) or install its credential helper", e.err)
+}
+
+func (e *CredentialsError) Unwrap() error { return e.err }

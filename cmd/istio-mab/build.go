@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder/failure"
 
 	"github.com/istio-mab/istio-mab/builder"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/failure"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/istio-mab/istio-mab/recipes"
@@ -37,6 +37,7 @@ func newBuildCommand() *cobra.Command {
 			}
 			if err := runBuild(cmd, o); err != nil {
 				// BuildKit's errors quote fetched URLs verbatim, credentials included.
+				err = classifyRun(err)
 				return failure.WithMessage(err, plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
 			}
 			return nil

@@ -3,13 +3,10 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/istio-mab/istio-mab/builder/failure"
 )
@@ -18,9 +15,12 @@ func main() {
 	// BuildKit's session server logs to the standard logger when a failed solve
 	// closes it; errors reach the user through our own one-line message.
 	log.SetOutput(io.Discard)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, interrupted := interruptible()
 	err := newRootCommand().ExecuteContext(ctx)
-	stop()
+	if interrupted.Load() {
+		fmt.Fprintln(os.Stderr, "istio-mab: interrupted")
+		os.Exit(exitInterrupted)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "istio-mab:", err)
 		if os.Getenv("GITHUB_ACTIONS") == "true" {

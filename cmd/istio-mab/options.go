@@ -114,8 +114,14 @@ func checkTag(hub, tag string) error {
 	return nil
 }
 
+// parsePlatforms refuses a repeated or empty list rather than fixing it:
+// a platform named twice is a mistake in the input, not a wish.
 func parsePlatforms(fl *pflag.FlagSet) ([]ocispecs.Platform, error) {
-	names := items(fl, "platforms")
+	given := getString(fl, "platforms")
+	names := splitAll([]string{given})
+	if len(names) == 0 && strings.TrimSpace(given) != "" {
+		return nil, fmt.Errorf("--platforms %q names no platform: give e.g. linux/amd64,linux/arm64", given)
+	}
 	if len(names) == 0 {
 		var err error
 		if names, err = platformsFile(getString(fl, "platforms-file")); err != nil {
@@ -134,9 +140,10 @@ func parsePlatforms(fl *pflag.FlagSet) ([]ocispecs.Platform, error) {
 		if err != nil || !slices.Contains(supportedPlatforms, platforms.Format(pl)) {
 			return nil, fmt.Errorf("unsupported platform %q: istio-mab builds images for %s", n, strings.Join(supportedPlatforms, ", "))
 		}
-		if !slices.ContainsFunc(out, func(o ocispecs.Platform) bool { return platforms.Format(o) == platforms.Format(pl) }) {
-			out = append(out, pl)
+		if slices.ContainsFunc(out, func(o ocispecs.Platform) bool { return platforms.Format(o) == platforms.Format(pl) }) {
+			return nil, fmt.Errorf("platform %s is listed twice: name each platform once", platforms.Format(pl))
 		}
+		out = append(out, pl)
 	}
 	return out, nil
 }

@@ -584,11 +584,16 @@ func TestSourceTypoIsAnError(t *testing.T) {
 	}
 }
 
-func TestArm64V8IsArm64AndListsAreDeduplicated(t *testing.T) {
+func TestArm64V8IsArm64AndRepeatsAreRefused(t *testing.T) {
 	cleanEnv(t)
-	o := mustParse(t, base("--platforms", "linux/arm64/v8,linux/amd64,linux/arm64")...)
+	o := mustParse(t, base("--platforms", "linux/arm64/v8,linux/amd64")...)
 	if len(o.plan.Platforms) != 2 || o.plan.Platforms[0].Architecture != "arm64" || o.plan.Platforms[0].Variant != "" {
 		t.Fatalf("platforms %+v, want linux/arm64 then linux/amd64", o.plan.Platforms)
+	}
+	for _, list := range []string{"linux/arm64/v8,linux/amd64,linux/arm64", "linux/amd64,linux/amd64", ","} {
+		if _, err := parse(t, base("--platforms", list)...); err == nil {
+			t.Errorf("--platforms %q accepted", list)
+		}
 	}
 	if got := unique([]string{"pilot", "pilot", "proxyv2"}); !slices.Equal(got, []string{"pilot", "proxyv2"}) {
 		t.Fatalf("unique = %q", got)
