@@ -86,7 +86,8 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 		return err
 	}
 	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: out}}}
-	if _, err := r.solvers[b.Node].Solve(ctx, def, r.withGoSecrets(opt), r.locals()); err != nil {
+	opt = r.withCache(r.withGoSecrets(opt), "compile-"+b.Name+"-"+platforms.Format(b.Platform))
+	if _, err := r.solvers[b.Node].Solve(ctx, def, opt, r.locals()); err != nil {
 		return fmt.Errorf("compiling %s for %s on %s: %w", b.Name, platforms.Format(b.Platform), b.Node, err)
 	}
 	path := filepath.Join(r.binDir(), compile.Path(b))

@@ -63,6 +63,7 @@ func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, err
 	if target.File != nil {
 		opt.Exports[0] = image.OCIExport(j.img.Repository, target.File)
 	}
+	opt = r.withCache(opt, "image-"+j.img.Name+"-"+j.img.Variant+"-"+platforms.Format(j.ip.Platform))
 	resp, err := r.solvers[j.ip.Node].Solve(ctx, nil, opt, r.locals())
 	if err != nil {
 		return PlatformResult{}, fmt.Errorf("building %s: %w", what, err)
@@ -107,8 +108,8 @@ func binariesToCheck(img plan.Image) []string {
 	return out
 }
 
-func publishImage(img plan.Image, built []PlatformResult) publish.Image {
-	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: binariesToCheck(img)}
+func publishImage(p plan.Plan, img plan.Image, built []PlatformResult) publish.Image {
+	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: binariesToCheck(img), Annotations: annotations(p)}
 	for _, r := range built {
 		if r.Image == img.Name && r.Variant == img.Variant {
 			d := r.Descriptor.Digest

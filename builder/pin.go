@@ -20,6 +20,7 @@ import (
 // images were pinned per node when the nodes were found.
 func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, error) {
 	out := p.Clone()
+	out.Inputs.Pins = goImagePins(p.Nodes, p.GoImage)
 	byNode := imageRefs(p)
 	pinned := make(map[string]map[string]string, len(byNode))
 	var g errgroup.Group
@@ -38,6 +39,12 @@ func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, er
 	if err := g.Wait(); err != nil {
 		return plan.Plan{}, plan.ExplainPinError(p, err)
 	}
+	for _, m := range pinned {
+		for k, ref := range m {
+			_, dgst, _ := strings.Cut(ref, "@")
+			out.Inputs.Pins[k] = dgst
+		}
+	}
 	for i := range out.Images {
 		for j := range out.Images[i].Platforms {
 			ip := &out.Images[i].Platforms[j]
@@ -48,6 +55,17 @@ func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, er
 		}
 	}
 	return out, nil
+}
+
+// goImagePins are the Go images each node pinned for its native platform.
+func goImagePins(nodes []plan.Node, goImage string) map[string]string {
+	pins := map[string]string{}
+	for _, n := range nodes {
+		if _, dgst, ok := strings.Cut(n.GoImage, "@"); ok {
+			pins[refKey(goImage, n.Native())] = dgst
+		}
+	}
+	return pins
 }
 
 func refKey(ref string, pl ocispecs.Platform) string { return ref + " " + platforms.Format(pl) }
@@ -64,8 +82,11 @@ func imageRefs(p plan.Plan) map[string][]buildkit.ImageRef {
 	}
 	for _, img := range p.Images {
 		for _, ip := range img.Platforms {
-			for _, k := range slices.Sorted(maps.Keys(img.NamedContexts)) {
-				add(ip.Node, strings.TrimPrefix(img.NamedContexts[k], "docker-image://"), ip.Platform)
+			for _, base := range img.Bases {
+				if to, ok := img.NamedContexts[base]; ok {
+					base = strings.TrimPrefix(to, "docker-image://")
+				}
+				add(ip.Node, base, ip.Platform)
 			}
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
 				add(ip.Node, ip.Envoy.Ref, ip.Platform)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/moby/buildkit/client"
 
 	"github.com/istio-mab/istio-mab/builder/archive"
 	"github.com/istio-mab/istio-mab/builder/plan"
@@ -20,7 +21,10 @@ type Settings struct {
 	// CompileJobs is how many go builds run at once per node: each already
 	// uses every CPU, and fewer at once finish the images' binaries first.
 	CompileJobs int
-	Progress    Reporter // optional
+	// CacheFrom and CacheTo are BuildKit cache imports and exports (e.g.
+	// type=registry,ref=REPO:TAG), so a fresh builder reuses what a run built.
+	CacheFrom, CacheTo []client.CacheOptionsEntry
+	Progress           Reporter // optional
 }
 
 // Result is what a run produced, for the summary.
@@ -29,6 +33,8 @@ type Result struct {
 	Published []*publish.Result
 	Archives  []archive.File
 	Phases    []Phase // in the order they ended
+	// UpToDate says nothing ran: the registry held lists of the same inputs.
+	UpToDate bool
 }
 
 // Phase is how long one part of the run took.
@@ -82,7 +88,7 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	}
 	images := make([]publish.Image, len(p.Images))
 	for i, img := range p.Images {
-		images[i] = publishImage(img, res.Platforms)
+		images[i] = publishImage(p, img, res.Platforms)
 	}
 	err = res.timed("verify and publish", func() (err error) {
 		res.Published, err = publish.All(ctx, sink, images, publish.Options{

@@ -36,7 +36,7 @@ func TestBuildOnTwoNodes(t *testing.T) {
 		single[image] = remoteIndexDigest(t, hub+"/"+image+":1.22.0")
 	}
 	start := time.Now()
-	if r := runIstioMab(t, append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--builder", builder)...); r.code != 0 {
+	if r := runIstioMab(t, append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--builder", builder, "--force")...); r.code != 0 {
 		t.Fatalf("two-node build exited %d:\n%s", r.code, tail(r.stderr, 30))
 	}
 	armSolves, defaultSolves := imageSolves(t, arm.addr, start), imageSolves(t, s.BuildkitHost, start)

@@ -28,7 +28,7 @@ func TestBuild122(t *testing.T) {
 	checkArchives(t, dist, "1.22.0", true)
 
 	t.Run("second run compiles nothing and gives the same digests", func(t *testing.T) {
-		second := runIstioMab(t, stackArgs(s, "1.22.0", hub, t.TempDir())...)
+		second := runIstioMab(t, append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--force")...)
 		if second.code != 0 {
 			t.Fatalf("second build exited %d:\n%s", second.code, tail(second.stderr, 40))
 		}

@@ -21,8 +21,9 @@ type node struct {
 	cmd  *exec.Cmd
 }
 
-// startNode runs a buildkitd whose OCI worker builds only platform, and
-// stops it (by its pid) when the test ends.
+// startNode runs a buildkitd with an empty state whose OCI worker builds
+// only platform (every platform it can, when empty), and stops it (by its
+// pid) when the test ends.
 func startNode(t *testing.T, s Stack, platform string) node {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "mab-node-") // short: socket paths are limited
@@ -39,8 +40,11 @@ func startNode(t *testing.T, s Stack, platform string) node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n.cmd = exec.Command(filepath.Join(filepath.Dir(s.Buildctl), "buildkitd"), "--config", cfg,
-		"--root", filepath.Join(dir, "root"), "--addr", n.addr, "--oci-worker-platform", platform)
+	args := []string{"--config", cfg, "--root", filepath.Join(dir, "root"), "--addr", n.addr}
+	if platform != "" {
+		args = append(args, "--oci-worker-platform", platform)
+	}
+	n.cmd = exec.Command(filepath.Join(filepath.Dir(s.Buildctl), "buildkitd"), args...)
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	n.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := n.cmd.Start(); err != nil {
@@ -75,9 +79,21 @@ func waitForNode(t *testing.T, addr, log string) {
 	t.Fatalf("buildkitd at %s did not start:\n%s", addr, tail(string(b), 20))
 }
 
-// imageSolves counts the Dockerfile solves a node ran since `since`, by the
-// number of solves per platform built.
-func imageSolves(t *testing.T, addr string, since time.Time) map[string]int {
+// exportingSolves counts the solves a node ran since `since` that exported
+// something (compiles, Envoy fetches, images); reading metadata exports nothing.
+func exportingSolves(t *testing.T, addr string, since time.Time) int {
+	t.Helper()
+	n := 0
+	for _, r := range history(t, addr) {
+		if !r.CreatedAt.AsTime().Before(since) && len(r.Exporters) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// history is every build record a node keeps.
+func history(t *testing.T, addr string) []*controlapi.BuildHistoryRecord {
 	t.Helper()
 	c, err := client.New(t.Context(), addr)
 	if err != nil {
@@ -88,7 +104,7 @@ func imageSolves(t *testing.T, addr string, since time.Time) map[string]int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]int{}
+	var out []*controlapi.BuildHistoryRecord
 	for {
 		ev, err := stream.Recv()
 		if err == io.EOF {
@@ -97,10 +113,21 @@ func imageSolves(t *testing.T, addr string, since time.Time) map[string]int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := ev.Record
-		if r == nil || r.Frontend != "dockerfile.v0" || r.CreatedAt.AsTime().Before(since) {
-			continue
+		if ev.Record != nil {
+			out = append(out, ev.Record)
 		}
-		out[r.FrontendAttrs["platform"]]++
 	}
+}
+
+// imageSolves counts the Dockerfile solves a node ran since `since`, by the
+// number of solves per platform built.
+func imageSolves(t *testing.T, addr string, since time.Time) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, r := range history(t, addr) {
+		if r.Frontend == "dockerfile.v0" && !r.CreatedAt.AsTime().Before(since) {
+			out[r.FrontendAttrs["platform"]]++
+		}
+	}
+	return out
 }

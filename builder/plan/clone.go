@@ -22,6 +22,7 @@ func (p Plan) Clone() Plan {
 	out.Archives = slices.Clone(p.Archives)
 	out.Nodes = slices.Clone(p.Nodes)
 	out.Go.Env = maps.Clone(p.Go.Env)
+	out.Inputs.Pins = maps.Clone(p.Inputs.Pins)
 	return out
 }
 
@@ -30,6 +31,7 @@ func (img Image) clone() Image {
 	out.Tags = slices.Clone(img.Tags)
 	out.BuildArgs = maps.Clone(img.BuildArgs)
 	out.NamedContexts = maps.Clone(img.NamedContexts)
+	out.Bases = slices.Clone(img.Bases)
 	out.Files = maps.Clone(img.Files)
 	out.Wasm = slices.Clone(img.Wasm)
 	out.Platforms = slices.Clone(img.Platforms)

@@ -18,6 +18,7 @@ type Plan struct {
 	Archives      []Archive         `json:"archives,omitempty"`
 	Push          bool              `json:"push"`
 	Go            Go                `json:"go"`
+	Inputs        Inputs            `json:"inputs"`
 	// Nodes are the BuildKit nodes the steps are assigned to (see Assign),
 	// the default node first; empty until assigned.
 	Nodes []Node `json:"nodes,omitempty"`
@@ -84,6 +85,9 @@ type Image struct {
 	Dockerfile string            `json:"dockerfile"`
 	Platforms  []ImagePlatform   `json:"platforms,omitempty"`
 	BuildArgs  map[string]string `json:"buildArgs,omitempty"`
+	// Bases are the images the variant's build pulls, as the Dockerfile
+	// names them; NamedContexts may redirect them.
+	Bases []string `json:"bases,omitempty"`
 	// NamedContexts redirects the Dockerfile's base images, e.g.
 	// gcr.io/istio-release/base:1.22-dev -> docker-image://mirror/base:1.22-dev.
 	NamedContexts map[string]string `json:"namedContexts,omitempty"`
@@ -138,4 +142,11 @@ type Download struct {
 type Archive struct {
 	Name     string            `json:"name"`
 	Platform ocispecs.Platform `json:"platform"`
+}
+
+// Inputs is what a build is a function of, recorded on its manifest lists
+// so an unchanged rebuild can be skipped.
+type Inputs struct {
+	Digest string            `json:"digest"`         // recipe, options, commit
+	Pins   map[string]string `json:"pins,omitempty"` // "REF PLATFORM" -> digest of each image pulled
 }

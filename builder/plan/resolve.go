@@ -112,9 +112,13 @@ func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec r
 	if err != nil {
 		return Image{}, err
 	}
+	bases, err := variantBases(r, f, spec, variant, args)
+	if err != nil {
+		return Image{}, err
+	}
 	img := Image{
 		Name: name, Variant: variant, Repository: o.Hub + "/" + name, Tags: tags(o.Tag, variant),
-		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files, NamedContexts: contexts,
+		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files, NamedContexts: contexts, Bases: bases,
 	}
 	if spec.Wasm {
 		img.Wasm = wasm(o.EnvoyBaseURL, f.ProxySHA)

@@ -31,7 +31,10 @@ type Index struct {
 // platform and carry only media type, size, digest and platform, so the same
 // inputs always give the same digest; a child without a platform is refused,
 // since some registries and clients require one on every entry.
-func NewIndex(children []v1.Descriptor) (*Index, error) {
+func NewIndex(children []v1.Descriptor) (*Index, error) { return newIndex(children, nil) }
+
+// newIndex is NewIndex with the list's own annotations (what it was built from).
+func newIndex(children []v1.Descriptor, annotations map[string]string) (*Index, error) {
 	if len(children) == 0 {
 		return nil, errors.New("assembling manifest list: no platform images")
 	}
@@ -50,6 +53,7 @@ func NewIndex(children []v1.Descriptor) (*Index, error) {
 		SchemaVersion: 2,
 		MediaType:     types.DockerManifestList,
 		Manifests:     entries,
+		Annotations:   annotations,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("assembling manifest list: %w", err)

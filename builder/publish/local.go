@@ -62,7 +62,7 @@ func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
 			return nil, failure.Verify(fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err))
 		}
 	}
-	idx, err := NewIndex(children)
+	idx, err := newIndex(children, img.Annotations)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", repo, err)
 	}

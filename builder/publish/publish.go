@@ -24,6 +24,9 @@ type Image struct {
 	Binaries []string
 	// Tags are moved to the manifest list once it is pushed and verified.
 	Tags []string
+	// Annotations go on the manifest list, e.g. the digest of the run's
+	// inputs that a later run compares to skip an unchanged rebuild.
+	Annotations map[string]string
 }
 
 // PlatformImage is a single-platform image manifest, pushed by digest.

@@ -156,3 +156,25 @@ func (p *Publisher) checkEntry(ctx context.Context, ref name.Digest, c ListCheck
 	}
 	return out
 }
+
+// ListAnnotations are the annotations of the manifest list at ref, for
+// comparing what it was built from; an error when ref is not a list.
+func (p *Publisher) ListAnnotations(ctx context.Context, ref string) (map[string]string, error) {
+	r, err := p.access.Reference(ref)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := remote.Get(r, p.access.Remote(ctx)...)
+	if err != nil {
+		return nil, registry.Explain("reading", r, err)
+	}
+	idx, err := desc.ImageIndex()
+	if err != nil {
+		return nil, err
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	return im.Annotations, nil
+}

@@ -34,3 +34,16 @@ func git(ctx context.Context, dir string, args ...string) (string, error) {
 	out, err := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...).Output()
 	return strings.TrimSpace(string(out)), err
 }
+
+// DirCommit is the commit a clean checkout is at; an error when dir is not a
+// checkout or has changes, since then no commit describes its content.
+func DirCommit(ctx context.Context, dir string) (string, error) {
+	status, err := git(ctx, dir, "status", "--porcelain")
+	if err != nil {
+		return "", err
+	}
+	if status != "" {
+		return "", fmt.Errorf("%s has uncommitted changes", dir)
+	}
+	return git(ctx, dir, "rev-parse", "HEAD")
+}

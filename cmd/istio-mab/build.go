@@ -65,6 +65,10 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 	if runErr != nil {
 		return runErr
 	}
+	if res.UpToDate {
+		fmt.Fprintf(cmd.OutOrStdout(), "Istio %s in %s is up to date: every manifest list under its tags was built from the same inputs; nothing was built or pushed (--force rebuilds)\n", o.plan.Version, o.plan.Hub)
+		return nil
+	}
 	printSummary(cmd.OutOrStdout(), p, res)
 	return report(o, p, res)
 }
@@ -95,8 +99,12 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 		return plan.Plan{}, builder.Result{}, err
 	}
 	defer os.RemoveAll(stage)
+	req := builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}
+	if done, err := upToDate(ctx, o, req, solvers); err != nil || done {
+		return plan.Plan{}, builder.Result{UpToDate: done}, err
+	}
 	start := time.Now()
-	p, err := builder.Resolve(ctx, builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}, solvers)
+	p, err := builder.Resolve(ctx, req, solvers)
 	if err != nil || o.dryRun {
 		// Inputs that cannot be resolved (tag, base, node platform) are bad input.
 		return p, builder.Result{}, failure.Usage(err)
@@ -106,7 +114,9 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	if err != nil {
 		return p, builder.Result{}, err
 	}
-	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{Dist: o.dist, Jobs: o.jobs, CompileJobs: o.compileJobs, Progress: prog})
+	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{
+		Dist: o.dist, Jobs: o.jobs, CompileJobs: o.compileJobs, Progress: prog, CacheFrom: o.cacheFrom, CacheTo: o.cacheTo,
+	})
 	res.Phases = append([]builder.Phase{resolved}, res.Phases...)
 	return p, res, err
 }
@@ -178,7 +188,7 @@ func checkPushAccess(ctx context.Context, o buildOptions, p plan.Plan) error {
 		if !seen[img.Repository] {
 			seen[img.Repository] = true
 			if err := o.access.CheckPush(ctx, img.Repository); err != nil {
-				return failure.Registry(err)
+				return failure.Registry(classifyRun(err)) // an unreadable docker config is bad input
 			}
 		}
 	}
@@ -211,4 +221,18 @@ func checkWritable(o buildOptions) error {
 		os.Remove(f.Name())
 	}
 	return nil
+}
+
+// upToDate skips a rebuild whose lists are already published from the same
+// inputs: it reads the tag's commit, the lists' annotations and the pulled
+// images' digests, and solves nothing.
+func upToDate(ctx context.Context, o buildOptions, req builder.Request, solvers builder.Solvers) (bool, error) {
+	if !o.plan.Push || o.force || o.dryRun {
+		return false, nil
+	}
+	pub, err := publish.New(o.access)
+	if err != nil {
+		return false, err
+	}
+	return builder.UpToDate(ctx, req, solvers[o.nodes[0].Address], pub)
 }

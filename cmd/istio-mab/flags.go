@@ -35,9 +35,11 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.Bool("push", true, "push images, manifest lists and tags (false: build and check everything, push nothing)")
 	fl.String("progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	fl.Int("jobs", defaultJobs, "image builds run at once")
+	fl.Bool("force", false, "build even when every list under its tags was built from the same inputs (otherwise such a run stops at once)")
 	fl.Bool("dry-run", false, "resolve and print the plan (reads the source's facts), build nothing")
 	registerBuilderFlags(cmd)
 	registerGoFlags(cmd)
+	registerCacheFlags(cmd)
 	registerCompletions(cmd)
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/istio-mab/istio-mab/builder"
+	"github.com/moby/buildkit/client"
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -26,6 +27,9 @@ type buildOptions struct {
 	tls         map[string]buildkit.TLS // by node address
 	metadata    string                  // --metadata-file, or empty
 	compileJobs int
+	force       bool // rebuild even when the registry holds lists of the same inputs
+	cacheFrom   []client.CacheOptionsEntry
+	cacheTo     []client.CacheOptionsEntry
 	dist        string
 	progress    string
 	jobs        int
@@ -50,7 +54,7 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 		return buildOptions{}, err
 	}
 	o := buildOptions{dist: getString(fl, "dist"), jobs: getInt(fl, "jobs"), dryRun: getBool(fl, "dry-run"), insecure: map[string]bool{},
-		metadata: getString(fl, "metadata-file"), compileJobs: getInt(fl, "compile-jobs")}
+		metadata: getString(fl, "metadata-file"), compileJobs: getInt(fl, "compile-jobs"), force: getBool(fl, "force")}
 	p := &o.plan
 	p.Version, p.Tag = getString(fl, "version"), getString(fl, "tag")
 	p.Push = getBool(fl, "push")
@@ -69,6 +73,7 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 		func() (err error) { o.nodes, o.tls, err = parseNodes(fl); return err },
 		func() (err error) { o.progress, err = parseProgress(getString(fl, "progress")); return err },
 		func() (err error) { p.Go, err = goOptions(fl); return err },
+		func() (err error) { o.cacheFrom, o.cacheTo, err = cacheOptions(fl); return err },
 		func() (err error) { o.access, err = parseAccess(fl, o.insecure); return err },
 	}
 	for _, step := range steps {
