@@ -14,6 +14,7 @@ import (
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/source"
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -75,7 +76,12 @@ func nodesOf(bins []plan.Binary) []string {
 // and checks it is an executable for its platform.
 func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 	src := source.State(r.p.Source, r.p.Facts.Commit)
-	def, err := compile.Binary(r.p, b, src, compile.Modules(r.p, b, src)).Marshal(ctx)
+	mods := compile.Modules(r.p, b, src)
+	reached, err := r.reachedSource(ctx, b, src, mods)
+	if err != nil {
+		return err
+	}
+	def, err := compile.Binary(r.p, b, reached, mods).Marshal(ctx)
 	if err != nil {
 		return err
 	}
@@ -101,6 +107,22 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 		return fmt.Errorf("checking %s for %s: %w", b.Name, platforms.Format(b.Platform), err)
 	}
 	return nil
+}
+
+// reachedSource lists the files b is built from and returns only those, so
+// its compile stays cached (locally, or in a registry cache) until one of
+// them changes.
+func (r runner) reachedSource(ctx context.Context, b plan.Binary, src, mods llb.State) (llb.State, error) {
+	var files []string
+	err := r.solvers[b.Node].ReadFiles(ctx, compile.Deps(r.p, b, src, mods), r.locals(), func(read func(string) ([]byte, error)) error {
+		data, err := read(compile.DepsFile)
+		files = compile.ParseDeps(data)
+		return err
+	})
+	if err != nil {
+		return llb.State{}, fmt.Errorf("listing the files of %s for %s on %s: %w", b.Name, platforms.Format(b.Platform), b.Node, err)
+	}
+	return compile.Reached(r.p, src, files), nil
 }
 
 func moveFile(from, to string) error {

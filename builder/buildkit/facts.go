@@ -36,13 +36,18 @@ func (c *Client) ResolveGit(ctx context.Context, st llb.State) (commit string, o
 	return commit, object, err
 }
 
-// ReadFiles solves st and lets fn read files of the result by path.
-func (c *Client) ReadFiles(ctx context.Context, st llb.State, fn func(read func(path string) ([]byte, error)) error) error {
+// ReadFiles solves st, sharing locals as Solve does, and lets fn read files
+// of the result by path.
+func (c *Client) ReadFiles(ctx context.Context, st llb.State, locals map[string]string, fn func(read func(path string) ([]byte, error)) error) error {
 	def, err := st.Marshal(ctx)
 	if err != nil {
 		return err
 	}
-	return c.build(ctx, func(ctx context.Context, gw gateway.Client) error {
+	mounts, err := localMounts(locals)
+	if err != nil {
+		return err
+	}
+	return c.buildWith(ctx, client.SolveOpt{LocalMounts: mounts}, func(ctx context.Context, gw gateway.Client) error {
 		res, err := gw.Solve(ctx, gateway.SolveRequest{Definition: def.ToPB()})
 		if err != nil {
 			return err
@@ -60,8 +65,13 @@ func (c *Client) ReadFiles(ctx context.Context, st llb.State, fn func(read func(
 // build runs fn in a gateway session; fn's own error is returned as is,
 // without BuildKit's "failed to solve" wrapping.
 func (c *Client) build(ctx context.Context, fn func(context.Context, gateway.Client) error) error {
+	return c.buildWith(ctx, client.SolveOpt{}, fn)
+}
+
+func (c *Client) buildWith(ctx context.Context, opt client.SolveOpt, fn func(context.Context, gateway.Client) error) error {
 	var fnErr error
-	_, err := c.c.Build(ctx, client.SolveOpt{Session: attachables()}, "istio-mab", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
+	opt.Session = append(opt.Session, attachables()...)
+	_, err := c.c.Build(ctx, opt, "istio-mab", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
 		fnErr = fn(ctx, gw)
 		return nil, fnErr
 	}, c.prog.channel())

@@ -14,13 +14,9 @@ import (
 // It returns the exporter response.
 func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string) (map[string]string, error) {
 	opt.Session = append(opt.Session, attachables()...)
-	opt.LocalMounts = map[string]fsutil.FS{}
-	for name, dir := range locals {
-		fs, err := fsutil.NewFS(dir)
-		if err != nil {
-			return nil, fmt.Errorf("sharing %s with BuildKit: %w", dir, err)
-		}
-		opt.LocalMounts[name] = fs
+	var err error
+	if opt.LocalMounts, err = localMounts(locals); err != nil {
+		return nil, err
 	}
 	ch, tap := tapManifest(c.prog.channel())
 	resp, err := c.c.Solve(ctx, def, opt, ch)
@@ -28,4 +24,17 @@ func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.Solv
 		return nil, tap.explain(err)
 	}
 	return resp.ExporterResponse, nil
+}
+
+// localMounts shares host directories with the daemon by LLB local name.
+func localMounts(locals map[string]string) (map[string]fsutil.FS, error) {
+	out := map[string]fsutil.FS{}
+	for name, dir := range locals {
+		fs, err := fsutil.NewFS(dir)
+		if err != nil {
+			return nil, fmt.Errorf("sharing %s with BuildKit: %w", dir, err)
+		}
+		out[name] = fs
+	}
+	return out, nil
 }

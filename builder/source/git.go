@@ -13,7 +13,7 @@ import (
 // fetches it for the build too.
 type TreeReader interface {
 	ResolveGit(ctx context.Context, st llb.State) (commit string, object []byte, err error)
-	ReadFiles(ctx context.Context, st llb.State, fn func(read func(path string) ([]byte, error)) error) error
+	ReadFiles(ctx context.Context, st llb.State, locals map[string]string, fn func(read func(path string) ([]byte, error)) error) error
 }
 
 // GitFacts resolves a git source's tag to a commit and reads the facts the
@@ -29,7 +29,7 @@ func GitFacts(ctx context.Context, r TreeReader, src plan.Source, version string
 		return plan.Facts{}, err
 	}
 	var factsErr error // ours, returned without BuildKit's wrapping
-	err = r.ReadFiles(ctx, State(src, commit), func(read func(string) ([]byte, error)) error {
+	err = r.ReadFiles(ctx, State(src, commit), nil, func(read func(string) ([]byte, error)) error {
 		factsErr = ReadFacts(read, &facts, layout)
 		return factsErr
 	})
