@@ -20,4 +20,5 @@ type Options struct {
 	BaseRegistry  string            // default: the recipe's
 	BuildPlatform ocispecs.Platform // where compiles run: the BuildKit worker's platform
 	Push          bool
+	MediaTypes    MediaTypes // default: OCI
 }

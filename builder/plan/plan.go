@@ -17,6 +17,7 @@ type Plan struct {
 	Images        []Image
 	Archives      []Archive
 	Push          bool
+	MediaTypes    MediaTypes // of every image and list
 	// Nodes are the BuildKit nodes the steps are assigned to (see Assign),
 	// the default node first; empty until assigned.
 	Nodes []Node

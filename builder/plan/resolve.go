@@ -24,6 +24,7 @@ func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
 	p := Plan{
 		Version: o.Version, Hub: o.Hub, Source: o.Source, Facts: f, GoImage: o.GoImage,
 		BuildPlatform: o.BuildPlatform, LinknameFix: r.LinknameFix, Push: o.Push,
+		MediaTypes: o.MediaTypes,
 	}
 	for _, name := range o.Images {
 		spec, ok := r.Images[name]
@@ -81,6 +82,9 @@ func withDefaults(o Options, r recipes.Recipe) Options {
 	}
 	if o.BaseRegistry == "" {
 		o.BaseRegistry = r.BaseRegistry
+	}
+	if o.MediaTypes == "" {
+		o.MediaTypes = OCI
 	}
 	if o.BuildPlatform.OS == "" {
 		o.BuildPlatform = platforms.MustParse("linux/amd64")

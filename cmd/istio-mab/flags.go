@@ -42,4 +42,5 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.Int("jobs", defaultJobs, "image builds run at once")
 	fl.Bool("dry-run", false, "resolve and print the plan (reads the source's facts), build nothing")
 	registerBuilderFlags(cmd)
+	registerAirgapFlags(cmd)
 }

@@ -62,6 +62,7 @@ func (f *buildFlags) options(cmd *cobra.Command) (buildOptions, error) {
 		func() (err error) { o.nodes, o.tls, err = parseNodes(v, v.GetString("platforms-file")); return err },
 		func() (err error) { o.progress, err = parseProgress(v.GetString("progress")); return err },
 		func() (err error) { o.access, err = parseAccess(v, o.insecure); return err },
+		func() error { return parseAirgap(v, &o) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
