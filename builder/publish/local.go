@@ -46,6 +46,12 @@ func (l *Local) tarball(repo string, pl ocispecs.Platform) string {
 // Prepare checks each platform image of img (config platform, binaries)
 // from its tarball and assembles the list that would be pushed.
 func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
+	return l.prepare(img, nil)
+}
+
+// prepare is Prepare that hands each checked platform image to keep, when
+// set, before the list is assembled.
+func (l *Local) prepare(img Image, keep func(v1.Image) error) (*Prepared, error) {
 	repo, err := name.NewRepository(img.Repository)
 	if err != nil {
 		return nil, fmt.Errorf("parsing repository: %w", err)
@@ -55,7 +61,7 @@ func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
 	}
 	children := make([]v1.Descriptor, len(img.Platforms))
 	for i, pi := range img.Platforms {
-		if children[i], err = l.check(img, pi); err != nil {
+		if children[i], err = l.check(img, pi, keep); err != nil {
 			return nil, fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err)
 		}
 	}
@@ -66,7 +72,7 @@ func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
 	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags}, nil
 }
 
-func (l *Local) check(img Image, pi PlatformImage) (v1.Descriptor, error) {
+func (l *Local) check(img Image, pi PlatformImage, keep func(v1.Image) error) (v1.Descriptor, error) {
 	tarball := l.tarball(img.Repository, pi.Platform)
 	dir := strings.TrimSuffix(tarball, ".tar")
 	if err := untar(tarball, dir); err != nil {
@@ -83,6 +89,11 @@ func (l *Local) check(img Image, pi PlatformImage) (v1.Descriptor, error) {
 	got, err := CheckImage(im, pi.Platform, img.Binaries)
 	if err != nil {
 		return v1.Descriptor{}, err
+	}
+	if keep != nil {
+		if err := keep(im); err != nil {
+			return v1.Descriptor{}, err
+		}
 	}
 	mt, err := im.MediaType()
 	if err != nil {

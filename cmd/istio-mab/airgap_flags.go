@@ -1,7 +1,16 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/istio-mab/istio-mab/builder"
+	"github.com/istio-mab/istio-mab/builder/airgap"
 	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 )
@@ -9,11 +18,83 @@ import (
 // registerAirgapFlags adds build's flags for carrying a release across an
 // air gap: the manifest format, and an OCI layout in place of a registry.
 func registerAirgapFlags(cmd *cobra.Command) {
-	cmd.Flags().String("media-types", string(plan.OCI), "manifest format of images and lists: oci (OCI image index, carried by OCI layouts with every digest unchanged) or docker (Docker manifest list)")
+	fl := cmd.Flags()
+	fl.String("media-types", string(plan.OCI), "manifest format of images and lists: oci (OCI image index, carried by OCI layouts with every digest unchanged) or docker (Docker manifest list)")
+	fl.String("output", "", "oci-layout:DIR or tar:FILE: write every list, the istioctl archives and "+airgap.ContentsFile+" there instead of pushing (see docs/airgap.md)")
 }
 
-// parseAirgap reads those flags into o.
+// airgapOptions are build's validated air-gap settings.
+type airgapOptions struct {
+	layoutDir string // the OCI layout written, when --output is set
+	tarFile   string // the tarball it becomes, for tar:FILE
+}
+
+// parseAirgap reads those flags into o; --output turns pushing off.
 func parseAirgap(v *viper.Viper, o *buildOptions) (err error) {
-	o.plan.MediaTypes, err = plan.ParseMediaTypes(v.GetString("media-types"))
+	if o.plan.MediaTypes, err = plan.ParseMediaTypes(v.GetString("media-types")); err != nil {
+		return err
+	}
+	if o.out, err = parseOutput(v.GetString("output")); err == nil && o.out.set() {
+		o.plan.Push = false
+		o.dist = filepath.Join(o.out.layoutDir, "files")
+	}
 	return err
+}
+
+func parseOutput(s string) (airgapOptions, error) {
+	kind, path, _ := strings.Cut(s, ":")
+	switch {
+	case s == "":
+		return airgapOptions{}, nil
+	case kind == "oci-layout" && path != "":
+		return airgapOptions{layoutDir: path}, nil
+	case kind == "tar" && path != "":
+		// The layout is written beside FILE and packed at the end; a failed
+		// run leaves it, and a rerun reuses its blobs.
+		return airgapOptions{layoutDir: path + ".layout", tarFile: path}, nil
+	}
+	return airgapOptions{}, fmt.Errorf("--output %q: use oci-layout:DIR or tar:FILE", s)
+}
+
+func (a airgapOptions) set() bool { return a.layoutDir != "" }
+
+// sink writes the run into the layout.
+func (a airgapOptions) sink(hub, stage string) (builder.Sink, error) {
+	return publish.NewLayout(a.layoutDir, stage, hub)
+}
+
+// finish records the layout's contents once every list is named, then
+// packs it for tar:FILE.
+func (a airgapOptions) finish(p plan.Plan, res builder.Result) error {
+	c := airgap.Contents{Version: p.Version, Hub: p.Hub}
+	for _, pub := range res.Published {
+		l, err := airgap.ListOf(p.Hub, pub, imageBinaries(p, pub.Repository))
+		if err != nil {
+			return err
+		}
+		c.Lists = append(c.Lists, l)
+	}
+	var err error
+	if c.Files, err = airgap.FilesIn(a.layoutDir, "files"); err != nil {
+		return err
+	}
+	if err := airgap.WriteContents(a.layoutDir, c); err != nil {
+		return err
+	}
+	if a.tarFile == "" {
+		return nil
+	}
+	defer os.RemoveAll(a.layoutDir)
+	return airgap.Pack(a.layoutDir, a.tarFile)
+}
+
+// imageBinaries are the binaries of repo's images (every variant of an
+// image holds the same), repo as publish names it.
+func imageBinaries(p plan.Plan, repo string) []string {
+	for _, img := range p.Images {
+		if r, err := name.NewRepository(img.Repository); err == nil && r.String() == repo {
+			return builder.Binaries(img)
+		}
+	}
+	return nil
 }

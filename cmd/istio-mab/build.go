@@ -83,11 +83,18 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 		return p, builder.Result{}, err
 	}
 	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{Dist: o.dist, Jobs: o.jobs, Progress: prog})
+	if err == nil && o.out.set() {
+		err = o.out.finish(p, res)
+	}
 	return p, res, err
 }
 
-// newSink is the registry, or with --push=false a local check.
+// newSink is the registry, an OCI layout (--output), or with --push=false
+// a local check.
 func newSink(o buildOptions, stage string) (builder.Sink, error) {
+	if o.out.set() {
+		return o.out.sink(o.plan.Hub, stage+"/oci")
+	}
 	if !o.plan.Push {
 		return publish.NewLocal(stage + "/oci"), nil
 	}

@@ -29,6 +29,7 @@ type buildOptions struct {
 	dryRun   bool
 	insecure map[string]bool
 	access   *registry.Access
+	out      airgapOptions // --output and the like
 }
 
 // supportedPlatforms are the image platforms Istio's Dockerfiles and Envoy builds exist for.

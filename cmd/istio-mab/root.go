@@ -15,6 +15,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newBuildCommand())
+	root.AddCommand(newImportCommand())
 	return root
 }
 
