@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -106,4 +107,30 @@ func RefName(hub string, repo name.Repository) string {
 		}
 	}
 	return repo.Name()
+}
+
+// Adopt copies idx, a list read from a registry, into the layout as bytes
+// with all it references (attestations too), unless it is there complete
+// already, and reads it back; copied says which. Nothing is named until
+// MoveTags.
+func (l *Layout) Adopt(idx v1.ImageIndex, repo name.Repository, tags []string) (pr *Prepared, copied bool, err error) {
+	raw, err := idx.RawManifest()
+	if err != nil {
+		return nil, false, err
+	}
+	ei, err := ExistingIndex(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	d := ei.Descriptor
+	if CheckLayoutTree(l.path, d) != nil {
+		copied = true
+		if err := l.path.WriteIndex(idx); err != nil {
+			return nil, false, fmt.Errorf("writing %s@%s to the layout: %w", repo, d.Digest, err)
+		}
+		if err := CheckLayoutTree(l.path, d); err != nil {
+			return nil, false, fmt.Errorf("reading back %s@%s: %w", repo, d.Digest, err)
+		}
+	}
+	return &Prepared{Repository: repo, Index: ei, Tags: tags}, copied, nil
 }

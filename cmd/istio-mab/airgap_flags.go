@@ -98,3 +98,7 @@ func imageBinaries(p plan.Plan, repo string) []string {
 	}
 	return nil
 }
+
+func errRequired(flag, what string) error {
+	return fmt.Errorf("%s is required: %s", flag, what)
+}
