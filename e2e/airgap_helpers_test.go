@@ -132,3 +132,5 @@ func listNamed(t *testing.T, c airgap.Contents, name string) airgap.List {
 	t.Fatalf("the layout has no list %s", name)
 	return airgap.List{}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
