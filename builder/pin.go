@@ -41,6 +41,7 @@ func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, er
 	for i := range out.Images {
 		for j := range out.Images[i].Platforms {
 			ip := &out.Images[i].Platforms[j]
+			ip.Bases = pinnedBases(out.Images[i].NamedContexts, pinned[ip.Node], ip.Platform)
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
 				ip.Envoy.Supplied = ip.Envoy.Ref
 				ip.Envoy.Ref = pinned[ip.Node][refKey(ip.Envoy.Ref, ip.Platform)]
@@ -48,6 +49,21 @@ func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, er
 		}
 	}
 	return out, nil
+}
+
+// pinnedBases are the named contexts by digest, as the node resolved them
+// for pl.
+func pinnedBases(contexts map[string]string, pinned map[string]string, pl ocispecs.Platform) map[string]string {
+	out := map[string]string{}
+	for k, v := range contexts {
+		ref, ok := strings.CutPrefix(v, "docker-image://")
+		if ok && strings.Contains(ref, "@") {
+			out[k] = v // pinned by the recipe or the Dockerfile already
+		} else if ok && pinned[refKey(ref, pl)] != "" {
+			out[k] = "docker-image://" + pinned[refKey(ref, pl)]
+		}
+	}
+	return out
 }
 
 func refKey(ref string, pl ocispecs.Platform) string { return ref + " " + platforms.Format(pl) }

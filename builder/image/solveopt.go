@@ -27,6 +27,9 @@ func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State) client.
 	for k, v := range img.NamedContexts {
 		attrs["context:"+k] = v
 	}
+	for k, v := range ip.Bases {
+		attrs["context:"+k] = v
+	}
 	return client.SolveOpt{
 		Frontend:       "dockerfile.v0",
 		FrontendAttrs:  attrs,

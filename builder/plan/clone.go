@@ -34,6 +34,7 @@ func (img Image) clone() Image {
 	out.Platforms = slices.Clone(img.Platforms)
 	for j, ip := range out.Platforms {
 		out.Platforms[j].Binaries = slices.Clone(ip.Binaries)
+		out.Platforms[j].Bases = maps.Clone(ip.Bases)
 		if ip.Envoy != nil {
 			e := *ip.Envoy
 			out.Platforms[j].Envoy = &e

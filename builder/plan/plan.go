@@ -37,6 +37,7 @@ type Facts struct {
 	CommitTime  int64 // unix seconds; SOURCE_DATE_EPOCH for reproducible images
 	ProxySHA    string
 	BaseVersion string
+	GoSum       string // sha256 of go.sum; empty when the tree has none
 	// Dockerfiles are what each Dockerfile of the tree says, by path.
 	Dockerfiles map[string]Dockerfile
 }
@@ -95,6 +96,10 @@ type ImagePlatform struct {
 	Binaries []string // names; the compiled binary for this platform
 	Envoy    *Envoy
 	Node     string // the BuildKit node that builds it; set by Assign
+	// Bases are the NamedContexts as this platform's node pinned them
+	// (docker-image://REF@DIGEST), so a moving tag cannot change the build;
+	// set by Resolve.
+	Bases map[string]string
 }
 
 // Envoy is where one platform's Envoy binary comes from.
@@ -128,8 +133,9 @@ const (
 
 // Download is a file fetched over HTTP(S) by BuildKit.
 type Download struct {
-	URL  string
-	Name string // file name in the build context
+	URL    string
+	Name   string // file name in the build context
+	SHA256 string // BuildKit refuses a download with another sha256; optional (--lock)
 }
 
 // Archive is one istioctl release archive.

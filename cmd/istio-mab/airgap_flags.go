@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/istio-mab/istio-mab/builder"
 	"github.com/istio-mab/istio-mab/builder/airgap"
+	"github.com/istio-mab/istio-mab/builder/lock"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/spf13/cobra"
@@ -20,13 +22,15 @@ import (
 func registerAirgapFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.String("media-types", string(plan.OCI), "manifest format of images and lists: oci (OCI image index, carried by OCI layouts with every digest unchanged) or docker (Docker manifest list)")
+	fl.String("lock", "", "lock file from istio-mab lock: build exactly those inputs, refusing any that drifted")
 	fl.String("output", "", "oci-layout:DIR or tar:FILE: write every list, the istioctl archives and "+airgap.ContentsFile+" there instead of pushing (see docs/airgap.md)")
 }
 
 // airgapOptions are build's validated air-gap settings.
 type airgapOptions struct {
-	layoutDir string // the OCI layout written, when --output is set
-	tarFile   string // the tarball it becomes, for tar:FILE
+	layoutDir string     // the OCI layout written, when --output is set
+	tarFile   string     // the tarball it becomes, for tar:FILE
+	lock      *lock.Lock // --lock
 }
 
 // parseAirgap reads those flags into o; --output turns pushing off.
@@ -34,11 +38,21 @@ func parseAirgap(v *viper.Viper, o *buildOptions) (err error) {
 	if o.plan.MediaTypes, err = plan.ParseMediaTypes(v.GetString("media-types")); err != nil {
 		return err
 	}
-	if o.out, err = parseOutput(v.GetString("output")); err == nil && o.out.set() {
+	if o.out, err = parseOutput(v.GetString("output")); err != nil {
+		return err
+	}
+	if o.out.set() {
 		o.plan.Push = false
 		o.dist = filepath.Join(o.out.layoutDir, "files")
 	}
-	return err
+	if f := v.GetString("lock"); f != "" {
+		l, err := lock.Read(f)
+		if err != nil {
+			return err
+		}
+		o.out.lock = &l
+	}
+	return nil
 }
 
 func parseOutput(s string) (airgapOptions, error) {
@@ -65,7 +79,10 @@ func (a airgapOptions) sink(hub, stage string) (builder.Sink, error) {
 
 // finish records the layout's contents once every list is named, then
 // packs it for tar:FILE.
-func (a airgapOptions) finish(p plan.Plan, res builder.Result) error {
+func (a airgapOptions) finish(ctx context.Context, p plan.Plan, line string, res builder.Result) error {
+	if err := writeLock(ctx, filepath.Join(a.layoutDir, "files", lockFile), p, line); err != nil {
+		return err
+	}
 	c := airgap.Contents{Version: p.Version, Hub: p.Hub}
 	for _, pub := range res.Published {
 		l, err := airgap.ListOf(p.Hub, pub, imageBinaries(p, pub.Repository))
@@ -101,4 +118,31 @@ func imageBinaries(p plan.Plan, repo string) []string {
 
 func errRequired(flag, what string) error {
 	return fmt.Errorf("%s is required: %s", flag, what)
+}
+
+// lockFile is the lock of the run, among the files of a layout.
+const lockFile = "istio-mab.lock"
+
+// writeLock records the inputs of p, fetching each download to hash it.
+func writeLock(ctx context.Context, path string, p plan.Plan, line string) error {
+	sums, err := lock.Fetch(ctx, p)
+	if err != nil {
+		return err
+	}
+	l, err := lock.Of(p, line, sums)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := lock.Write(f, l); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/istio-mab/istio-mab/builder"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/builder/lock"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/istio-mab/istio-mab/recipes"
@@ -75,6 +76,9 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	}
 	defer os.RemoveAll(stage)
 	p, err := builder.Resolve(ctx, builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}, solvers)
+	if err == nil && o.out.lock != nil {
+		p, err = lock.Apply(p, r.Line, *o.out.lock)
+	}
 	if err != nil || o.dryRun {
 		return p, builder.Result{}, err
 	}
@@ -84,7 +88,7 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	}
 	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{Dist: o.dist, Jobs: o.jobs, Progress: prog})
 	if err == nil && o.out.set() {
-		err = o.out.finish(p, res)
+		err = o.out.finish(ctx, p, r.Line, res)
 	}
 	return p, res, err
 }

@@ -15,7 +15,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newBuildCommand())
-	root.AddCommand(newImportCommand(), newExportCommand(), newMirrorCommand())
+	root.AddCommand(newImportCommand(), newExportCommand(), newMirrorCommand(), newLockCommand())
 	return root
 }
 
