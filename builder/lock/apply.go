@@ -2,6 +2,7 @@ package lock
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/containerd/platforms"
 
@@ -10,7 +11,9 @@ import (
 
 // Apply holds p, just resolved, to l: every input must be the one l
 // records, or the first that is not is named; the downloads are then
-// pinned to l's sha256s, which BuildKit checks as it fetches them.
+// pinned to l's sha256s, which BuildKit checks as it fetches them. Inputs
+// are compared by content (digest, sha256), not by where they come from,
+// so a lock written against upstream holds a build from internal mirrors.
 func Apply(p plan.Plan, line string, l Lock) (plan.Plan, error) {
 	if err := sameInputs(p, line, l); err != nil {
 		return plan.Plan{}, fmt.Errorf("--lock: %w; write a new lock with istio-mab lock to accept it", err)
@@ -21,7 +24,7 @@ func Apply(p plan.Plan, line string, l Lock) (plan.Plan, error) {
 		envoys[f.Platform] = f
 	}
 	for _, f := range l.Wasm {
-		wasm[f.Source] = f
+		wasm[f.Name] = f
 	}
 	for i := range out.Images {
 		img := &out.Images[i]
@@ -31,9 +34,9 @@ func Apply(p plan.Plan, line string, l Lock) (plan.Plan, error) {
 			}
 		}
 		for j, w := range img.Wasm {
-			f, ok := wasm[plan.Redact(w.URL)]
+			f, ok := wasm[w.Name]
 			if !ok {
-				return plan.Plan{}, fmt.Errorf("--lock: wasm filter %s is not in the lock file; write a new lock with istio-mab lock to accept it", plan.Redact(w.URL))
+				return plan.Plan{}, fmt.Errorf("--lock: wasm filter %s is not in the lock file; write a new lock with istio-mab lock to accept it", w.Name)
 			}
 			img.Wasm[j].SHA256 = f.SHA256
 		}
@@ -49,7 +52,7 @@ func sameInputs(p plan.Plan, line string, l Lock) error {
 		{"go.sum sha256", p.Facts.GoSum, l.GoSum},
 	}
 	if len(p.Nodes) > 0 {
-		same = append(same, struct{ what, got, want string }{"Go image", p.Nodes[0].GoImage, l.GoImage})
+		same = append(same, struct{ what, got, want string }{"Go image digest", digestOf(p.Nodes[0].GoImage), digestOf(l.GoImage)})
 	}
 	for _, s := range same {
 		if s.got != s.want {
@@ -73,7 +76,7 @@ func sameBases(p plan.Plan, l Lock) error {
 				used[key] = true
 				if want, ok := locked[key]; !ok {
 					return fmt.Errorf("base image %s is not in the lock file", key)
-				} else if v != want {
+				} else if digestOf(v) != digestOf(want) {
 					return fmt.Errorf("base image %s resolves to %s, the lock has %s", key, v, want)
 				}
 			}
@@ -101,7 +104,7 @@ func pinEnvoy(ip *plan.ImagePlatform, envoys map[string]File) error {
 	switch {
 	case !ok:
 		return fmt.Errorf("Envoy for %s is not in the lock file", pl)
-	case f.Source != source:
+	case e.Kind == plan.EnvoyImage && digestOf(source) != digestOf(f.Source):
 		return fmt.Errorf("Envoy for %s is %s, the lock has %s", pl, source, f.Source)
 	case e.SHA256 != "" && f.SHA256 != "" && e.SHA256 != f.SHA256:
 		return fmt.Errorf("--envoy-sha256 %s for %s differs from the lock's %s", e.SHA256, pl, f.SHA256)
@@ -110,4 +113,13 @@ func pinEnvoy(ip *plan.ImagePlatform, envoys map[string]File) error {
 		e.SHA256 = f.SHA256
 	}
 	return nil
+}
+
+// digestOf is the digest of REF@DIGEST, what the lock holds a build to
+// wherever the image is pulled from.
+func digestOf(ref string) string {
+	if i := strings.LastIndex(ref, "@"); i >= 0 {
+		return ref[i+1:]
+	}
+	return ref
 }

@@ -36,6 +36,7 @@ type Base struct {
 // File is a fetched input: an Envoy (per platform) or a wasm filter.
 type File struct {
 	Platform string `json:"platform,omitempty"`
+	Name     string `json:"name,omitempty"` // a wasm filter's name in the image
 	Source   string `json:"source"` // URL (credentials redacted), file, or image REF@DIGEST
 	SHA256   string `json:"sha256"`
 }
@@ -69,7 +70,7 @@ func Of(p plan.Plan, line string, sha256s map[string]string) (Lock, error) {
 		for _, w := range img.Wasm {
 			if !seen["wasm "+w.URL] {
 				seen["wasm "+w.URL] = true
-				l.Wasm = append(l.Wasm, File{Source: plan.Redact(w.URL), SHA256: cmp.Or(w.SHA256, sha256s[w.URL])})
+				l.Wasm = append(l.Wasm, File{Name: w.Name, Source: plan.Redact(w.URL), SHA256: cmp.Or(w.SHA256, sha256s[w.URL])})
 			}
 		}
 	}

@@ -76,6 +76,30 @@ func TestLockRoundTripPinsDownloads(t *testing.T) {
 	}
 }
 
+// TestApplyAcceptsMirrors: the same inputs from internal mirrors (other
+// registry, other download URLs, same digests) are the locked inputs.
+func TestApplyAcceptsMirrors(t *testing.T) {
+	l, err := Of(lockedPlan(), "1.22", sums())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := lockedPlan()
+	p.Nodes[0].GoImage = "registry.internal/golang:1.22@sha256:0"
+	for i := range p.Images[0].Platforms {
+		ip := &p.Images[0].Platforms[i]
+		ip.Bases[baseKey] = "docker-image://registry.internal/base:1.22-dev@sha256:aa"
+		ip.Envoy.Ref = "https://files.internal/envoy.tar.gz"
+	}
+	p.Images[0].Wasm[0].URL = "https://files.internal/stats.wasm"
+	got, err := Apply(p, "1.22", l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Images[0].Platforms[1].Envoy.SHA256 != "e2" || got.Images[0].Wasm[0].SHA256 != "w1" {
+		t.Errorf("mirrored downloads not pinned to the lock's sha256: %+v", got.Images[0])
+	}
+}
+
 func TestApplyRefusesDrift(t *testing.T) {
 	l, err := Of(lockedPlan(), "1.22", sums())
 	if err != nil {
@@ -92,10 +116,8 @@ func TestApplyRefusesDrift(t *testing.T) {
 		{"tag moved", func(p *plan.Plan) { p.Facts.Commit = "def" }, `source commit at tag 1.22.0 is "def", the lock has "abc"`},
 		{"go.sum", func(p *plan.Plan) { p.Facts.GoSum = "456" }, "go.sum sha256"},
 		{"Go image", func(p *plan.Plan) { p.Nodes[0].GoImage = "golang:1.22@sha256:1" }, "Go image"},
-		{"Envoy from elsewhere", func(p *plan.Plan) {
-			p.Images[0].Platforms[0].Envoy.Ref = "https://other.example.com/envoy.tar.gz"
-		}, "Envoy for linux/amd64 is https://other.example.com/envoy.tar.gz"},
-		{"new wasm", func(p *plan.Plan) { p.Images[0].Wasm[0].URL = "https://mirror.example.com/x.wasm" }, "wasm filter https://mirror.example.com/x.wasm is not in the lock file"},
+		{"Envoy given another pin", func(p *plan.Plan) { p.Images[0].Platforms[0].Envoy.SHA256 = "ff" }, "--envoy-sha256 ff for linux/amd64 differs from the lock's e1"},
+		{"new wasm", func(p *plan.Plan) { p.Images[0].Wasm[0].Name = "x.wasm" }, "wasm filter x.wasm is not in the lock file"},
 		{"base no longer used", func(p *plan.Plan) {
 			p.Images[0].Platforms = p.Images[0].Platforms[:1]
 		}, "the lock has base image " + baseKey + " for linux/arm64, which this build does not use"},
