@@ -37,7 +37,7 @@ type Base struct {
 type File struct {
 	Platform string `json:"platform,omitempty"`
 	Name     string `json:"name,omitempty"` // a wasm filter's name in the image
-	Source   string `json:"source"` // URL (credentials redacted), file, or image REF@DIGEST
+	Source   string `json:"source"`         // URL (credentials redacted), file, or image REF@DIGEST
 	SHA256   string `json:"sha256"`
 }
 
