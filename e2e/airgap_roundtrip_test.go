@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"slices"
+
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/istio-mab/istio-mab/builder/airgap"
+	"github.com/istio-mab/istio-mab/builder/lock"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -27,6 +32,12 @@ func TestAirgapRoundTrip(t *testing.T) {
 		}
 	}
 	checkArchives(t, filepath.Join(dir, "files"), "1.22.0", true)
+	if len(c.Files) != 17 || !slices.ContainsFunc(c.Files, func(f airgap.File) bool { return f.Path == "istio-mab.lock" }) {
+		t.Errorf("contents list %d files, want 8 archives, their .sha256 and istio-mab.lock: %+v", len(c.Files), c.Files)
+	}
+	if l, err := lock.Read(filepath.Join(dir, "istio-mab.lock")); err != nil || len(l.Commit) != 40 || len(l.Envoys) != 2 {
+		t.Errorf("the layout's lock: %+v, %v", l, err)
+	}
 
 	dockerConfig(t, s.SecureRegistry, s.SecureUser, securePassword(t))
 	hub := s.SecureRegistry + "/e2e-" + randomSuffix(t) + "/istio"

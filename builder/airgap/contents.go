@@ -126,25 +126,28 @@ func parseRepo(s string) (name.Repository, error) {
 	return r, nil
 }
 
-// FilesIn records every regular file under root/sub, relative to root.
-func FilesIn(root, sub string) ([]File, error) {
+// FilesIn records every regular file under each path below root (a file
+// or a directory; missing ones are skipped), relative to root.
+func FilesIn(root string, paths ...string) ([]File, error) {
 	var out []File
-	err := filepath.WalkDir(filepath.Join(root, sub), func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.Type().IsRegular() {
+	for _, p := range paths {
+		err := filepath.WalkDir(filepath.Join(root, p), func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			f, err := hashFile(path)
+			if err != nil {
+				return err
+			}
+			f.Path, err = filepath.Rel(root, path)
+			out = append(out, f)
 			return err
+		})
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
 		}
-		f, err := hashFile(path)
-		if err != nil {
-			return err
-		}
-		f.Path, err = filepath.Rel(root, path)
-		out = append(out, f)
-		return err
-	})
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
 	}
-	return out, err
+	return out, nil
 }
 
 func hashFile(path string) (File, error) {

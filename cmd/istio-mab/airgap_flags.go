@@ -80,7 +80,7 @@ func (a airgapOptions) sink(hub, stage string) (builder.Sink, error) {
 // finish records the layout's contents once every list is named, then
 // packs it for tar:FILE.
 func (a airgapOptions) finish(ctx context.Context, p plan.Plan, line string, res builder.Result) error {
-	if err := writeLock(ctx, filepath.Join(a.layoutDir, "files", lockFile), p, line); err != nil {
+	if err := writeLock(ctx, filepath.Join(a.layoutDir, lockFile), p, line); err != nil {
 		return err
 	}
 	c := airgap.Contents{Version: p.Version, Hub: p.Hub}
@@ -92,7 +92,7 @@ func (a airgapOptions) finish(ctx context.Context, p plan.Plan, line string, res
 		c.Lists = append(c.Lists, l)
 	}
 	var err error
-	if c.Files, err = airgap.FilesIn(a.layoutDir, "files"); err != nil {
+	if c.Files, err = airgap.FilesIn(a.layoutDir, "files", lockFile); err != nil {
 		return err
 	}
 	if err := airgap.WriteContents(a.layoutDir, c); err != nil {
@@ -120,7 +120,7 @@ func errRequired(flag, what string) error {
 	return fmt.Errorf("%s is required: %s", flag, what)
 }
 
-// lockFile is the lock of the run, among the files of a layout.
+// lockFile is the lock of the run, at the layout's root.
 const lockFile = "istio-mab.lock"
 
 // writeLock records the inputs of p, fetching each download to hash it.
