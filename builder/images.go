@@ -59,9 +59,9 @@ func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, err
 	if err != nil {
 		return PlatformResult{}, err
 	}
-	opt.Exports = []client.ExportEntry{image.PushExport(j.img.Repository, target.Insecure)}
+	opt.Exports = []client.ExportEntry{image.PushExport(j.img.Repository, target.Insecure, r.p.MediaTypes)}
 	if target.File != nil {
-		opt.Exports[0] = image.OCIExport(j.img.Repository, target.File)
+		opt.Exports[0] = image.OCIExport(j.img.Repository, target.File, r.p.MediaTypes)
 	}
 	opt = r.withCache(opt, "image-"+j.img.Name+"-"+j.img.Variant+"-"+platforms.Format(j.ip.Platform))
 	resp, err := r.solvers[j.ip.Node].Solve(ctx, nil, opt, r.locals())

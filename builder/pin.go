@@ -48,6 +48,7 @@ func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, er
 	for i := range out.Images {
 		for j := range out.Images[i].Platforms {
 			ip := &out.Images[i].Platforms[j]
+			ip.Bases = pinnedBases(out.Images[i], pinned[ip.Node], ip.Platform)
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
 				ip.Envoy.Supplied = ip.Envoy.Ref
 				ip.Envoy.Ref = pinned[ip.Node][refKey(ip.Envoy.Ref, ip.Platform)]
@@ -68,6 +69,25 @@ func goImagePins(nodes []plan.Node, goImage string) map[string]string {
 	return pins
 }
 
+// pinnedBases are the bases the image's build pulls for pl as named
+// contexts by digest, as the node resolved them: a moving tag cannot
+// change the build.
+func pinnedBases(img plan.Image, pinned map[string]string, pl ocispecs.Platform) map[string]string {
+	out := map[string]string{}
+	for _, base := range img.BaseRefs {
+		ref := base
+		if to, ok := img.NamedContexts[base]; ok {
+			ref = strings.TrimPrefix(to, "docker-image://")
+		}
+		if strings.Contains(ref, "@") {
+			out[base] = "docker-image://" + ref // pinned by the recipe or the Dockerfile already
+		} else if p := pinned[refKey(ref, pl)]; p != "" {
+			out[base] = "docker-image://" + p
+		}
+	}
+	return out
+}
+
 func refKey(ref string, pl ocispecs.Platform) string { return ref + " " + platforms.Format(pl) }
 
 // imageRefs lists, per node, each (image, platform) it pulls once, in plan order.
@@ -82,7 +102,7 @@ func imageRefs(p plan.Plan) map[string][]buildkit.ImageRef {
 	}
 	for _, img := range p.Images {
 		for _, ip := range img.Platforms {
-			for _, base := range img.Bases {
+			for _, base := range img.BaseRefs {
 				if to, ok := img.NamedContexts[base]; ok {
 					base = strings.TrimPrefix(to, "docker-image://")
 				}

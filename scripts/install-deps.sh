@@ -3,7 +3,7 @@
 # amd64 and arm64 (the seeded base images are made from it). Idempotent.
 source "$(dirname "$0")/lib.sh"
 
-PACKAGES=(runc qemu-user-static docker-registry apache2-utils openssl git busybox-static ca-certificates)
+PACKAGES=(runc qemu-user-static docker-registry apache2-utils openssl git busybox-static ca-certificates skopeo)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -10,6 +10,7 @@ import (
 	"github.com/istio-mab/istio-mab/builder/envoy"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/moby/buildkit/client/llb"
+	"github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -38,7 +39,11 @@ func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) 
 	}
 	for _, d := range img.Wasm {
 		// HTTP sources are 0600; Envoy reads the filters as uid 1337.
-		ctx = ctx.File(llb.Copy(llb.HTTP(d.URL, llb.Filename(d.Name), llb.Chmod(0o644)), d.Name, d.Name),
+		opts := []llb.HTTPOption{llb.Filename(d.Name), llb.Chmod(0o644)}
+		if d.SHA256 != "" {
+			opts = append(opts, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, d.SHA256)))
+		}
+		ctx = ctx.File(llb.Copy(llb.HTTP(d.URL, opts...), d.Name, d.Name),
 			llb.WithCustomNamef("context %s: %s", img.Name, d.Name))
 	}
 	return ctx

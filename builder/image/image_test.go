@@ -68,17 +68,21 @@ func TestSolveOpt(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
 		push, insecure bool
+		mt             plan.MediaTypes
+		oci            string // the exporter's oci-mediatypes
 	}{
-		{"push", true, false},
-		{"build only", false, false},
-		{"push insecure", true, true},
-		{"build only insecure", false, true},
+		{"push", true, false, plan.OCI, "true"},
+		{"build only", false, false, plan.OCI, "true"},
+		{"push insecure", true, true, plan.OCI, "true"},
+		{"build only insecure", false, true, plan.OCI, "true"},
+		{"push docker", true, false, plan.Docker, "false"},
+		{"build only docker", false, false, plan.Docker, "false"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			so := image.SolveOpt(img, ip, ctx, src())
-			so.Exports = []client.ExportEntry{image.PushExport(img.Repository, tc.insecure)}
+			so.Exports = []client.ExportEntry{image.PushExport(img.Repository, tc.insecure, tc.mt)}
 			if !tc.push {
-				so.Exports[0] = image.OCIExport(img.Repository, nil)
+				so.Exports[0] = image.OCIExport(img.Repository, nil, tc.mt)
 			}
 			if so.Frontend != "dockerfile.v0" {
 				t.Errorf("frontend %q, want dockerfile.v0", so.Frontend)
@@ -106,7 +110,7 @@ func TestSolveOpt(t *testing.T) {
 			}
 			wantExport := map[string]string{
 				"name":              "registry.example.com/istio/proxyv2",
-				"oci-mediatypes":    "false",
+				"oci-mediatypes":    tc.oci,
 				"rewrite-timestamp": "true",
 			}
 			if tc.push {

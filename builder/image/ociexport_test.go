@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/moby/buildkit/client"
 )
 
@@ -12,7 +13,7 @@ func TestOCIExportPushesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := OCIExport("registry.example.com/istio/pilot", f)
+	e := OCIExport("registry.example.com/istio/pilot", f, plan.OCI)
 	if e.Type != client.ExporterOCI || e.Output == nil {
 		t.Fatalf("export %+v: want an OCI tarball written to the file", e)
 	}
@@ -21,7 +22,7 @@ func TestOCIExportPushesNothing(t *testing.T) {
 			t.Errorf("attr %s set on a local export", k)
 		}
 	}
-	if e.Attrs["rewrite-timestamp"] != "true" || e.Attrs["oci-mediatypes"] != "false" {
+	if e.Attrs["rewrite-timestamp"] != "true" || e.Attrs["oci-mediatypes"] != "true" {
 		t.Errorf("attrs %v: want the same image as a pushed one", e.Attrs)
 	}
 	w, err := e.Output(nil)

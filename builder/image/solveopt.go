@@ -27,6 +27,9 @@ func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State) client.
 	for k, v := range img.NamedContexts {
 		attrs["context:"+k] = v
 	}
+	for k, v := range ip.Bases {
+		attrs["context:"+k] = v
+	}
 	return client.SolveOpt{
 		Frontend:       "dockerfile.v0",
 		FrontendAttrs:  attrs,
@@ -34,17 +37,18 @@ func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State) client.
 	}
 }
 
-// PushExport pushes the image to repo by digest. insecure allows plain HTTP
-// to repo's registry and must be set only when the user named that host.
-func PushExport(repo string, insecure bool) client.ExportEntry {
-	return client.ExportEntry{Type: client.ExporterImage, Attrs: exportAttrs(repo, true, insecure)}
+// PushExport pushes the image to repo by digest, in mt's manifest format.
+// insecure allows plain HTTP to repo's registry and must be set only when
+// the user named that host.
+func PushExport(repo string, insecure bool, mt plan.MediaTypes) client.ExportEntry {
+	return client.ExportEntry{Type: client.ExporterImage, Attrs: exportAttrs(repo, true, insecure, mt)}
 }
 
-func exportAttrs(repo string, push, insecure bool) map[string]string {
+func exportAttrs(repo string, push, insecure bool, mt plan.MediaTypes) map[string]string {
 	attrs := map[string]string{
 		"name": repo,
-		// Docker media types: the widest registry and kubelet compatibility.
-		"oci-mediatypes": "false",
+		// The list is assembled from these manifests, so both share mt.
+		"oci-mediatypes": strconv.FormatBool(mt != plan.Docker),
 		// Layers carry SOURCE_DATE_EPOCH times, so rebuilds give the same digests.
 		"rewrite-timestamp": "true",
 		"push":              strconv.FormatBool(push),
@@ -59,8 +63,8 @@ func exportAttrs(repo string, push, insecure bool) map[string]string {
 
 // OCIExport writes the image as an OCI layout tarball to w instead of
 // pushing it, so an image built with --push=false can still be checked.
-func OCIExport(repo string, w io.WriteCloser) client.ExportEntry {
-	attrs := exportAttrs(repo, false, false)
+func OCIExport(repo string, w io.WriteCloser, mt plan.MediaTypes) client.ExportEntry {
+	attrs := exportAttrs(repo, false, false, mt)
 	delete(attrs, "push")
 	delete(attrs, "push-by-digest")
 	return client.ExportEntry{

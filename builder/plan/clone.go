@@ -31,12 +31,13 @@ func (img Image) clone() Image {
 	out.Tags = slices.Clone(img.Tags)
 	out.BuildArgs = maps.Clone(img.BuildArgs)
 	out.NamedContexts = maps.Clone(img.NamedContexts)
-	out.Bases = slices.Clone(img.Bases)
+	out.BaseRefs = slices.Clone(img.BaseRefs)
 	out.Files = maps.Clone(img.Files)
 	out.Wasm = slices.Clone(img.Wasm)
 	out.Platforms = slices.Clone(img.Platforms)
 	for j, ip := range out.Platforms {
 		out.Platforms[j].Binaries = slices.Clone(ip.Binaries)
+		out.Platforms[j].Bases = maps.Clone(ip.Bases)
 		if ip.Envoy != nil {
 			e := *ip.Envoy
 			out.Platforms[j].Envoy = &e

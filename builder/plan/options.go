@@ -20,5 +20,6 @@ type Options struct {
 	BaseRegistry  string            // default: the recipe's
 	BuildPlatform ocispecs.Platform // where compiles run: the BuildKit worker's platform
 	Push          bool
-	Go            Go // module download settings; Proxy defaults to DefaultGoProxy
+	Go            Go         // module download settings; Proxy defaults to DefaultGoProxy
+	MediaTypes    MediaTypes // default: OCI
 }

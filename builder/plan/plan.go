@@ -19,6 +19,7 @@ type Plan struct {
 	Push          bool              `json:"push"`
 	Go            Go                `json:"go"`
 	Inputs        Inputs            `json:"inputs"`
+	MediaTypes    MediaTypes        `json:"mediaTypes"` // of every image and list
 	// Nodes are the BuildKit nodes the steps are assigned to (see Assign),
 	// the default node first; empty until assigned.
 	Nodes []Node `json:"nodes,omitempty"`
@@ -40,6 +41,7 @@ type Facts struct {
 	BaseVersion string `json:"baseVersion"`
 	// LocalModules are the directories go.mod replaces modules with.
 	LocalModules []string `json:"localModules,omitempty"`
+	GoSum        string   `json:"goSum,omitempty"` // sha256 of go.sum; empty when the tree has none
 	// Dockerfiles are what each Dockerfile of the tree says, by path.
 	Dockerfiles map[string]Dockerfile `json:"dockerfiles,omitempty"`
 }
@@ -85,9 +87,9 @@ type Image struct {
 	Dockerfile string            `json:"dockerfile"`
 	Platforms  []ImagePlatform   `json:"platforms,omitempty"`
 	BuildArgs  map[string]string `json:"buildArgs,omitempty"`
-	// Bases are the images the variant's build pulls, as the Dockerfile
+	// BaseRefs are the images the variant's build pulls, as the Dockerfile
 	// names them; NamedContexts may redirect them.
-	Bases []string `json:"bases,omitempty"`
+	BaseRefs []string `json:"baseRefs,omitempty"`
 	// NamedContexts redirects the Dockerfile's base images, e.g.
 	// gcr.io/istio-release/base:1.22-dev -> docker-image://mirror/base:1.22-dev.
 	NamedContexts map[string]string `json:"namedContexts,omitempty"`
@@ -101,6 +103,10 @@ type ImagePlatform struct {
 	Binaries []string          `json:"binaries,omitempty"` // names; the compiled binary for this platform
 	Envoy    *Envoy            `json:"envoy,omitempty"`
 	Node     string            `json:"node"` // the BuildKit node that builds it; set by Assign
+	// Bases are the NamedContexts as this platform's node pinned them
+	// (docker-image://REF@DIGEST), so a moving tag cannot change the build;
+	// set by Resolve.
+	Bases map[string]string `json:"bases,omitempty"`
 }
 
 // Envoy is where one platform's Envoy binary comes from.
@@ -134,8 +140,9 @@ const (
 
 // Download is a file fetched over HTTP(S) by BuildKit.
 type Download struct {
-	URL  string `json:"url"`
-	Name string `json:"name"` // file name in the build context
+	URL    string `json:"url"`
+	Name   string `json:"name"`             // file name in the build context
+	SHA256 string `json:"sha256,omitempty"` // BuildKit refuses a download with another sha256; optional (--lock)
 }
 
 // Archive is one istioctl release archive.

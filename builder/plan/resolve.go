@@ -24,6 +24,7 @@ func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
 	p := Plan{
 		Version: o.Version, Hub: o.Hub, Source: o.Source, Facts: f, GoImage: o.GoImage,
 		BuildPlatform: o.BuildPlatform, LinknameFix: r.LinknameFix, Push: o.Push, Go: o.Go,
+		MediaTypes: o.MediaTypes,
 	}
 	for _, name := range o.Images {
 		spec, ok := r.Images[name]
@@ -85,6 +86,9 @@ func withDefaults(o Options, r recipes.Recipe) Options {
 	if o.Go.Proxy == "" {
 		o.Go.Proxy = DefaultGoProxy
 	}
+	if o.MediaTypes == "" {
+		o.MediaTypes = OCI
+	}
 	if o.BuildPlatform.OS == "" {
 		o.BuildPlatform = platforms.MustParse("linux/amd64")
 	}
@@ -118,7 +122,7 @@ func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec r
 	}
 	img := Image{
 		Name: name, Variant: variant, Repository: o.Hub + "/" + name, Tags: tags(o.Tag, variant),
-		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files, NamedContexts: contexts, Bases: bases,
+		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files, NamedContexts: contexts, BaseRefs: bases,
 	}
 	if spec.Wasm {
 		img.Wasm = wasm(o.EnvoyBaseURL, f.ProxySHA)

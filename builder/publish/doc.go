@@ -8,4 +8,9 @@
 // With several images (pilot, proxyv2), Publish prepares all of them before
 // moving any tag; callers wanting their own reporting between the phases call
 // Prepare for every image, then MoveTags for each result.
+//
+// The same two stages write to an OCI layout instead (Layout: BuildKit's
+// tarballs checked, copied in and read back, then index.json refs moved),
+// or only check (Local, --push=false). Lists are OCI image indexes or Docker
+// manifest lists, following their children's media type.
 package publish

@@ -21,9 +21,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/istio-mab/istio-mab/builder/registry"
 )
@@ -109,7 +111,24 @@ func platformImage(t *testing.T, repo string, plat string, auth authn.Authentica
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err = mutate.AppendLayers(img, layers...)
+	return pushPlatformImage(t, repo, plat, auth, img, layers...)
+}
+
+// ociPlatformImage is platformImage with OCI media types, as BuildKit
+// writes with oci-mediatypes=true.
+func ociPlatformImage(t *testing.T, repo string, plat string, layers ...v1.Layer) PlatformImage {
+	t.Helper()
+	l, err := random.Layer(256, types.OCILayer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+	return pushPlatformImage(t, repo, plat, nil, img, append([]v1.Layer{l}, layers...)...)
+}
+
+func pushPlatformImage(t *testing.T, repo string, plat string, auth authn.Authenticator, img v1.Image, layers ...v1.Layer) PlatformImage {
+	t.Helper()
+	img, err := mutate.AppendLayers(img, layers...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,15 +22,17 @@ type Index struct {
 	raw      []byte
 }
 
-// NewIndex assembles a Docker manifest list from verified platform images.
+// NewIndex assembles a manifest list from verified platform images: an OCI
+// image index when the children are OCI manifests (--media-types oci, what
+// an OCI layout carries with every digest unchanged), a Docker manifest list
+// when they are Docker schema 2 manifests (--media-types docker, for
+// registries that reject OCI indexes). The children decide, so a list never
+// mixes the two, which registries and skopeo refuse.
 //
-// The list uses the Docker media type rather than the OCI index because
-// every registry and runtime in use accepts it, including older ones that
-// reject OCI indexes; so children must be Docker schema 2 manifests (BuildKit's
-// image exporter default, oci-mediatypes=false). Entries are sorted by
-// platform and carry only media type, size, digest and platform, so the same
-// inputs always give the same digest; a child without a platform is refused,
-// since some registries and clients require one on every entry.
+// Entries are sorted by platform and carry only media type, size, digest
+// and platform, so the same inputs always give the same digest; a child
+// without a platform is refused, since some registries and clients require
+// one on every entry.
 func NewIndex(children []v1.Descriptor) (*Index, error) { return newIndex(children, nil) }
 
 // newIndex is NewIndex with the list's own annotations (what it was built from).
@@ -38,10 +40,14 @@ func newIndex(children []v1.Descriptor, annotations map[string]string) (*Index, 
 	if len(children) == 0 {
 		return nil, errors.New("assembling manifest list: no platform images")
 	}
+	listType, err := listMediaType(children)
+	if err != nil {
+		return nil, fmt.Errorf("assembling manifest list: %w", err)
+	}
 	entries := make([]v1.Descriptor, len(children))
 	for i, c := range children {
-		if err := checkChild(c); err != nil {
-			return nil, fmt.Errorf("assembling manifest list: %s: %w", c.Digest, err)
+		if c.Platform == nil || c.Platform.OS == "" || c.Platform.Architecture == "" {
+			return nil, fmt.Errorf("assembling manifest list: %s: no platform", c.Digest)
 		}
 		p := *c.Platform
 		entries[i] = v1.Descriptor{MediaType: c.MediaType, Size: c.Size, Digest: c.Digest, Platform: &p}
@@ -51,7 +57,7 @@ func newIndex(children []v1.Descriptor, annotations map[string]string) (*Index, 
 	})
 	raw, err := json.Marshal(v1.IndexManifest{
 		SchemaVersion: 2,
-		MediaType:     types.DockerManifestList,
+		MediaType:     listType,
 		Manifests:     entries,
 		Annotations:   annotations,
 	})
@@ -63,24 +69,29 @@ func newIndex(children []v1.Descriptor, annotations map[string]string) (*Index, 
 		return nil, fmt.Errorf("assembling manifest list: %w", err)
 	}
 	return &Index{
-		Descriptor: v1.Descriptor{MediaType: types.DockerManifestList, Size: size, Digest: digest},
+		Descriptor: v1.Descriptor{MediaType: listType, Size: size, Digest: digest},
 		Children:   entries,
 		raw:        raw,
 	}, nil
 }
 
-func checkChild(c v1.Descriptor) error {
-	if c.Platform == nil || c.Platform.OS == "" || c.Platform.Architecture == "" {
-		return errors.New("no platform")
+// listMediaType is the list type matching every child's manifest type.
+func listMediaType(children []v1.Descriptor) (types.MediaType, error) {
+	lists := map[types.MediaType]types.MediaType{
+		types.OCIManifestSchema1:    types.OCIImageIndex,
+		types.DockerManifestSchema2: types.DockerManifestList,
 	}
-	if c.MediaType != types.DockerManifestSchema2 {
-		return fmt.Errorf("media type %s cannot go in a Docker manifest list: build with oci-mediatypes=false", c.MediaType)
+	want, ok := lists[children[0].MediaType]
+	for _, c := range children {
+		if lists[c.MediaType] != want || !ok {
+			return "", fmt.Errorf("%s is %s, %s is %s: build every platform with the same --media-types", children[0].Digest, children[0].MediaType, c.Digest, c.MediaType)
+		}
 	}
-	return nil
+	return want, nil
 }
 
 // RawManifest returns the list's bytes.
 func (i *Index) RawManifest() ([]byte, error) { return i.raw, nil }
 
-// MediaType returns types.DockerManifestList.
+// MediaType returns the list's media type: OCI index or Docker manifest list.
 func (i *Index) MediaType() (types.MediaType, error) { return i.Descriptor.MediaType, nil }

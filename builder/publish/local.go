@@ -48,6 +48,12 @@ func (l *Local) tarball(repo string, pl ocispecs.Platform) string {
 // Prepare checks each platform image of img (config platform, binaries)
 // from its tarball and assembles the list that would be pushed.
 func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
+	return l.prepare(img, nil)
+}
+
+// prepare is Prepare that hands each checked platform image to keep, when
+// set, before the list is assembled.
+func (l *Local) prepare(img Image, keep func(v1.Image) error) (*Prepared, error) {
 	repo, err := name.NewRepository(img.Repository)
 	if err != nil {
 		return nil, fmt.Errorf("parsing repository: %w", err)
@@ -58,7 +64,7 @@ func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
 	children := make([]v1.Descriptor, len(img.Platforms))
 	infos := make([]PlatformInfo, len(img.Platforms))
 	for i, pi := range img.Platforms {
-		if children[i], infos[i], err = l.check(img, pi); err != nil {
+		if children[i], infos[i], err = l.check(img, pi, keep); err != nil {
 			return nil, failure.Verify(fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err))
 		}
 	}
@@ -69,7 +75,7 @@ func (l *Local) Prepare(_ context.Context, img Image) (*Prepared, error) {
 	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags, Platforms: infos}, nil
 }
 
-func (l *Local) check(img Image, pi PlatformImage) (v1.Descriptor, PlatformInfo, error) {
+func (l *Local) check(img Image, pi PlatformImage, keep func(v1.Image) error) (v1.Descriptor, PlatformInfo, error) {
 	fail := func(err error) (v1.Descriptor, PlatformInfo, error) { return v1.Descriptor{}, PlatformInfo{}, err }
 	tarball := l.tarball(img.Repository, pi.Platform)
 	dir := strings.TrimSuffix(tarball, ".tar")
@@ -87,6 +93,11 @@ func (l *Local) check(img Image, pi PlatformImage) (v1.Descriptor, PlatformInfo,
 	got, err := CheckImage(im, pi.Platform, img.Binaries)
 	if err != nil {
 		return fail(err)
+	}
+	if keep != nil {
+		if err := keep(im); err != nil {
+			return fail(err)
+		}
 	}
 	mt, err := im.MediaType()
 	if err != nil {

@@ -154,15 +154,21 @@ func TestIndexIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestNewIndexRefusesEntriesWithoutPlatformOrOCIChildren(t *testing.T) {
+func TestNewIndexRefusesEntriesWithoutPlatformOrMixedChildren(t *testing.T) {
 	d := v1.Descriptor{MediaType: types.DockerManifestSchema2, Size: 1, Digest: v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)}}
 	if _, err := NewIndex([]v1.Descriptor{d}); err == nil || !strings.Contains(err.Error(), "no platform") {
 		t.Fatalf("no platform: got %v", err)
 	}
 	d.Platform = &v1.Platform{OS: "linux", Architecture: "amd64"}
-	d.MediaType = types.OCIManifestSchema1
-	if _, err := NewIndex([]v1.Descriptor{d}); err == nil || !strings.Contains(err.Error(), "oci-mediatypes=false") {
-		t.Fatalf("OCI child: got %v", err)
+	oci := d
+	oci.MediaType = types.OCIManifestSchema1
+	oci.Platform = &v1.Platform{OS: "linux", Architecture: "arm64"}
+	if _, err := NewIndex([]v1.Descriptor{d, oci}); err == nil || !strings.Contains(err.Error(), "same --media-types") {
+		t.Fatalf("mixed children: got %v", err)
+	}
+	d.MediaType = types.DockerManifestList
+	if _, err := NewIndex([]v1.Descriptor{d}); err == nil || !strings.Contains(err.Error(), "same --media-types") {
+		t.Fatalf("list as child: got %v", err)
 	}
 	if _, err := NewIndex(nil); err == nil {
 		t.Fatal("empty: want error")

@@ -27,6 +27,10 @@ func refusedList(mt types.MediaType, err error) error {
 	if !refused {
 		return err
 	}
-	return fmt.Errorf("the registry refused the manifest list's media type %s (%d): use a registry that accepts Docker manifest lists: %w",
-		mt, terr.StatusCode, err)
+	other := "docker"
+	if mt == types.DockerManifestList {
+		other = "oci"
+	}
+	return fmt.Errorf("the registry refused the manifest list's media type %s (%d): try --media-types %s: %w",
+		mt, terr.StatusCode, other, err)
 }

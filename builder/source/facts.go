@@ -1,6 +1,7 @@
 package source
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -83,6 +84,9 @@ func ReadFacts(read ReadFunc, facts *plan.Facts, layout Layout) error {
 	}
 	if facts.BaseVersion, err = BaseVersion(mk); err != nil {
 		return err
+	}
+	if sum, err := read("go.sum"); err == nil {
+		facts.GoSum = fmt.Sprintf("%x", sha256.Sum256(sum))
 	}
 	gomod, err := read("go.mod")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/istio-mab/istio-mab/builder"
 	"github.com/istio-mab/istio-mab/builder/buildkit"
 	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/istio-mab/istio-mab/builder/lock"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/istio-mab/istio-mab/recipes"
@@ -105,6 +106,9 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	}
 	start := time.Now()
 	p, err := builder.Resolve(ctx, req, solvers)
+	if err == nil && o.out.lock != nil {
+		p, err = lock.Apply(p, r.Line, *o.out.lock)
+	}
 	if err != nil || o.dryRun {
 		// Inputs that cannot be resolved (tag, base, node platform) are bad input.
 		return p, builder.Result{}, failure.Usage(err)
@@ -118,11 +122,18 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 		Dist: o.dist, Jobs: o.jobs, CompileJobs: o.compileJobs, Progress: prog, CacheFrom: o.cacheFrom, CacheTo: o.cacheTo,
 	})
 	res.Phases = append([]builder.Phase{resolved}, res.Phases...)
+	if err == nil && o.out.set() {
+		err = o.out.finish(ctx, p, r.Line, res)
+	}
 	return p, res, err
 }
 
-// newSink is the registry, or with --push=false a local check.
+// newSink is the registry, an OCI layout (--output), or with --push=false
+// a local check.
 func newSink(o buildOptions, stage string) (builder.Sink, error) {
+	if o.out.set() {
+		return o.out.sink(o.plan.Hub, stage+"/oci")
+	}
 	if !o.plan.Push {
 		return publish.NewLocal(stage + "/oci"), nil
 	}

@@ -41,6 +41,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	registerGoFlags(cmd)
 	registerCacheFlags(cmd)
 	registerCompletions(cmd)
+	registerAirgapFlags(cmd)
 }
 
 // registerReleaseFlags are the flags naming a release and where it is

@@ -36,6 +36,7 @@ type buildOptions struct {
 	dryRun      bool
 	insecure    map[string]bool
 	access      *registry.Access
+	out         airgapOptions // --output and the like
 }
 
 // supportedPlatforms are the image platforms Istio's Dockerfiles and Envoy builds exist for.
@@ -75,6 +76,7 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 		func() (err error) { p.Go, err = goOptions(fl); return err },
 		func() (err error) { o.cacheFrom, o.cacheTo, err = cacheOptions(fl); return err },
 		func() (err error) { o.access, err = parseAccess(fl, o.insecure); return err },
+		func() error { return parseAirgap(fl, &o) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

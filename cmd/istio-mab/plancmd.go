@@ -42,8 +42,8 @@ func newPlanCommand() *cobra.Command {
 			return printPlan(cmd, o, format, bp)
 		},
 	}
+	registerPlanFlags(cmd.Flags()) // before build's, whose --output it replaces
 	f.register(cmd)
-	registerPlanFlags(cmd.Flags())
 	cmd.Example = `  # What would a rebuild of a local checkout do? No BuildKit daemon needed:
   istio-mab plan --version 1.22.0 --hub myreg --source ./istio --output json`
 	return cmd

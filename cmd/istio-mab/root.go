@@ -35,6 +35,7 @@ func newRootCommand() *cobra.Command {
 			c.Args = usageArgs(c.Args)
 		}
 	}
+	root.AddCommand(newImportCommand(), newExportCommand(), newMirrorCommand(), newLockCommand())
 	return root
 }
 

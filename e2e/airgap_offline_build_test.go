@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBuildOffline builds the 1.22.0 fixture with --lock inside a new
+// network namespace holding only loopback, where git, the Envoy files, the
+// registry of bases and Go image, and a BuildKit daemon of its own are the
+// only services, started there on the stack's addresses from the stack's
+// data; the stack's own services are checked unreachable first. The fixture
+// has no Go module dependencies, so no module proxy is needed and none is
+// reachable. The lists built inside equal a build's outside with the same
+// inputs.
+func TestBuildOffline(t *testing.T) {
+	s := stack(t)
+	lockFile := filepath.Join(t.TempDir(), "istio.lock")
+	args := func(cmd, buildkit string) []string {
+		a := stackArgs(s, "1.22.0", "offline.invalid/istio", t.TempDir())
+		a[0] = cmd
+		for i := range a {
+			if a[i] == "--buildkit-addr" {
+				a[i+1] = buildkit
+			}
+		}
+		return append(a, "--progress", "plain")
+	}
+	res := runIstioMab(t, args("lock", s.BuildkitHost)...)
+	if res.code != 0 {
+		t.Fatalf("lock exited %d:\n%s", res.code, res.stderr)
+	}
+	if err := os.WriteFile(lockFile, []byte(res.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	outside := filepath.Join(t.TempDir(), "layout")
+	mustBuild(t, append(args("build", s.BuildkitHost), "--lock", lockFile, "--output", "oci-layout:"+outside))
+	want := readContents(t, outside)
+
+	work, err := os.MkdirTemp(s.Dir, "offline-") // overlayfs needs a real filesystem under buildkitd's root
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(work) })
+	sock := "unix://" + filepath.Join(work, "bk.sock")
+	layout := filepath.Join(work, "layout")
+	build := strings.Join(append([]string{istioMab(t)}, append(args("build", sock), "--lock", lockFile, "--output", "oci-layout:"+layout)...), " ")
+	script := offlineScript(t, s, work, sock, build)
+	ctx, cancel := context.WithTimeout(t.Context(), 25*time.Minute)
+	defer cancel()
+	start := time.Now()
+	out, err := exec.CommandContext(ctx, "unshare", "-n", "bash", "-c", script).CombinedOutput()
+	if err != nil {
+		t.Fatalf("offline build: %v\n%s", err, tail(string(out), 40))
+	}
+	t.Logf("offline build with a cold BuildKit cache took %s", time.Since(start).Round(time.Second))
+	got := readContents(t, layout)
+	if len(got.Lists) != len(want.Lists) {
+		t.Fatalf("%d lists built offline, %d outside", len(got.Lists), len(want.Lists))
+	}
+	for i, l := range got.Lists {
+		if l.Digest != want.Lists[i].Digest {
+			t.Errorf("%s: list %s built offline, %s outside", l.Name, l.Digest, want.Lists[i].Digest)
+		}
+	}
+	checkArchives(t, filepath.Join(layout, "files"), "1.22.0", true)
+}
+
+// offlineScript starts, inside the namespace, the registry (on the stack's
+// storage), git daemon, file server and a buildkitd of its own, then runs
+// build; every process it starts is stopped by pid on exit.
+func offlineScript(t *testing.T, s Stack, work, sock, build string) string {
+	t.Helper()
+	regCfg := filepath.Join(work, "registry.yml")
+	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s/registry/data\nhttp:\n  addr: %s\n", s.Dir, s.Registry)
+	if err := os.WriteFile(regCfg, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bkCfg := filepath.Join(work, "buildkitd.toml")
+	toml := fmt.Sprintf("root = %q\n[grpc]\n  address = [%q]\n[worker.oci]\n  enabled = true\n  snapshotter = \"overlayfs\"\n[worker.containerd]\n  enabled = false\n[registry.%q]\n  http = true\n",
+		filepath.Join(work, "root"), sock, s.Registry)
+	if err := os.WriteFile(bkCfg, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitPort := s.GitURL[strings.LastIndex(s.GitURL, ":")+1 : strings.LastIndex(s.GitURL, "/")]
+	files := strings.TrimPrefix(s.EnvoyBaseURL, "http://")
+	buildkitd := filepath.Join(filepath.Dir(s.Buildctl), "buildkitd")
+	return strings.Join([]string{
+		"set -e",
+		"ip link set lo up",
+		fmt.Sprintf(`for a in %s; do if bash -c "exec 3<>/dev/tcp/${a%%:*}/${a##*:}" 2>/dev/null; then echo "reached $a"; exit 9; fi; done`, strings.Join(stackAddrs(s), " ")),
+		"pids=()",
+		`trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait' EXIT`,
+		fmt.Sprintf("docker-registry serve %s >%s/registry.log 2>&1 & pids+=($!)", regCfg, work),
+		fmt.Sprintf("git daemon --reuseaddr --export-all --listen=127.0.0.1 --port=%s --base-path=%s/git %s/git >%s/git.log 2>&1 & pids+=($!)", gitPort, s.Dir, s.Dir, work),
+		fmt.Sprintf("%s/bin/stackctl serve --dir %s/files --listen %s --addr-file %s/files.addr >%s/files.log 2>&1 & pids+=($!)", s.Dir, s.Dir, files, work, work),
+		fmt.Sprintf("%s --config %s >%s/buildkitd.log 2>&1 & pids+=($!)", buildkitd, bkCfg, work),
+		fmt.Sprintf(`for i in $(seq 150); do %s --addr %s debug workers >/dev/null 2>&1 && break; sleep 0.2; done`, s.Buildctl, sock),
+		fmt.Sprintf(`for i in $(seq 150); do test -s %s/files.addr && bash -c "exec 3<>/dev/tcp/127.0.0.1/%s" 2>/dev/null && break; sleep 0.2; done`, work, gitPort),
+		build,
+	}, "\n")
+}
