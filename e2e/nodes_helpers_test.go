@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -46,6 +48,7 @@ func startNode(t *testing.T, s Stack, platform string) *node {
 	}
 	t.Cleanup(func() {
 		n.stop(syscall.SIGTERM)
+		unmountUnder(dir)
 		os.RemoveAll(dir)
 	})
 	n.launch(t)
@@ -94,6 +97,26 @@ func (n *node) restart(t *testing.T) {
 	t.Helper()
 	n.crash()
 	n.launch(t)
+}
+
+// unmountUnder detaches the mounts a crashed buildkitd left under dir (the
+// rootfs of the steps it ran), so the directory can be removed.
+func unmountUnder(dir string) {
+	b, err := os.ReadFile("/proc/mounts")
+	if err != nil {
+		return
+	}
+	var points []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[1], dir+"/") {
+			points = append(points, f[1])
+		}
+	}
+	slices.Sort(points)
+	slices.Reverse(points) // deepest first
+	for _, p := range points {
+		syscall.Unmount(p, syscall.MNT_DETACH)
+	}
 }
 
 func waitForNode(t *testing.T, addr, log string) {
