@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/istio-mab/istio-mab/builder/publish"
 	"github.com/istio-mab/istio-mab/builder/registry"
@@ -208,4 +209,41 @@ func TestUnpackRefusesEscapingPaths(t *testing.T) {
 	if err := Unpack(file, t.TempDir()); err == nil || !strings.Contains(err.Error(), "leaves the layout") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// An attestation (unknown/unknown) beside amd64 is not an arm64 image: a
+// mirror requiring both refuses the list before writing anything.
+func TestMirrorRefusesListMissingAPlatform(t *testing.T) {
+	from, to := newRegistry(t), newRegistry(t)
+	amd := platformImage(t, "amd64")
+	amdDigest, _ := amd.Digest()
+	att, _ := random.Image(64, 1)
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: att, Descriptor: v1.Descriptor{
+			Platform:    &v1.Platform{OS: "unknown", Architecture: "unknown"},
+			Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": amdDigest.String()},
+		}})
+	ref, _ := name.NewTag(from+"/istio/pilot:1.22.0", name.Insecure)
+	if err := remote.WriteIndex(ref, idx, remote.WithContext(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+	o := CopyOptions{Require: []ocispecs.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}}}
+	_, _, err := ToRegistry(t.Context(), access(t, from, to), release(from+"/istio"), to+"/mirror", o)
+	if err == nil || !strings.Contains(err.Error(), "no image for linux/arm64") {
+		t.Fatalf("got %v, want a refusal naming linux/arm64", err)
+	}
+	repos, err := remote.Catalog(t.Context(), mustRegistry(t, to))
+	if err != nil || len(repos) != 0 {
+		t.Errorf("destination holds %v (%v), want nothing", repos, err)
+	}
+}
+
+func mustRegistry(t *testing.T, host string) name.Registry {
+	t.Helper()
+	r, err := name.NewRegistry(host, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

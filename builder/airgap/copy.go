@@ -19,6 +19,10 @@ type CopyOptions struct {
 	// attestations of those); the list is then a new one, whose digest
 	// differs from the source's. Default: every entry, bytes unchanged.
 	Platforms []ocispecs.Platform
+	// Require refuses, before anything is written, a list without an image
+	// for each of these platforms; attestation entries (unknown/unknown)
+	// never count as one. Default: Platforms.
+	Require []ocispecs.Platform
 	publish.Options
 }
 
@@ -58,6 +62,9 @@ func (c *copier) Prepare(ctx context.Context, img publish.Image) (*publish.Prepa
 			return nil, fmt.Errorf("%s:%s: %w", repo, tags[0], err)
 		}
 	}
+	if err := requirePlatforms(idx, c.required()); err != nil {
+		return nil, fmt.Errorf("%s:%s: %w", repo, tags[0], err)
+	}
 	img.Tags = tags
 	pr, copied, err := c.dest.adopt(ctx, img.Repository, idx, img)
 	if err != nil {
@@ -69,6 +76,31 @@ func (c *copier) Prepare(ctx context.Context, img publish.Image) (*publish.Prepa
 		c.stats.Present++
 	}
 	return pr, nil
+}
+
+func (c *copier) required() []ocispecs.Platform {
+	if len(c.o.Require) > 0 {
+		return c.o.Require
+	}
+	return c.o.Platforms
+}
+
+// requirePlatforms fails unless idx has a platform image for each of want.
+func requirePlatforms(idx v1.ImageIndex, want []ocispecs.Platform) error {
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return err
+	}
+	for _, w := range want {
+		found := false
+		for _, d := range m.Manifests {
+			found = found || (d.Platform != nil && !publish.IsAttestation(d) && platforms.Only(w).Match(fromV1(*d.Platform)))
+		}
+		if !found {
+			return fmt.Errorf("the list has no image for %s (attestations aside): it is not a complete release, nothing copied", platforms.Format(w))
+		}
+	}
+	return nil
 }
 
 func (c *copier) MoveTags(ctx context.Context, pr *publish.Prepared) (*publish.Result, error) {

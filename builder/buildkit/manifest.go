@@ -11,8 +11,9 @@ import (
 // manifest its image exporter wrote: BuildKit's push error names only the
 // repository when pushing by digest, and a user needs the digest refused.
 type manifestTap struct {
-	digest string
-	done   chan struct{}
+	digest    string
+	exporting bool // an exporter vertex started: the solve itself had finished
+	done      chan struct{}
 }
 
 const manifestStatus = "exporting manifest sha256:"
@@ -24,6 +25,9 @@ func tapManifest(out chan *client.SolveStatus) (chan *client.SolveStatus, *manif
 	go func() {
 		defer close(t.done)
 		for s := range in {
+			for _, v := range s.Vertexes {
+				t.exporting = t.exporting || strings.HasPrefix(v.Name, "exporting ")
+			}
 			for _, st := range s.Statuses {
 				if d, ok := strings.CutPrefix(st.ID, "exporting manifest "); ok && strings.HasPrefix(st.ID, manifestStatus) {
 					t.digest = d
@@ -47,4 +51,14 @@ func (t *manifestTap) explain(err error) error {
 		return err
 	}
 	return fmt.Errorf("platform manifest %s: %w", t.digest, err)
+}
+
+// during says what the solve was doing when it ended, once Solve has closed
+// the channel: exporting (pushing) its result, or still solving.
+func (t *manifestTap) during() string {
+	<-t.done
+	if t.exporting {
+		return "an export"
+	}
+	return "a solve"
 }

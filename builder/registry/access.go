@@ -39,7 +39,7 @@ func New(opts ...Option) (*Access, error) {
 	return &Access{
 		keychain:  o.keychain,
 		insecure:  o.insecure,
-		transport: &retryAfter{inner: &plainHTTPGuard{inner: base, allowed: o.insecure}, now: time.Now},
+		transport: &retryAfter{inner: &redirectGuard{inner: &plainHTTPGuard{inner: base, allowed: o.insecure}}, now: time.Now},
 		userAgent: o.userAgent,
 	}, nil
 }

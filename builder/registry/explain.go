@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -42,7 +43,23 @@ func Explain(op string, ref name.Reference, err error) error {
 	if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
 		return fmt.Errorf("%s %s: %w", op, target, &AuthError{Host: host, Status: terr.StatusCode, err: err})
 	}
-	return fmt.Errorf("%s %s: %w", op, target, summarise(err))
+	return fmt.Errorf("%s %s: %w", op, target, summarise(withoutQuery(err)))
+}
+
+// withoutQuery drops the query of the URL a failed request names: upload
+// locations carry long opaque state, and redirects to storage carry signed
+// parameters (?sig=...) that are credentials; neither helps the reader,
+// and the query hid the cause (a checksum, a reset) behind the cut.
+func withoutQuery(err error) error {
+	var uerr *url.Error
+	if !errors.As(err, &uerr) {
+		return err
+	}
+	bare, _, found := strings.Cut(uerr.URL, "?")
+	if !found {
+		return err
+	}
+	return &summarised{msg: strings.ReplaceAll(err.Error(), uerr.URL, bare), err: err}
 }
 
 // maxMessage bounds a registry's error text in istio-mab's one-line error.

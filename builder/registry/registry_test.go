@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,5 +140,19 @@ func TestRootCAsTrustPrivateRegistry(t *testing.T) {
 	}
 	if err := remote.Write(repo.Tag("no-ca"), img, plain.Remote(t.Context())...); err == nil {
 		t.Fatal("without the CA: want a certificate error")
+	}
+}
+
+func TestExplainDropsURLQueries(t *testing.T) {
+	ref, _ := name.ParseReference("registry.local/istio/pilot:1.22.0")
+	cause := errors.New("error verifying sha256 checksum after reading 512 bytes")
+	long := "http://registry.local/v2/istio/pilot/blobs/uploads/1?_state=" + strings.Repeat("s", 400) + "&sig=SECRET"
+	err := Explain("copying to", ref, &url.Error{Op: "Patch", URL: long, Err: cause})
+	msg := err.Error()
+	if strings.Contains(msg, "SECRET") || strings.Contains(msg, "_state") || !strings.Contains(msg, cause.Error()) {
+		t.Errorf("got %q: want the cause, no query", msg)
+	}
+	if !errors.Is(err, cause) {
+		t.Error("the cause is not kept")
 	}
 }

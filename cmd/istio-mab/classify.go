@@ -18,13 +18,14 @@ func classifyRun(err error) error {
 		auth    *registry.AuthError
 		plain   *registry.PlainHTTPError
 		limited *registry.RateLimitError
+		down    *registry.DowngradeError
 		unknown x509.UnknownAuthorityError
 		host    x509.HostnameError
 	)
 	switch {
 	case errors.As(err, &cred):
 		return failure.Usage(err)
-	case errors.As(err, &auth), errors.As(err, &plain), errors.As(err, &limited), errors.As(err, &unknown), errors.As(err, &host):
+	case errors.As(err, &auth), errors.As(err, &plain), errors.As(err, &limited), errors.As(err, &down), errors.As(err, &unknown), errors.As(err, &host):
 		return failure.Registry(err)
 	}
 	return err

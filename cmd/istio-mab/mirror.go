@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 
 	"github.com/istio-mab/istio-mab/builder/airgap"
@@ -49,7 +50,7 @@ func runMirror(cmd *cobra.Command, _ []string) error {
 	if !slices.Contains(recipe.Envoy.Arches, "arm64") {
 		return fmt.Errorf("upstream published Istio %s for amd64 only: rebuild it for every platform with istio-mab build", r.Version)
 	}
-	o, err := mirrorOptions(cmd, v)
+	o, err := mirrorOptions(cmd, v, recipe.Envoy.Arches)
 	if err != nil {
 		return err
 	}
@@ -65,9 +66,15 @@ func runMirror(cmd *cobra.Command, _ []string) error {
 	return nil
 }
 
-func mirrorOptions(cmd *cobra.Command, v flagView) (airgap.CopyOptions, error) {
+// mirrorOptions: without --platforms, every list must hold an image for
+// each architecture upstream published, so a list missing one (an
+// attestation is not one) is refused before anything is copied.
+func mirrorOptions(cmd *cobra.Command, v flagView, arches []string) (airgap.CopyOptions, error) {
 	var o airgap.CopyOptions
 	if v.GetString("platforms") == "" {
+		for _, a := range arches {
+			o.Require = append(o.Require, ocispecs.Platform{OS: "linux", Architecture: a})
+		}
 		return o, nil
 	}
 	var err error

@@ -150,6 +150,8 @@ func (p *Proxy) serve(w http.ResponseWriter, req *http.Request) {
 	switch {
 	case f.Reset:
 		reset(w)
+	case f.Redirect != nil:
+		http.Redirect(w, req, f.Redirect(req), http.StatusTemporaryRedirect)
 	case f.answers():
 		answer(w, f)
 	case p.upstream == nil:

@@ -36,10 +36,15 @@ type Fault struct {
 	Delay    time.Duration   // wait first; cut short when the client goes away
 	Corrupt  bool            // flip one byte in the middle of the upstream's body
 	Edit     func(*http.Response)
+	// Redirect answers 307 to the URL it returns for the request, e.g. a
+	// storage host's signed URL for a blob.
+	Redirect func(*http.Request) string
 }
 
 // answers reports whether the fault replaces the upstream entirely.
-func (f Fault) answers() bool { return f.Status != 0 || f.Reset || f.BodySize > 0 }
+func (f Fault) answers() bool {
+	return f.Status != 0 || f.Reset || f.BodySize > 0 || f.Redirect != nil
+}
 
 func (r *Rule) matches(req *http.Request, body []byte) bool {
 	if r.Method != "" && r.Method != req.Method {
