@@ -35,6 +35,9 @@ func Explain(op string, ref name.Reference, err error) error {
 		return nil
 	}
 	target, host := ref.String(), ref.Context().RegistryStr()
+	if u := untrusted(host, err); u != nil {
+		return fmt.Errorf("%s %s: %w", op, target, u)
+	}
 	var plain *PlainHTTPError
 	if errors.As(err, &plain) {
 		return fmt.Errorf("%s %s: %w", op, target, plain)
