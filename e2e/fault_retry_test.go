@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
 	"github.com/istio-mab/istio-mab/e2e/internal/faultproxy"
 )
 
@@ -46,7 +48,7 @@ func TestFaultRateLimit(t *testing.T) {
 		requireMoved(t, res, moved)
 		var listPuts []time.Time
 		for _, r := range e.proxy.Requests() {
-			if r.Method == http.MethodPut && strings.Contains(r.Header.Get("Content-Type"), "list") {
+			if r.Method == http.MethodPut && types.MediaType(r.Header.Get("Content-Type")).IsIndex() {
 				listPuts = append(listPuts, r.Time)
 			}
 		}
