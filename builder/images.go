@@ -5,10 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/failure"
 	"github.com/istio-mab/istio-mab/builder/image"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/publish"
@@ -66,7 +68,7 @@ func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, err
 	opt = r.withCache(opt, "image-"+j.img.Name+"-"+j.img.Variant+"-"+platforms.Format(j.ip.Platform))
 	resp, err := r.solvers[j.ip.Node].Solve(ctx, nil, opt, r.locals())
 	if err != nil {
-		return PlatformResult{}, fmt.Errorf("building %s: %w", what, err)
+		return PlatformResult{}, pushDenied(j.img.Repository, fmt.Errorf("building %s: %w", what, err))
 	}
 	desc, err := descriptor(resp)
 	if err != nil {
@@ -120,4 +122,22 @@ func publishImage(p plan.Plan, img plan.Image, built []PlatformResult) publish.I
 		}
 	}
 	return out
+}
+
+// pushDenied marks BuildKit's push refused for want of access (401, 403) as
+// a registry failure naming the repository, not a build failure: the fix is
+// the credentials or the permissions, not the source.
+func pushDenied(repo string, err error) error {
+	msg := strings.ToLower(err.Error())
+	denied := strings.HasSuffix(msg, ": denied") || strings.HasSuffix(msg, ": unauthorized") ||
+		strings.Contains(msg, "401 unauthorized") || strings.Contains(msg, "403 forbidden")
+	if !strings.Contains(msg, "failed to push") || !denied {
+		return err
+	}
+	return failure.Registry(fmt.Errorf("%s refused the push of %s: check the credentials in docker config and their push permission: %w", registryHost(repo), repo, err))
+}
+
+func registryHost(repo string) string {
+	host, _, _ := strings.Cut(repo, "/")
+	return host
 }

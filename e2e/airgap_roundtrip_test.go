@@ -51,6 +51,9 @@ func TestAirgapRoundTrip(t *testing.T) {
 		}
 	}
 	checkListsMatch(t, secureAccess(t, s), hub, c)
+	if v := runIstioMab(t, "verify", "--version", "1.22.0", "--hub", hub, "--registry-ca", s.SecureCA); v.code != 0 {
+		t.Errorf("verify of the imported release exited %d:\n%s%s", v.code, v.stdout, v.stderr)
+	}
 
 	t.Run("skopeo keeps the digest through an OCI layout", func(t *testing.T) {
 		certs, auth := skopeoCerts(t, s), filepath.Join(os.Getenv("DOCKER_CONFIG"), "config.json")

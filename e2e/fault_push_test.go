@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
 	"github.com/istio-mab/istio-mab/e2e/internal/faultproxy"
 )
 
@@ -27,8 +29,31 @@ func TestFaultChildManifestRejected(t *testing.T) {
 		t.Error("no manifest PUT reached the proxy: BuildKit bypassed it")
 	}
 	for _, r := range e.proxy.Requests() {
-		if r.Method == http.MethodPut && strings.Contains(r.Header.Get("Content-Type"), "list") {
+		if r.Method == http.MethodPut && types.MediaType(r.Header.Get("Content-Type")).IsIndex() {
 			t.Errorf("a manifest list was PUT to %s", r.Path)
 		}
+	}
+}
+
+// TestFaultBuildKitPushDenied (case 4, BuildKit's side): BuildKit's PUT of
+// the arm64 platform manifest answered 403 fails the run with the exit code
+// for registry access, naming the registry and repository, without a
+// retry storm; no list is PUT and no tag moves.
+func TestFaultBuildKitPushDenied(t *testing.T) {
+	e := newFaultEnv(t)
+	e.proxy.Add(faultproxy.Rule{Method: http.MethodPut, Path: re(manifestPath), Match: archManifest(e.s, "arm64"),
+		Fault: faultproxy.Fault{Status: http.StatusForbidden,
+			Body: []byte(`{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}`)}})
+	res, moved := e.run(t)
+	requireUnchanged(t, res, moved)
+	line := errorLine(res)
+	if res.code != 3 || !strings.Contains(line, e.proxy.Host()) || !strings.Contains(line, e.path+"/pilot") {
+		t.Errorf("exit %d, error %q: want exit 3 naming %s and %s/pilot", res.code, line, e.proxy.Host(), e.path)
+	}
+	if n := faulted(e.proxy); n < 1 || n > 2 {
+		t.Errorf("%d denied manifest PUTs, want 1 or 2 (no retry storm)", n)
+	}
+	if n := listPuts(e.proxy); n != 0 {
+		t.Errorf("%d manifest list PUTs after a denied platform push", n)
 	}
 }
