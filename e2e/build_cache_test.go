@@ -3,8 +3,6 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -27,14 +25,7 @@ func TestCacheFromAfterOneFileChange(t *testing.T) {
 	}
 	build(startNode(t, s, "").addr, "--cache-to", cache)
 
-	main := filepath.Join(dir, "pilot/cmd/pilot-discovery/main.go")
-	b, err := os.ReadFile(main)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(main, append(b, []byte("\n// one changed file\n")...), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	changePilotDiscovery(t, dir)
 	progress := build(startNode(t, s, "").addr, "--cache-from", cache)
 
 	compiles, imported := 0, importedVertices(t, progress)

@@ -48,8 +48,23 @@ func Binary(p plan.Plan, b plan.Binary, src, modules llb.State) llb.State {
 	if p.LinknameFix {
 		linkfix = "1"
 	}
-	run := goImage(b).Run(
+	opts := append(offlineGo(b, src, modules),
 		llb.Args([]string{"/bin/sh", "-c", script}),
+		llb.AddEnv("GOCACHE", buildCache),
+		llb.AddEnv("LDFLAGS", b.LDFlags),
+		llb.AddEnv("LINKNAME_FIX", linkfix),
+		llb.AddEnv("OUT", outDir+"/"+FileName(b)),
+		llb.AddMount(buildCache, llb.Scratch(), llb.AsPersistentCacheDir(cachePrefix+"build", llb.CacheMountShared)),
+		llb.WithCustomNamef("compile %s for %s", b.Name, platforms.Format(b.Platform)),
+	)
+	return goImage(b).Run(opts...).AddMount(outDir, llb.Scratch())
+}
+
+// offlineGo is what every go command about b shares: its target platform
+// and tags, the source read-only, and the downloaded modules read-only with
+// no network, so nothing but the download step ever fetches.
+func offlineGo(b plan.Binary, src, modules llb.State) []llb.RunOption {
+	return []llb.RunOption{
 		llb.Dir(srcDir),
 		// LLB does not apply the image's config; this is the golang images' PATH.
 		llb.AddEnv("PATH", goPath),
@@ -61,19 +76,12 @@ func Binary(p plan.Plan, b plan.Binary, src, modules llb.State) llb.State {
 		llb.AddEnv("GOFLAGS", "-mod=readonly"),
 		llb.AddEnv("GOPROXY", "off"),
 		llb.AddEnv("GOMODCACHE", modCache),
-		llb.AddEnv("GOCACHE", buildCache),
-		llb.AddEnv("LDFLAGS", b.LDFlags),
-		llb.AddEnv("LINKNAME_FIX", linkfix),
 		llb.AddEnv("TAGS", strings.Join(b.Tags, ",")),
 		llb.AddEnv("PKG", b.Package),
-		llb.AddEnv("OUT", outDir+"/"+FileName(b)),
 		llb.AddMount(srcDir, src, llb.Readonly),
 		llb.AddMount(modCache, modules, llb.Readonly),
-		llb.Network(llb.NetModeNone), // every module is in the mount: nothing else is fetched
-		llb.AddMount(buildCache, llb.Scratch(), llb.AsPersistentCacheDir(cachePrefix+"build", llb.CacheMountShared)),
-		llb.WithCustomNamef("compile %s for %s", b.Name, platforms.Format(b.Platform)),
-	)
-	return run.AddMount(outDir, llb.Scratch())
+		llb.Network(llb.NetModeNone),
+	}
 }
 
 func goarm(b plan.Binary) string {

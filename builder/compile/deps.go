@@ -28,25 +28,11 @@ grep "^` + srcDir + `/" /out/all.txt | sed "s|^` + srcDir + `/||" > /out` + Deps
 // Deps lists, for b's platform and tags, the files of the source tree its
 // packages are built from (in DepsFile), offline like the compile.
 func Deps(p plan.Plan, b plan.Binary, src, modules llb.State) llb.State {
-	run := goImage(b).Run(
+	opts := append(offlineGo(b, src, modules),
 		llb.Args([]string{"/bin/sh", "-c", depsScript}),
-		llb.Dir(srcDir),
-		llb.AddEnv("PATH", goPath),
-		llb.AddEnv("CGO_ENABLED", "0"),
-		llb.AddEnv("GOOS", b.Platform.OS),
-		llb.AddEnv("GOARCH", b.Platform.Architecture),
-		llb.AddEnv("GOARM", goarm(b)),
-		llb.AddEnv("GOTOOLCHAIN", "local"),
-		llb.AddEnv("GOFLAGS", "-mod=readonly"),
-		llb.AddEnv("GOPROXY", "off"),
-		llb.AddEnv("GOMODCACHE", modCache),
-		llb.AddEnv("TAGS", strings.Join(b.Tags, ",")),
-		llb.AddEnv("PKG", b.Package),
-		llb.AddMount(srcDir, src, llb.Readonly),
-		llb.AddMount(modCache, modules, llb.Readonly),
-		llb.Network(llb.NetModeNone),
 		llb.WithCustomNamef("list the files %s for %s is built from", b.Name, platforms.Format(b.Platform)),
 	)
+	run := goImage(b).Run(opts...)
 	return run.AddMount("/out", llb.Scratch())
 }
 

@@ -79,7 +79,7 @@ func (l *Local) check(img Image, pi PlatformImage, keep func(v1.Image) error) (v
 	fail := func(err error) (v1.Descriptor, PlatformInfo, error) { return v1.Descriptor{}, PlatformInfo{}, err }
 	tarball := l.tarball(img.Repository, pi.Platform)
 	dir := strings.TrimSuffix(tarball, ".tar")
-	if err := untar(tarball, dir); err != nil {
+	if err := Untar(tarball, dir); err != nil {
 		return fail(fmt.Errorf("reading %s: %w", tarball, err))
 	}
 	lp, err := layout.FromPath(dir)

@@ -2,15 +2,17 @@ package publish
 
 import (
 	"archive/tar"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 )
 
-// untar extracts the regular files of an OCI layout tarball.
-func untar(path, dir string) error {
-	f, err := os.Open(path)
+// Untar extracts an OCI layout tarball (directories and regular files)
+// into dir, refusing paths that leave it.
+func Untar(file, dir string) error {
+	f, err := os.Open(file)
 	if err != nil {
 		return err
 	}
@@ -18,35 +20,38 @@ func untar(path, dir string) error {
 	tr := tar.NewReader(f)
 	for {
 		h, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return err
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
+			return fmt.Errorf("reading %s: %w", file, err)
 		}
 		if !filepath.IsLocal(h.Name) {
-			return fmt.Errorf("unexpected path %q in OCI layout", h.Name)
+			return fmt.Errorf("reading %s: path %q leaves the layout", file, h.Name)
 		}
-		if err := writeFile(filepath.Join(dir, h.Name), tr); err != nil {
-			return err
+		if err := extract(tr, h, filepath.Join(dir, h.Name)); err != nil {
+			return fmt.Errorf("reading %s: %w", file, err)
 		}
 	}
 }
 
-func writeFile(path string, r io.Reader) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+func extract(r io.Reader, h *tar.Header, path string) error {
+	switch h.Typeflag {
+	case tar.TypeDir:
+		return os.MkdirAll(path, 0o755)
+	case tar.TypeReg:
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, r); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
 	}
-	out, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, r); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return nil // a layout holds only directories and files
 }
