@@ -9,6 +9,7 @@ sha="$(grep -A4 '"PROXY_REPO_SHA"' "${deps}" | sed -n 's/.*"lastStableSHA": *"\(
 # The stack's port overrides share istio-mab's ISTIO_MAB_ prefix, and
 # istio-mab refuses variables it does not know.
 unset ISTIO_MAB_REGISTRY_PORT ISTIO_MAB_SECURE_REGISTRY_PORT ISTIO_MAB_GIT_PORT ISTIO_MAB_FILES_PORT
+# --force: the demo always shows a whole run, even when its lists are up to date.
 exec "${ROOT}/bin/istio-mab" build \
   --version 1.14.3 \
   --hub "${REGISTRY}/demo/istio" \
@@ -20,4 +21,5 @@ exec "${ROOT}/bin/istio-mab" build \
   --envoy "linux/arm64=${ENVOY_BASE_URL}/envoy-alpha-${sha}-arm64.tar.gz" \
   --insecure-registry "${REGISTRY}" \
   --dist "${ROOT}/dist" \
+  --force \
   --progress "${PROGRESS:-plain}"
