@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -220,4 +221,30 @@ func eachConfig(t *testing.T, ref string, fn func(arch string, cfg *v1.ConfigFil
 		}
 		fn(d.Platform.Architecture, cfg)
 	}
+}
+
+// failedVertices parses --progress rawjson output: the names of the
+// vertices that ended with an error, in the order they failed.
+func failedVertices(t *testing.T, rawjson string) []string {
+	t.Helper()
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(rawjson))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var status struct {
+			Vertexes []struct {
+				Name  string `json:"name"`
+				Error string `json:"error"`
+			} `json:"vertexes"`
+		}
+		if json.Unmarshal(sc.Bytes(), &status) != nil {
+			continue
+		}
+		for _, v := range status.Vertexes {
+			if v.Error != "" && !slices.Contains(out, v.Name) && !strings.Contains(v.Error, "context canceled") {
+				out = append(out, v.Name)
+			}
+		}
+	}
+	return out
 }
