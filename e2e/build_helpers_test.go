@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 }
 
 // istioMab builds the command once per test binary.
-func istioMab(t *testing.T) string {
+func istioMab(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "istio-mab-e2e-")
