@@ -79,12 +79,13 @@ func runWay(b *testing.B, e benchEnvironment, way string, scenarios []string) []
 		case "onefile":
 			changeOneFile(b, e.src)
 		}
-		b.Logf("%s %s ...", way, sc)
+		progressf("%s %s ...", way, sc)
 		oneWay(b, env, way, hub, host, &s)
 		if s.err != nil {
 			b.Errorf("%s %s: %v", way, sc, s.err)
 		}
-		b.Logf("%s %s: wall %.1fs cpu %.1fs pushed %d bytes", way, sc, s.wall.Seconds(), s.cpu.Seconds(), s.bytesPushed)
+		progressf("%s %s: wall %.1fs cpu %.1fs images pushed at %s last istioctl at %s, %d bytes pushed, peak RSS %s MiB",
+			way, sc, s.wall.Seconds(), s.cpu.Seconds(), secs(s.pushed), secs(s.lastIstioctl), s.bytesPushed, mib(s))
 		out = append(out, s)
 	}
 	return out
@@ -186,6 +187,12 @@ func benchSource(b *testing.B) string {
 		b.Fatal(err)
 	}
 	return dst
+}
+
+// progressf prints at once: a benchmark's own log shows only when it ends,
+// hours later.
+func progressf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, time.Now().Format("15:04:05 ")+format+"\n", args...)
 }
 
 func benchList(key string, def []string) []string {

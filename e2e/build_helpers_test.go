@@ -248,3 +248,26 @@ func failedVertices(t *testing.T, rawjson string) []string {
 	}
 	return out
 }
+
+// progressLogs is every step's output in --progress rawjson output, decoded
+// (rawjson carries it base64-encoded).
+func progressLogs(t *testing.T, rawjson string) string {
+	t.Helper()
+	var out strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(rawjson))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var status struct {
+			Logs []struct {
+				Data []byte `json:"data"`
+			} `json:"logs"`
+		}
+		if json.Unmarshal(sc.Bytes(), &status) != nil {
+			continue
+		}
+		for _, l := range status.Logs {
+			out.Write(l.Data)
+		}
+	}
+	return out.String()
+}
