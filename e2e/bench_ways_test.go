@@ -21,6 +21,7 @@ type benchEnvironment struct {
 	meter     meter
 	builder   string // BuildKit address in use: the stack's, or a fresh one
 	mab       string // istio-mab binary
+	dist      string // istio-mab's --dist, the same for every run of a way
 }
 
 // istioctlPlatforms are the recipe's archive platforms: istio-mab compiles
@@ -79,7 +80,7 @@ func (h *hostBuild) run(b *testing.B, e benchEnvironment, out string, s *sample)
 func istioMabRun(b *testing.B, e benchEnvironment, hub string, s *sample) {
 	args := []string{"build", "--version", fixture.RealSizeTag, "--hub", hub, "--source", e.src,
 		"--buildkit-addr", e.builder, "--go-image", e.stack.GoImage, "--base-registry", e.stack.BaseRegistry,
-		"--envoy-base-url", e.stack.EnvoyBaseURL, "--insecure-registry", e.stack.Registry, "--dist", b.TempDir(),
+		"--envoy-base-url", e.stack.EnvoyBaseURL, "--insecure-registry", e.stack.Registry, "--dist", e.dist,
 		"--images", "pilot", "--platforms", strings.Join(e.platforms, ","), "--progress", "rawjson"}
 	cmd := exec.Command(e.mab, args...)
 	for _, kv := range os.Environ() {
