@@ -35,6 +35,15 @@ lint-workflows:
 demo: up build
 	bash scripts/demo.sh
 
-# Cross-compiling vs compiling under QEMU, side by side (about 4 minutes).
+# Cross-compiling vs compiling under QEMU, side by side (about 4 minutes), then
+# the real-size fixture (client-go, gRPC, go-control-plane): its gated e2e and
+# BenchmarkRealSize (limit, istio-mab, host build + COPY, emulated; cold,
+# no-op on a warm and on a fresh builder, one file changed), hours on 2 cores.
+# BENCH_WAYS, BENCH_SCENARIOS, BENCH_PLATFORMS pick a subset; the table goes to
+# BENCH_OUT (default .stack/bench-realsize.md) for docs/benchmarks.md.
+BENCH_OUT ?= $(CURDIR)/.stack/bench-realsize.md
 bench: up
 	set -a && . .stack/env && set +a && $(GO) test -run '^$$' -bench BenchmarkCompile -benchtime 3x -timeout 30m ./e2e/
+	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 $(GO) test -count=1 -v -run '^TestRealSize' -timeout 60m ./e2e/
+	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 BENCH_OUT=$(BENCH_OUT) \
+	  $(GO) test -run '^$$' -bench BenchmarkRealSize -benchtime 1x -timeout 600m ./e2e/

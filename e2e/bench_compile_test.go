@@ -109,6 +109,7 @@ func seedArmGo(b *testing.B, registry, version string) string {
 		Busybox:  busyboxFor(b, "arm64"),
 		GoRoot:   toolchainDir(b, "go"+version, "arm64"),
 		Tag:      version + "-arm64-bench",
+		CABundle: fixture.HostCABundle,
 	})
 	if err != nil {
 		b.Fatal(err)

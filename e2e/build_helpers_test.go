@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 }
 
 // istioMab builds the command once per test binary.
-func istioMab(t *testing.T) string {
+func istioMab(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "istio-mab-e2e-")
@@ -220,4 +221,53 @@ func eachConfig(t *testing.T, ref string, fn func(arch string, cfg *v1.ConfigFil
 		}
 		fn(d.Platform.Architecture, cfg)
 	}
+}
+
+// failedVertices parses --progress rawjson output: the names of the
+// vertices that ended with an error, in the order they failed.
+func failedVertices(t *testing.T, rawjson string) []string {
+	t.Helper()
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(rawjson))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var status struct {
+			Vertexes []struct {
+				Name  string `json:"name"`
+				Error string `json:"error"`
+			} `json:"vertexes"`
+		}
+		if json.Unmarshal(sc.Bytes(), &status) != nil {
+			continue
+		}
+		for _, v := range status.Vertexes {
+			if v.Error != "" && !slices.Contains(out, v.Name) && !strings.Contains(v.Error, "context canceled") {
+				out = append(out, v.Name)
+			}
+		}
+	}
+	return out
+}
+
+// progressLogs is every step's output in --progress rawjson output, decoded
+// (rawjson carries it base64-encoded).
+func progressLogs(t *testing.T, rawjson string) string {
+	t.Helper()
+	var out strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(rawjson))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var status struct {
+			Logs []struct {
+				Data []byte `json:"data"`
+			} `json:"logs"`
+		}
+		if json.Unmarshal(sc.Bytes(), &status) != nil {
+			continue
+		}
+		for _, l := range status.Logs {
+			out.Write(l.Data)
+		}
+	}
+	return out.String()
 }

@@ -16,7 +16,7 @@ type Stack struct {
 
 // stack reads the endpoints; a test run without the stack is a setup error,
 // not a reason to skip: run the tests with `make test`.
-func stack(t *testing.T) Stack {
+func stack(t testing.TB) Stack {
 	t.Helper()
 	get := func(k string) string {
 		v := os.Getenv(k)

@@ -5,7 +5,7 @@
 //	stackctl fixture --out DIR [--testdata DIR]
 //	stackctl envoy   --out DIR [--fakeenvoy-src DIR] [--testdata DIR]
 //	stackctl serve   --dir DIR [--listen 127.0.0.1:0] --addr-file FILE
-//	stackctl seed    --registry HOST:PORT --busybox-amd64 FILE --busybox-arm64 FILE
+//	stackctl seed    --registry HOST:PORT --busybox-amd64 FILE --busybox-arm64 FILE [--ca-bundle FILE]
 //	                 [--base-version V ...] [--goroot DIR] [--testdata DIR]
 package main
 

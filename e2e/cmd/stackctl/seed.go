@@ -20,6 +20,7 @@ func runSeed(ctx context.Context, args []string, stdout io.Writer) error {
 	arm64 := fs.String("busybox-arm64", "", "busybox-static binary for linux/arm64")
 	goroot := fs.String("goroot", "", "toolchain for the builder image (default: go env GOROOT)")
 	testdata := fs.String("testdata", "", "e2e/testdata directory, read when no --base-version is given")
+	ca := fs.String("ca-bundle", fixture.HostCABundle, "CA bundle the Go image trusts (module downloads behind a TLS-inspecting gateway need the host's)")
 	var versions listFlag
 	fs.Var(&versions, "base-version", "base image tag, repeatable (default: every fixture's BASE_VERSION)")
 	if err := parse(fs, args, "registry", "busybox-amd64", "busybox-arm64"); err != nil {
@@ -41,6 +42,7 @@ func runSeed(ctx context.Context, args []string, stdout io.Writer) error {
 		BaseVersions: versions,
 		GoRoot:       root,
 		GoVersion:    version,
+		CABundle:     *ca,
 	})
 	if err != nil {
 		return err

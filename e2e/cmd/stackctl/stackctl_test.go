@@ -57,8 +57,8 @@ func TestFixtureCommandPrintsTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[0], "REPO=") ||
-		!strings.HasPrefix(lines[1], "1.14.3 ") || !strings.HasPrefix(lines[2], "1.22.0 ") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "REPO=") ||
+		!strings.HasPrefix(lines[1], "1.14.3 ") || !strings.HasPrefix(lines[2], "1.22.0 ") || !strings.HasPrefix(lines[3], "1.22.1 ") {
 		t.Errorf("output = %q, want REPO= then a line per tag", out.String())
 	}
 }
