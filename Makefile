@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build up down test unit e2e demo bench docs lint-workflows
+.PHONY: build up down test lint unit e2e demo bench docs lint-workflows
 
 build:
 	$(GO) build -o bin/istio-mab ./cmd/istio-mab
@@ -20,8 +20,14 @@ unit:
 e2e: up
 	set -a && source .stack/env && set +a && $(GO) test -count=1 -timeout 30m ./e2e/...
 
+# What reviewers check: formatting, vet, a tidy go.mod.
+lint:
+	@files=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$files" ]; then echo "gofmt needed: $$files"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
 # The CLI reference check (docs/cli) is a unit test; `make docs` regenerates it.
-test: unit lint-workflows e2e
+test: lint unit lint-workflows e2e
 
 docs:
 	$(GO) test -count=1 -run TestCLIReferenceIsCurrent ./cmd/istio-mab/ -update-docs
