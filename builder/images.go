@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/containerd/platforms"
@@ -93,9 +94,10 @@ func descriptor(resp map[string]string) (ocispecs.Descriptor, error) {
 	return d, json.Unmarshal(b, &d)
 }
 
-// binariesToCheck are the paths the image must hold as executables for its
-// platform: upstream's Dockerfiles install every context binary in /usr/local/bin.
-func binariesToCheck(img plan.Image) []string {
+// Binaries are the paths each platform image of img must hold as
+// executables for its platform, as Run checks them and import checks them
+// again: upstream's Dockerfiles install every context binary in /usr/local/bin.
+func Binaries(img plan.Image) []string {
 	var out []string
 	if len(img.Platforms) == 0 {
 		return nil
@@ -111,7 +113,7 @@ func binariesToCheck(img plan.Image) []string {
 }
 
 func publishImage(p plan.Plan, img plan.Image, built []PlatformResult) publish.Image {
-	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: binariesToCheck(img), Annotations: annotations(p)}
+	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: Binaries(img), Annotations: annotations(p)}
 	for _, r := range built {
 		if r.Image == img.Name && r.Variant == img.Variant {
 			d := r.Descriptor.Digest
@@ -138,6 +140,9 @@ func pushDenied(repo string, err error) error {
 }
 
 func registryHost(repo string) string {
-	host, _, _ := strings.Cut(repo, "/")
-	return host
+	r, err := name.NewRepository(repo)
+	if err != nil {
+		return repo
+	}
+	return r.RegistryStr()
 }

@@ -14,11 +14,12 @@ func (p Plan) Clone() Plan {
 	for i := range out.Binaries {
 		out.Binaries[i].Tags = slices.Clone(p.Binaries[i].Tags)
 	}
-	out.Images = make([]Image, len(p.Images))
-	for i, img := range p.Images {
-		out.Images[i] = img.clone()
+	if p.Images != nil { // a clone of a plan without images compares equal to it
+		out.Images = make([]Image, len(p.Images))
+		for i, img := range p.Images {
+			out.Images[i] = img.clone()
+		}
 	}
-	out.Images = nilIfEmpty(out.Images, p.Images)
 	out.Archives = slices.Clone(p.Archives)
 	out.Nodes = slices.Clone(p.Nodes)
 	out.Go.Env = maps.Clone(p.Go.Env)
@@ -44,12 +45,4 @@ func (img Image) clone() Image {
 		}
 	}
 	return out
-}
-
-// nilIfEmpty keeps a nil slice nil, so a clone compares equal to its original.
-func nilIfEmpty[T any](s, orig []T) []T {
-	if orig == nil {
-		return nil
-	}
-	return s
 }
