@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder/archive"
 	"github.com/istio-mab/istio-mab/builder/compile"
 	"github.com/istio-mab/istio-mab/builder/exe"
 	"github.com/istio-mab/istio-mab/builder/plan"
@@ -106,13 +105,19 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 	if err != nil {
 		return fmt.Errorf("checking %s for %s: %w", b.Name, platforms.Format(b.Platform), err)
 	}
+	r.archives.start(b)
 	return nil
 }
 
 // reachedSource lists the files b is built from and returns only those, so
 // its compile stays cached (locally, or in a registry cache) until one of
-// them changes.
+// them changes. A committed tree skips the listing: its commit is stamped
+// into every binary, so any change of the tree is a new commit that
+// relinks them all, whatever files it touched.
 func (r runner) reachedSource(ctx context.Context, b plan.Binary, src, mods llb.State) (llb.State, error) {
+	if r.p.Facts.Committed {
+		return src, nil
+	}
 	var files []string
 	err := r.solvers[b.Node].ReadFiles(ctx, compile.Deps(r.p, b, src, mods), r.locals(), func(read func(string) ([]byte, error)) error {
 		data, err := read(compile.DepsFile)
@@ -130,32 +135,4 @@ func moveFile(from, to string) error {
 		return err
 	}
 	return os.Rename(from, to)
-}
-
-func (r runner) writeArchives(ctx context.Context) ([]archive.File, error) {
-	p := r.p
-	if r.s.Dist == "" || len(p.Archives) == 0 {
-		return nil, nil
-	}
-	archives := make([]archive.Archive, len(p.Archives))
-	for i, a := range p.Archives {
-		b := plan.Binary{Name: "istioctl", Platform: a.Platform}
-		archives[i] = archive.Archive{Name: a.Name, Binary: archive.Binary{
-			Path:     filepath.Join(r.binDir(), compile.Path(b)),
-			Platform: a.Platform,
-		}}
-	}
-	if err := os.MkdirAll(r.s.Dist, 0o755); err != nil {
-		return nil, err
-	}
-	done := r.s.Progress.Step(fmt.Sprintf("write %d istioctl archives to %s", len(archives), r.s.Dist))
-	files, err := archive.Write(ctx, r.s.Dist, archives, archive.WithModTime(commitTime(p)))
-	if err == nil {
-		err = archive.VerifyDir(ctx, r.s.Dist, archives)
-	}
-	done(err)
-	if err != nil {
-		return nil, fmt.Errorf("writing istioctl archives to %s: %w", r.s.Dist, err)
-	}
-	return files, nil
 }

@@ -66,6 +66,7 @@ type fakeNode struct {
 
 	mu     sync.Mutex
 	solves []solve
+	reads  int // ReadFiles calls: the compiles' file listings
 }
 
 var _ Solver = (*fakeNode)(nil)
@@ -85,6 +86,9 @@ func (n *fakeNode) ResolveGit(context.Context, llb.State) (string, []byte, error
 // ReadFiles serves the compiles' file lists as empty: the fake compiles
 // need no source.
 func (n *fakeNode) ReadFiles(_ context.Context, _ llb.State, _ map[string]string, fn func(func(string) ([]byte, error)) error) error {
+	n.mu.Lock()
+	n.reads++
+	n.mu.Unlock()
 	return fn(func(string) ([]byte, error) { return nil, nil })
 }
 

@@ -70,6 +70,10 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	if err := os.MkdirAll(r.binDir(), 0o755); err != nil { // shared with every solve
 		return Result{}, err
 	}
+	if r.archives, err = newArchiveStage(ctx, p, s, r.binDir()); err != nil {
+		return Result{}, failure.Build(err)
+	}
+	defer r.archives.close()
 	var res Result
 	forImages, rest := imageBinaries(p)
 	if err := res.timed("compile and check image inputs", func() error { return r.checkInputs(ctx, forImages) }); err != nil {
@@ -94,7 +98,7 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 		res.Published, err = publish.All(ctx, sink, images, publish.Options{
 			Step: s.Progress.Step,
 			BeforeTags: func(ctx context.Context) error {
-				return res.timed("write archives", func() (err error) { res.Archives, err = r.writeArchives(ctx); return err })
+				return res.timed("finish archives", func() (err error) { res.Archives, err = r.archives.publish(); return err })
 			},
 		})
 		return err
@@ -109,6 +113,8 @@ type runner struct {
 	sink    Sink
 	s       Settings
 	stage   string // binaries and Envoys as checked
+	// archives are written as their istioctl is checked; nil without --dist
+	archives *archiveStage
 }
 
 // checkInputs compiles bins and fetches the Envoys concurrently and checks

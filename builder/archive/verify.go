@@ -3,7 +3,6 @@ package archive
 import (
 	"archive/tar"
 	"archive/zip"
-	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -12,11 +11,12 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/istio-mab/istio-mab/builder/exe"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// maxBinarySize bounds what verification reads into memory; istioctl is
-// around 100 MiB.
+// maxBinarySize bounds the binary an archive may hold; istioctl is around
+// 100 MiB.
 const maxBinarySize = 1 << 30
 
 // VerifyDir checks archives already written to dir: each .sha256 file matches
@@ -71,74 +71,75 @@ func verifyChecksum(path string) error {
 }
 
 func verifyContent(path string, f format, p ocispecs.Platform) error {
-	read := readTarGzEntry
+	withEntry := withTarGzEntry
 	if f == zipFile {
-		read = readZipEntry
+		withEntry = withZipEntry
 	}
-	bin, err := read(path, entryName(f))
-	if err != nil {
-		return err
-	}
-	return checkBinary(bytes.NewReader(bin), Binary{Path: entryName(f), Platform: p})
+	return withEntry(path, entryName(f), func(r io.Reader) error {
+		if err := exe.CheckStream(r, p); err != nil {
+			return fmt.Errorf("checking binary %s: %w", entryName(f), err)
+		}
+		return nil
+	})
 }
 
-// readTarGzEntry returns the content of the tarball's only entry, which must
-// be an executable regular file called want.
-func readTarGzEntry(path, want string) ([]byte, error) {
+// withTarGzEntry calls fn on the content of the tarball's only entry, which
+// must be an executable regular file called want.
+func withTarGzEntry(path, want string, fn func(io.Reader) error) error {
 	file, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer file.Close()
 	gz, err := gzip.NewReader(file)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	tr := tar.NewReader(gz)
 	hdr, err := tr.Next()
 	if err == io.EOF {
-		return nil, errors.New("archive is empty")
+		return errors.New("archive is empty")
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := checkEntry(hdr.Name, want, hdr.Typeflag == tar.TypeReg, hdr.Size); err != nil {
-		return nil, err
+		return err
 	}
 	if hdr.Mode&0o777 != 0o755 {
-		return nil, fmt.Errorf("entry %s has mode %o, want 755", hdr.Name, hdr.Mode&0o777)
+		return fmt.Errorf("entry %s has mode %o, want 755", hdr.Name, hdr.Mode&0o777)
 	}
-	bin, err := io.ReadAll(tr)
-	if err != nil {
-		return nil, err
+	if err := fn(tr); err != nil {
+		return err
 	}
 	if _, err := tr.Next(); err != io.EOF {
-		return nil, fmt.Errorf("archive holds more than one entry (next: %v)", err)
+		return fmt.Errorf("archive holds more than one entry (next: %v)", err)
 	}
-	return bin, nil
+	return nil
 }
 
-// readZipEntry returns the content of the zip's only entry, a regular file
-// called want.
-func readZipEntry(path, want string) ([]byte, error) {
+// withZipEntry calls fn on the content of the zip's only entry, a regular
+// file called want; fn must read it to the end, where the zip reader checks
+// the CRC.
+func withZipEntry(path, want string, fn func(io.Reader) error) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer zr.Close()
 	if len(zr.File) != 1 {
-		return nil, fmt.Errorf("archive holds %d entries, want 1", len(zr.File))
+		return fmt.Errorf("archive holds %d entries, want 1", len(zr.File))
 	}
 	zf := zr.File[0]
 	if err := checkEntry(zf.Name, want, zf.Mode().IsRegular(), int64(zf.UncompressedSize64)); err != nil {
-		return nil, err
+		return err
 	}
 	rc, err := zf.Open()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rc.Close()
-	return io.ReadAll(rc) // the zip reader checks the CRC at EOF
+	return fn(rc)
 }
 
 func checkEntry(name, want string, regular bool, size int64) error {

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,7 +77,11 @@ func writeFile(t *testing.T, path, content string) {
 // the original istioctl, and writes a matching checksum so only the content is wrong.
 func rewriteTarGz(t *testing.T, path string, names ...string) {
 	t.Helper()
-	bin, err := readTarGzEntry(path, "istioctl")
+	var bin []byte
+	err := withTarGzEntry(path, "istioctl", func(r io.Reader) (err error) {
+		bin, err = io.ReadAll(r)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

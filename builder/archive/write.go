@@ -34,15 +34,63 @@ func Write(ctx context.Context, dir string, archives []Archive, opts ...Option) 
 		return nil, fmt.Errorf("writing istioctl archives: %w", err)
 	}
 	files := make([]File, len(archives))
+	first := firstOfSameContent(archives)
 	err = forEachLimited(ctx, len(archives), o.parallel, func(ctx context.Context, i int) error {
+		if first[i] != i {
+			return nil
+		}
 		f, err := writeOne(ctx, dir, archives[i], o.modTime)
 		files[i] = f
 		return err
 	})
+	for i := range archives {
+		if err == nil && first[i] != i {
+			files[i], err = copyArchive(ctx, files[first[i]], dir, archives[i].Name)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("writing istioctl archives: %w", err)
 	}
 	return files, nil
+}
+
+// firstOfSameContent maps each archive to the first one holding the same
+// binary in the same format (osx is osx-amd64, win is win-amd64): their
+// bytes are equal, so each is compressed once and copied.
+func firstOfSameContent(archives []Archive) []int {
+	first := make([]int, len(archives))
+	seen := map[string]int{}
+	for i, a := range archives {
+		f, _ := formatOf(a.Name) // preflight checked it
+		key := fmt.Sprintf("%d %s", f, a.Binary.Path)
+		if j, ok := seen[key]; ok {
+			first[i] = j
+			continue
+		}
+		seen[key], first[i] = i, i
+	}
+	return first
+}
+
+// copyArchive writes from's archive again under name, with its own checksum file.
+func copyArchive(ctx context.Context, from File, dir, name string) (File, error) {
+	src, err := os.Open(from.Path)
+	if err != nil {
+		return File{}, fmt.Errorf("archive %s: %w", name, err)
+	}
+	defer src.Close()
+	path := filepath.Join(dir, name)
+	sum, size, err := writeAtomic(path, func(w io.Writer) error {
+		_, err := io.Copy(w, &ctxReader{ctx: ctx, r: src})
+		return err
+	})
+	if err == nil && sum != from.SHA256 {
+		err = fmt.Errorf("copy of %s changed while written", filepath.Base(from.Path))
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("archive %s: %w", name, err)
+	}
+	return File{Path: path, SHA256: sum, Size: size}.withChecksum(name)
 }
 
 // preflight rejects bad names and mislabeled binaries before any writing.
@@ -104,15 +152,20 @@ func writeOne(ctx context.Context, dir string, a Archive, modTime time.Time) (Fi
 	if err != nil {
 		return File{}, fmt.Errorf("archive %s: %w", a.Name, err)
 	}
-	checksumPath := path + ".sha256"
-	if _, _, err := writeAtomic(checksumPath, func(w io.Writer) error {
-		_, err := io.WriteString(w, checksumLine(sum, a.Name))
+	return File{Path: path, SHA256: sum, Size: size}.withChecksum(a.Name)
+}
+
+// withChecksum writes f's .sha256 file, naming the archive name.
+func (f File) withChecksum(name string) (File, error) {
+	f.ChecksumPath = f.Path + ".sha256"
+	if _, _, err := writeAtomic(f.ChecksumPath, func(w io.Writer) error {
+		_, err := io.WriteString(w, checksumLine(f.SHA256, name))
 		return err
 	}); err != nil {
-		os.Remove(path) // an archive without its checksum is not publishable
-		return File{}, fmt.Errorf("archive %s: writing checksum: %w", a.Name, err)
+		os.Remove(f.Path) // an archive without its checksum is not publishable
+		return File{}, fmt.Errorf("archive %s: writing checksum: %w", name, err)
 	}
-	return File{Path: path, ChecksumPath: checksumPath, SHA256: sum, Size: size}, nil
+	return f, nil
 }
 
 // ctxReader stops a long copy once ctx is done.

@@ -109,6 +109,22 @@ func Check(r io.ReaderAt, pl ocispecs.Platform) error {
 	return nil
 }
 
+// CheckStream is Check of a binary read from r, spooled to a temporary
+// file: ELF section headers sit at the end of the file, and a binary is too
+// big to hold in memory (istioctl 100 MiB, envoy more).
+func CheckStream(r io.Reader, pl ocispecs.Platform) error {
+	f, err := os.CreateTemp("", "istio-mab-binary-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if _, err := io.Copy(f, r); err != nil {
+		return fmt.Errorf("reading binary: %w", err)
+	}
+	return Check(f, pl)
+}
+
 // CheckFile is Check of the file at path.
 func CheckFile(path string, pl ocispecs.Platform) error {
 	f, err := os.Open(path)

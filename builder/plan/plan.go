@@ -34,9 +34,12 @@ type Source struct {
 
 // Facts are read from the source tree itself.
 type Facts struct {
-	Version     string `json:"version"`
-	Commit      string `json:"commit"`
-	CommitTime  int64  `json:"commitTime"` // unix seconds; SOURCE_DATE_EPOCH for reproducible images
+	Version    string `json:"version"`
+	Commit     string `json:"commit"`
+	CommitTime int64  `json:"commitTime"` // unix seconds; SOURCE_DATE_EPOCH for reproducible images
+	// Committed: the tree is exactly Commit (a git source, or a clean
+	// checkout), so every binary, stamped with Commit, changes with it.
+	Committed   bool   `json:"committed,omitempty"`
 	ProxySHA    string `json:"proxySHA"`
 	BaseVersion string `json:"baseVersion"`
 	// LocalModules are the directories go.mod replaces modules with.

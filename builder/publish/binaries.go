@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -29,25 +28,10 @@ func checkBinaries(img v1.Image, p ocispecs.Platform, paths []string) error {
 func checkEntry(hdr *tar.Header, r io.Reader, p ocispecs.Platform) error {
 	switch hdr.Typeflag {
 	case tar.TypeReg:
-		return checkBinary(r, p)
+		return exe.CheckStream(r, p)
 	case tar.TypeSymlink, tar.TypeLink:
 		return fmt.Errorf("is a link to %s: name the target instead", hdr.Linkname)
 	default:
 		return errors.New("is not a regular file")
 	}
-}
-
-// checkBinary spools the file to disk: ELF section headers sit at the end of
-// the file, and envoy is too big to hold in memory per platform.
-func checkBinary(r io.Reader, p ocispecs.Platform) error {
-	f, err := os.CreateTemp("", "istio-mab-binary-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if _, err := io.Copy(f, r); err != nil {
-		return fmt.Errorf("reading file: %w", err)
-	}
-	return exe.Check(f, p)
 }

@@ -22,6 +22,8 @@ func DirFacts(ctx context.Context, dir, version string, layout Layout) (plan.Fac
 			facts.Commit = sha
 			facts.CommitTime, _ = strconv.ParseInt(ts, 10, 64)
 		}
+		status, err := git(ctx, dir, "status", "--porcelain")
+		facts.Committed = err == nil && status == ""
 	}
 	read := func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, p)) }
 	if err := ReadFacts(read, &facts, layout); err != nil {

@@ -24,7 +24,7 @@ func GitFacts(ctx context.Context, r TreeReader, src plan.Source, version string
 	if err != nil {
 		return plan.Facts{}, noTag(src, err)
 	}
-	facts.Commit = commit
+	facts.Commit, facts.Committed = commit, true
 	if facts.CommitTime, err = CommitTime(object); err != nil {
 		return plan.Facts{}, err
 	}
