@@ -42,17 +42,24 @@ func imageBinaries(p plan.Plan) (forImages, rest []plan.Binary) {
 	return forImages, rest
 }
 
-// compileAll compiles bins in plan order, at most CompileJobs at once per
-// node (each go build already uses every CPU), and checks each.
-func (r runner) compileAll(ctx context.Context, bins []plan.Binary) error {
+// compileAll compiles bins, starting them in the order given, at most
+// CompileJobs at once per node (each go build already uses every CPU), and
+// checks each; checked(i) follows each success.
+func (r runner) compileAll(ctx context.Context, bins []plan.Binary, checked func(i int)) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, node := range nodesOf(bins) {
 		g.Go(func() error {
 			ng, ctx := errgroup.WithContext(ctx)
 			ng.SetLimit(max(r.s.CompileJobs, 1))
-			for _, b := range bins {
+			for i, b := range bins {
 				if b.Node == node {
-					ng.Go(func() error { return r.compileAndCheck(ctx, b) })
+					ng.Go(func() error {
+						if err := r.compileAndCheck(ctx, b); err != nil {
+							return err
+						}
+						checked(i)
+						return nil
+					})
 				}
 			}
 			return ng.Wait()

@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/istio-mab/istio-mab/builder/failure"
@@ -76,15 +77,24 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	defer r.archives.close()
 	var res Result
 	forImages, rest := imageBinaries(p)
-	if err := res.timed("compile and check image inputs", func() error { return r.checkInputs(ctx, forImages) }); err != nil {
-		return Result{}, failure.Build(err)
-	}
-	// Images go out while the other istioctl targets compile.
+	imageBins := newCountdown(len(forImages))
 	g, gctx := errgroup.WithContext(ctx)
+	// One queue per node, the images' binaries first; the images go out while
+	// the other istioctl targets compile.
 	g.Go(func() error {
-		return res.timed("compile other binaries", func() error { return r.compileAll(gctx, rest) })
+		return res.timed("compile binaries", func() error {
+			return r.compileAll(gctx, append(forImages, rest...), func(i int) {
+				if i < len(forImages) {
+					imageBins.done()
+				}
+			})
+		})
 	})
 	g.Go(func() error {
+		err := res.timed("compile and check image inputs", func() error { return r.checkImageInputs(gctx, imageBins) })
+		if err != nil {
+			return err
+		}
 		return res.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(gctx); return err })
 	})
 	if err := g.Wait(); err != nil {
@@ -117,15 +127,45 @@ type runner struct {
 	archives *archiveStage
 }
 
-// checkInputs compiles bins and fetches the Envoys concurrently and checks
-// each before any image is built, so nothing wrong is ever pushed.
-func (r runner) checkInputs(ctx context.Context, bins []plan.Binary) error {
+// checkImageInputs fetches and checks every Envoy, and waits for the
+// images' binaries to be compiled and checked, so nothing wrong is ever
+// pushed.
+func (r runner) checkImageInputs(ctx context.Context, bins *countdown) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return r.compileAll(ctx, bins) })
 	for _, pe := range envoys(r.p) {
 		g.Go(func() error { return r.checkEnvoy(ctx, pe) })
 	}
+	g.Go(func() error { return bins.wait(ctx) })
 	return g.Wait()
+}
+
+// countdown is done once done was called n times.
+type countdown struct {
+	left atomic.Int64
+	zero chan struct{}
+}
+
+func newCountdown(n int) *countdown {
+	c := &countdown{zero: make(chan struct{})}
+	if c.left.Store(int64(n)); n == 0 {
+		close(c.zero)
+	}
+	return c
+}
+
+func (c *countdown) done() {
+	if c.left.Add(-1) == 0 {
+		close(c.zero)
+	}
+}
+
+func (c *countdown) wait(ctx context.Context) error {
+	select {
+	case <-c.zero:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
 func commitTime(p plan.Plan) time.Time { return time.Unix(p.Facts.CommitTime, 0).UTC() }
