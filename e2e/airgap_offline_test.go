@@ -57,7 +57,9 @@ func TestImportOffline(t *testing.T) {
 	}, "\n")
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "unshare", "-n", "bash", "-c", script).CombinedOutput()
+	cmd := exec.CommandContext(ctx, "unshare", "-n", "bash", "-c", script)
+	cmd.Env = istioMabEnv() // the stack's port overrides are no istio-mab settings
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("import in a network namespace: %v\n%s", err, out)
 	}

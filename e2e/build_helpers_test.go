@@ -75,12 +75,7 @@ func runIstioMab(t *testing.T, args ...string) runResult {
 func runIstioMabEnv(t *testing.T, env []string, args ...string) runResult {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), istioMab(t), args...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ISTIO_MAB_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
+	cmd.Env = istioMabEnv(env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -91,6 +86,17 @@ func runIstioMabEnv(t *testing.T, env []string, args ...string) runResult {
 		t.Fatalf("running istio-mab: %v", err)
 	}
 	return runResult{out.String(), errb.String(), code}
+}
+
+// istioMabEnv is the test's environment without ISTIO_MAB_* variables, plus env.
+func istioMabEnv(env ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ISTIO_MAB_") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, env...)
 }
 
 // uniqueHub gives each test its own namespace, so results never mix.

@@ -12,6 +12,9 @@ type Stack struct {
 	SecureUser, SecurePasswordFile     string
 	GitURL, EnvoyBaseURL, BaseRegistry string
 	GoImage                            string
+	// ModuleProxy is the file server's goproxy/ directory: a GOPROXY serving
+	// the modules only fixture.GoProxyTag imports.
+	ModuleProxy string
 }
 
 // stack reads the endpoints; a test run without the stack is a setup error,
@@ -30,6 +33,6 @@ func stack(t testing.TB) Stack {
 		Registry: get("REGISTRY"), SecureRegistry: get("SECURE_REGISTRY"), SecureCA: get("SECURE_REGISTRY_CA"),
 		SecureUser: get("SECURE_REGISTRY_USER"), SecurePasswordFile: get("SECURE_REGISTRY_PASSWORD_FILE"),
 		GitURL: get("GIT_URL"), EnvoyBaseURL: get("ENVOY_BASE_URL"), BaseRegistry: get("BASE_REGISTRY"),
-		GoImage: get("GO_IMAGE"),
+		GoImage: get("GO_IMAGE"), ModuleProxy: get("MODULE_PROXY_URL"),
 	}
 }

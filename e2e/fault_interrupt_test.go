@@ -19,6 +19,7 @@ func TestFaultInterruptDuringUpload(t *testing.T) {
 	e := newFaultEnv(t)
 	e.proxy.Add(faultproxy.Rule{Method: http.MethodPost, Path: re(blobUpload), Fault: faultproxy.Fault{Delay: 5 * time.Minute}})
 	cmd := exec.Command(istioMab(t), e.args(t)...)
+	cmd.Env = istioMabEnv()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -59,6 +59,7 @@ func TestFaultNodeLost(t *testing.T) {
 func runAndCrash(t *testing.T, n *node, args []string, ready func(stderr string) bool) runResult {
 	t.Helper()
 	cmd := exec.Command(istioMab(t), args...)
+	cmd.Env = istioMabEnv()
 	var stdout bytes.Buffer
 	stderr := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = &stdout, stderr

@@ -26,6 +26,7 @@ import (
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/mod/sumdb/dirhash"
 
 	"github.com/istio-mab/istio-mab/builder/exe"
 	"github.com/istio-mab/istio-mab/builder/registry"
@@ -281,6 +282,48 @@ func TestStackFileServerMissingIs404(t *testing.T) {
 	name := fixture.EnvoyTarball(strings.Repeat("0", 40), "amd64")
 	if status, _ := httpGet(t, stack(t).EnvoyBaseURL+"/"+name); status != http.StatusNotFound {
 		t.Fatalf("GET missing %s: status %d, want 404", name, status)
+	}
+}
+
+// The file server is also the stack's Go module proxy: the module the
+// GoProxyTag fixture imports is there in GOPROXY layout, and its files hash
+// to the lines of that tag's go.sum.
+func TestStackFileServerServesGoProxy(t *testing.T) {
+	st := stack(t)
+	base := st.ModuleProxy + "/" + fixture.GoProxyModule + "/@v/"
+	get := func(name string) []byte {
+		t.Helper()
+		status, body := httpGet(t, base+name)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: status %d", base+name, status)
+		}
+		return body
+	}
+	if list := get("list"); !strings.Contains(string(list), fixture.GoProxyModVer+"\n") {
+		t.Errorf("list = %q, want %s", list, fixture.GoProxyModVer)
+	}
+	get(fixture.GoProxyModVer + ".info")
+	zipFile := filepath.Join(t.TempDir(), "m.zip")
+	if err := os.WriteFile(zipFile, get(fixture.GoProxyModVer+".zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := dirhash.HashZip(zipFile, dirhash.Hash1)
+	if err != nil {
+		t.Fatalf("the served zip is not a module zip: %v", err)
+	}
+	modSum, err := fixture.GoModSum(get(fixture.GoProxyModVer + ".mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goSum, err := os.ReadFile(filepath.Join(repoRoot(t), "e2e", "testdata", "fixture", fixture.GoProxyTag, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mv := fixture.GoProxyModule + " " + fixture.GoProxyModVer
+	for _, line := range []string{mv + " " + sum, mv + "/go.mod " + modSum} {
+		if !strings.Contains(string(goSum), line+"\n") {
+			t.Errorf("%s go.sum lacks %q: the served module is not the one it verifies", fixture.GoProxyTag, line)
+		}
 	}
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts the local build stack on loopback: buildkitd,
 # a plain and a TLS+auth registry, a git daemon serving the Istio-shaped fixture,
-# and a file server with fake Envoy downloads; seeds base and Go images.
+# and a file server with fake Envoy downloads and the test Go modules (GOPROXY
+# layout); seeds base and Go images.
 # Idempotent: what already runs is reused. Endpoints go to .stack/env.
 source "$(dirname "$0")/lib.sh"
 mkdir -p "${STACK}/bin"
@@ -25,6 +26,9 @@ start git-daemon git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="
   --base-path="${STACK}/git" "${STACK}/git"
 
 "${STACKCTL}" envoy --out "${STACK}/files" >"${STACK}/files.out"
+# The modules only the fixture's 1.22.2 imports, in GOPROXY layout under the
+# same file server: the stack's Go module proxy.
+"${STACKCTL}" goproxy --out "${STACK}/files/goproxy" >"${STACK}/goproxy.out"
 start files "${STACKCTL}" serve --dir "${STACK}/files" --listen "127.0.0.1:${FILES_PORT}" --addr-file "${STACK}/files.addr"
 
 start buildkitd "${BUILDKIT_BIN}/buildkitd" --config "${STACK}/buildkit/buildkitd.toml"
@@ -64,6 +68,7 @@ SECURE_REGISTRY_USER=mab
 SECURE_REGISTRY_PASSWORD_FILE=${STACK}/secure-registry/password
 GIT_URL=git://127.0.0.1:${GIT_PORT}/istio.git
 ENVOY_BASE_URL=http://$(cat "${STACK}/files.addr")
+MODULE_PROXY_URL=http://$(cat "${STACK}/files.addr")/goproxy
 BASE_REGISTRY=${REGISTRY}/istio-release
 GO_IMAGE=${GO_IMAGE}
 ENV

@@ -1,9 +1,11 @@
 // Command stackctl prepares the local stand-ins for upstream that istio-mab's
 // end-to-end tests run against: the fixture git repository, the Envoy file
-// tree, a loopback file server, and the seeded base and builder images.
+// tree, the test modules in GOPROXY layout, a loopback file server, and the
+// seeded base and builder images.
 //
 //	stackctl fixture --out DIR [--testdata DIR]
 //	stackctl envoy   --out DIR [--fakeenvoy-src DIR] [--testdata DIR]
+//	stackctl goproxy --out DIR [--testdata DIR]
 //	stackctl serve   --dir DIR [--listen 127.0.0.1:0] --addr-file FILE
 //	stackctl seed    --registry HOST:PORT --busybox-amd64 FILE --busybox-arm64 FILE [--ca-bundle FILE]
 //	                 [--base-version V ...] [--goroot DIR] [--testdata DIR]
@@ -21,6 +23,7 @@ import (
 var commands = map[string]func(ctx context.Context, args []string, stdout io.Writer) error{
 	"fixture": runFixture,
 	"envoy":   runEnvoy,
+	"goproxy": runGoProxy,
 	"serve":   runServe,
 	"seed":    runSeed,
 }
@@ -37,7 +40,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 || commands[args[0]] == nil {
-		return fmt.Errorf("usage: stackctl fixture|envoy|serve|seed [flags]")
+		return fmt.Errorf("usage: stackctl fixture|envoy|goproxy|serve|seed [flags]")
 	}
 	return commands[args[0]](ctx, args[1:], os.Stdout)
 }

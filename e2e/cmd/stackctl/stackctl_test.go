@@ -57,9 +57,24 @@ func TestFixtureCommandPrintsTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "REPO=") ||
-		!strings.HasPrefix(lines[1], "1.14.3 ") || !strings.HasPrefix(lines[2], "1.22.0 ") || !strings.HasPrefix(lines[3], "1.22.1 ") {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "REPO=") || !strings.HasPrefix(lines[1], "1.14.3 ") ||
+		!strings.HasPrefix(lines[2], "1.22.0 ") || !strings.HasPrefix(lines[3], "1.22.1 ") || !strings.HasPrefix(lines[4], "1.22.2 ") {
 		t.Errorf("output = %q, want REPO= then a line per tag", out.String())
+	}
+}
+
+func TestGoProxyCommandPrintsSums(t *testing.T) {
+	var out strings.Builder
+	dir := t.TempDir()
+	if err := runGoProxy(context.Background(), []string{"--out", dir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "mab.example/greet v1.0.0 h1:") || !strings.HasPrefix(lines[1], "mab.example/greet v1.0.0/go.mod h1:") {
+		t.Errorf("output = %q, want the module's two go.sum lines", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mab.example/greet/@v/v1.0.0.zip")); err != nil {
+		t.Error(err)
 	}
 }
 

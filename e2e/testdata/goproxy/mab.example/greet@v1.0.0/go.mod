@@ -1,0 +1,3 @@
+module mab.example/greet
+
+go 1.22
