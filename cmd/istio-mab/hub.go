@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/istio-mab/istio-mab/builder/failure"
 )
 
 // dockerHub is the registry a hub without a registry host means, written as
@@ -18,7 +19,7 @@ const dockerHub = "docker.io"
 // "localhost", so "myreg" and "myreg/sub" are docker.io/myreg[/sub].
 func parseHub(hub string) (string, error) {
 	if hub == "" {
-		return "", fmt.Errorf("--hub is required: where to push, e.g. --hub registry.example.com/istio")
+		return "", failure.Usage(fmt.Errorf("--hub is required: where to push, e.g. --hub registry.example.com/istio"))
 	}
 	given := hub
 	hub = strings.TrimSuffix(hub, "/")
@@ -26,7 +27,7 @@ func parseHub(hub string) (string, error) {
 		hub = dockerHub + "/" + hub
 	}
 	if _, err := name.NewRepository(hub+"/pilot", name.StrictValidation); err != nil || strings.Contains(hub, "://") || strings.ContainsAny(hub, "@") {
-		return "", fmt.Errorf("--hub %q is not a registry/namespace: use the form registry.example.com/istio, lowercase, without scheme, tag or digest", given)
+		return "", failure.Usage(fmt.Errorf("--hub %q is not a registry/namespace: use the form registry.example.com/istio, lowercase, without scheme, tag or digest", given))
 	}
 	return hub, nil
 }

@@ -49,6 +49,10 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{args: []string{"verify", "--version", "1.22.0", "--hub", "x", "--variants", "slim"}, want: "--variants slim"},
 		{args: []string{"verify", "--version", "1.22.0", "--hub", "x", "--platform", "linux/s390x"}, want: `unsupported platform "linux/s390x"`},
 		{args: []string{"version", "extra"}, want: "unknown command"},
+		{args: []string{"import", "--from", "x", "--hub", "https://Bad/istio"}, want: "is not a registry/namespace"},
+		{args: []string{"export", "--version", "1.22.0", "--to", "oci-layout:x", "--hub", "reg.example.com/istio@sha256"}, want: "is not a registry/namespace"},
+		{args: []string{"mirror", "--version", "1.22.0", "--hub", "Reg.example.com/UPPER"}, want: "is not a registry/namespace"},
+		{args: []string{"import", "--from", "x"}, want: "--hub is required"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {
