@@ -46,7 +46,7 @@ func newArchiveStage(ctx context.Context, p plan.Plan, s Settings, binDir string
 		return nil, fmt.Errorf("writing istioctl archives to %s: %w", s.Dist, err)
 	}
 	a := &archiveStage{ctx: ctx, dir: dir, dist: s.Dist, progress: s.Progress, files: map[string]archive.File{},
-		opts: []archive.Option{archive.WithModTime(commitTime(p))}}
+		opts: []archive.Option{archive.WithModTime(commitTime(p)), archive.WithPrevious(s.Dist)}}
 	for _, pa := range p.Archives {
 		b := plan.Binary{Name: "istioctl", Platform: pa.Platform}
 		a.archives = append(a.archives, archive.Archive{Name: pa.Name, Binary: archive.Binary{

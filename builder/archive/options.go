@@ -12,6 +12,7 @@ type Option func(*options)
 type options struct {
 	modTime  time.Time
 	parallel int
+	previous string
 }
 
 // WithModTime sets the modification time recorded for istioctl inside every
@@ -19,6 +20,14 @@ type options struct {
 // archives to the source. Sub-second parts are dropped. Default: Unix 0.
 func WithModTime(t time.Time) Option {
 	return func(o *options) { o.modTime = t }
+}
+
+// WithPrevious makes Write copy an archive of dir that already holds
+// exactly the binary it would archive (same bytes and time) instead of
+// compressing it again: a rebuild that left istioctl unchanged rewrites no
+// archive.
+func WithPrevious(dir string) Option {
+	return func(o *options) { o.previous = dir }
 }
 
 // WithParallelism sets how many archives are compressed at once.

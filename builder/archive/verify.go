@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/istio-mab/istio-mab/builder/exe"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -75,7 +76,7 @@ func verifyContent(path string, f format, p ocispecs.Platform) error {
 	if f == zipFile {
 		withEntry = withZipEntry
 	}
-	return withEntry(path, entryName(f), func(r io.Reader) error {
+	return withEntry(path, entryName(f), func(r io.Reader, _ time.Time) error {
 		if err := exe.CheckStream(r, p); err != nil {
 			return fmt.Errorf("checking binary %s: %w", entryName(f), err)
 		}
@@ -83,9 +84,9 @@ func verifyContent(path string, f format, p ocispecs.Platform) error {
 	})
 }
 
-// withTarGzEntry calls fn on the content of the tarball's only entry, which
-// must be an executable regular file called want.
-func withTarGzEntry(path, want string, fn func(io.Reader) error) error {
+// withTarGzEntry calls fn on the content and time of the tarball's only
+// entry, which must be an executable regular file called want.
+func withTarGzEntry(path, want string, fn func(io.Reader, time.Time) error) error {
 	file, err := os.Open(path)
 	if err != nil {
 		return err
@@ -109,7 +110,7 @@ func withTarGzEntry(path, want string, fn func(io.Reader) error) error {
 	if hdr.Mode&0o777 != 0o755 {
 		return fmt.Errorf("entry %s has mode %o, want 755", hdr.Name, hdr.Mode&0o777)
 	}
-	if err := fn(tr); err != nil {
+	if err := fn(tr, hdr.ModTime); err != nil {
 		return err
 	}
 	if _, err := tr.Next(); err != io.EOF {
@@ -118,10 +119,10 @@ func withTarGzEntry(path, want string, fn func(io.Reader) error) error {
 	return nil
 }
 
-// withZipEntry calls fn on the content of the zip's only entry, a regular
-// file called want; fn must read it to the end, where the zip reader checks
-// the CRC.
-func withZipEntry(path, want string, fn func(io.Reader) error) error {
+// withZipEntry calls fn on the content and time of the zip's only entry, a
+// regular file called want; fn must read it to the end, where the zip
+// reader checks the CRC.
+func withZipEntry(path, want string, fn func(io.Reader, time.Time) error) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return err
@@ -139,7 +140,7 @@ func withZipEntry(path, want string, fn func(io.Reader) error) error {
 		return err
 	}
 	defer rc.Close()
-	return fn(rc)
+	return fn(rc, zf.Modified)
 }
 
 func checkEntry(name, want string, regular bool, size int64) error {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestVerifyDirDetectsDamage(t *testing.T) {
@@ -78,7 +79,7 @@ func writeFile(t *testing.T, path, content string) {
 func rewriteTarGz(t *testing.T, path string, names ...string) {
 	t.Helper()
 	var bin []byte
-	err := withTarGzEntry(path, "istioctl", func(r io.Reader) (err error) {
+	err := withTarGzEntry(path, "istioctl", func(r io.Reader, _ time.Time) (err error) {
 		bin, err = io.ReadAll(r)
 		return err
 	})

@@ -2,6 +2,9 @@ package archive
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,7 +42,7 @@ func Write(ctx context.Context, dir string, archives []Archive, opts ...Option) 
 		if first[i] != i {
 			return nil
 		}
-		f, err := writeOne(ctx, dir, archives[i], o.modTime)
+		f, err := writeOrCopy(ctx, dir, archives[i], o)
 		files[i] = f
 		return err
 	})
@@ -70,6 +73,55 @@ func firstOfSameContent(archives []Archive) []int {
 		seen[key], first[i] = i, i
 	}
 	return first
+}
+
+// writeOrCopy copies the previous archive of the same name when it holds
+// the same binary at the same time (the bytes Write would produce), and
+// writes a new one otherwise.
+func writeOrCopy(ctx context.Context, dir string, a Archive, o options) (File, error) {
+	if o.previous != "" {
+		prev := filepath.Join(o.previous, a.Name)
+		if sum, ok := holdsSame(prev, a, o.modTime); ok {
+			return copyArchive(ctx, File{Path: prev, SHA256: sum}, dir, a.Name)
+		}
+	}
+	return writeOne(ctx, dir, a, o.modTime)
+}
+
+// holdsSame says whether the archive at path holds a's binary with modTime,
+// and returns the archive's sha256.
+func holdsSame(path string, a Archive, modTime time.Time) (string, bool) {
+	f, err := a.validate()
+	if err != nil {
+		return "", false
+	}
+	want, err := FileSHA256(a.Binary.Path)
+	if err != nil {
+		return "", false
+	}
+	withEntry := withTarGzEntry
+	if f == zipFile {
+		withEntry = withZipEntry
+	}
+	errDiffers := errors.New("differs")
+	err = withEntry(path, entryName(f), func(r io.Reader, t time.Time) error {
+		h := sha256.New()
+		if _, err := io.Copy(h, r); err != nil {
+			return err
+		}
+		if f == zipFile {
+			modTime = zipTime(modTime)
+		}
+		if hex.EncodeToString(h.Sum(nil)) != want || !t.Equal(modTime) {
+			return errDiffers
+		}
+		return nil
+	})
+	if err != nil {
+		return "", false
+	}
+	sum, err := FileSHA256(path)
+	return sum, err == nil
 }
 
 // copyArchive writes from's archive again under name, with its own checksum file.
