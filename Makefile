@@ -14,8 +14,10 @@ up:
 down:
 	bash scripts/stack-down.sh
 
+# -race: a run compiles, builds images and writes archives concurrently.
 unit:
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+	bash scripts/install-deps.sh
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
 
 e2e: up
 	set -a && source .stack/env && set +a && $(GO) test -count=1 -timeout 30m ./e2e/...

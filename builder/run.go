@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,11 +45,19 @@ type Phase struct {
 	Seconds float64
 }
 
+// phaseClock records phases that may end concurrently.
+type phaseClock struct {
+	mu     sync.Mutex
+	phases []Phase
+}
+
 // timed runs fn as the phase name and records how long it took.
-func (res *Result) timed(name string, fn func() error) error {
+func (c *phaseClock) timed(name string, fn func() error) error {
 	start := time.Now()
 	err := fn()
-	res.Phases = append(res.Phases, Phase{Name: name, Seconds: time.Since(start).Seconds()})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.phases = append(c.phases, Phase{Name: name, Seconds: time.Since(start).Seconds()})
 	return err
 }
 
@@ -76,13 +85,14 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	}
 	defer r.archives.close()
 	var res Result
+	var clock phaseClock
 	forImages, rest := imageBinaries(p)
 	imageBins := newCountdown(len(forImages))
 	g, gctx := errgroup.WithContext(ctx)
 	// One queue per node, the images' binaries first; the images go out while
 	// the other istioctl targets compile.
 	g.Go(func() error {
-		return res.timed("compile binaries", func() error {
+		return clock.timed("compile binaries", func() error {
 			return r.compileAll(gctx, append(forImages, rest...), func(i int) {
 				if i < len(forImages) {
 					imageBins.done()
@@ -91,11 +101,11 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 		})
 	})
 	g.Go(func() error {
-		err := res.timed("compile and check image inputs", func() error { return r.checkImageInputs(gctx, imageBins) })
+		err := clock.timed("compile and check image inputs", func() error { return r.checkImageInputs(gctx, imageBins) })
 		if err != nil {
 			return err
 		}
-		return res.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(gctx); return err })
+		return clock.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(gctx); return err })
 	})
 	if err := g.Wait(); err != nil {
 		return Result{}, failure.Build(err)
@@ -104,15 +114,16 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	for i, img := range p.Images {
 		images[i] = publishImage(p, img, res.Platforms)
 	}
-	err = res.timed("verify and publish", func() (err error) {
+	err = clock.timed("verify and publish", func() (err error) {
 		res.Published, err = publish.All(ctx, sink, images, publish.Options{
 			Step: s.Progress.Step,
 			BeforeTags: func(ctx context.Context) error {
-				return res.timed("finish archives", func() (err error) { res.Archives, err = r.archives.publish(); return err })
+				return clock.timed("finish archives", func() (err error) { res.Archives, err = r.archives.publish(); return err })
 			},
 		})
 		return err
 	})
+	res.Phases = clock.phases
 	return res, err
 }
 

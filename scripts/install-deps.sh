@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the stack runs on, and caches busybox-static for
-# amd64 and arm64 (the seeded base images are made from it). Idempotent.
+# Installs the Debian packages the stack runs on, and gcc for go test -race;
+# caches busybox-static for amd64 and arm64 (the seeded base images are made
+# from it). Idempotent.
 source "$(dirname "$0")/lib.sh"
 
-PACKAGES=(runc qemu-user-static docker-registry apache2-utils openssl git busybox-static ca-certificates skopeo)
+PACKAGES=(runc qemu-user-static docker-registry apache2-utils openssl git busybox-static ca-certificates skopeo gcc libc6-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
