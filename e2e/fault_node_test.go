@@ -34,7 +34,12 @@ func TestFaultNodeLost(t *testing.T) {
 	var exported []string
 	t.Run("during an export", func(t *testing.T) {
 		defer close(release)
-		res := runAndCrash(t, n, args, func(string) bool { return faulted(e.proxy) > 0 })
+		// Crash once an upload is held and its manifest was reported: the
+		// progress printer may not have shown the manifest yet when the
+		// upload is first held.
+		res := runAndCrash(t, n, args, func(stderr string) bool {
+			return faulted(e.proxy) > 0 && exportedManifest.MatchString(stderr)
+		})
 		requireLost(t, e, res, n.addr)
 		exported = exportedManifests(res.stderr)
 	})
