@@ -72,16 +72,21 @@ func verifyChecksum(path string) error {
 }
 
 func verifyContent(path string, f format, p ocispecs.Platform) error {
-	withEntry := withTarGzEntry
-	if f == zipFile {
-		withEntry = withZipEntry
-	}
-	return withEntry(path, entryName(f), func(r io.Reader, _ time.Time) error {
+	return withEntry(f, path, func(r io.Reader, _ time.Time) error {
 		if err := exe.CheckStream(r, p); err != nil {
 			return fmt.Errorf("checking binary %s: %w", entryName(f), err)
 		}
 		return nil
 	})
+}
+
+// withEntry calls fn on the content and time of the only entry of the
+// archive at path, in format f.
+func withEntry(f format, path string, fn func(io.Reader, time.Time) error) error {
+	if f == zipFile {
+		return withZipEntry(path, entryName(f), fn)
+	}
+	return withTarGzEntry(path, entryName(f), fn)
 }
 
 // withTarGzEntry calls fn on the content and time of the tarball's only

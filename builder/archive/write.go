@@ -99,12 +99,8 @@ func holdsSame(path string, a Archive, modTime time.Time) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	withEntry := withTarGzEntry
-	if f == zipFile {
-		withEntry = withZipEntry
-	}
 	errDiffers := errors.New("differs")
-	err = withEntry(path, entryName(f), func(r io.Reader, t time.Time) error {
+	err = withEntry(f, path, func(r io.Reader, t time.Time) error {
 		h := sha256.New()
 		if _, err := io.Copy(h, r); err != nil {
 			return err
