@@ -21,7 +21,7 @@ import (
 
 // InputsVersion changes whenever istio-mab would build the same inputs
 // differently, so lists built before never count as up to date.
-const InputsVersion = "1"
+const InputsVersion = "2" // 2: layers at gzip level 4
 
 // The manifest list annotations that record what a list was built from.
 const (

@@ -109,6 +109,7 @@ func checkPlatformImage(t *testing.T, img v1.Image, image, version string, pl v1
 	}
 	checkConfig(t, image, pl, cfg.Config)
 	files := imageFiles(t, img, imageBinaries[image]...)
+	checkLayerLevel(t, img, imageBinaries[image]...)
 	for path, b := range files {
 		if got := binaryPlatform(b); got != pl.OS+"/"+pl.Architecture {
 			t.Errorf("%s %s: %s is for %s", image, pl, path, got)

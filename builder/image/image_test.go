@@ -112,6 +112,8 @@ func TestSolveOpt(t *testing.T) {
 				"name":              "registry.example.com/istio/proxyv2",
 				"oci-mediatypes":    tc.oci,
 				"rewrite-timestamp": "true",
+				"compression":       "gzip",
+				"compression-level": "4",
 			}
 			if tc.push {
 				wantExport["push"], wantExport["push-by-digest"] = "true", "true"
