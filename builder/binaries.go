@@ -78,8 +78,9 @@ func nodesOf(bins []plan.Binary) []string {
 	return out
 }
 
-// compileAndCheck compiles one binary on its node, exports it to the client
-// and checks it is an executable for its platform.
+// compileAndCheck compiles one binary on its node; unless it stays there
+// (staysOnNode), it exports it to the client and checks it is an executable
+// for its platform.
 func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 	src := source.State(r.p.Source, r.p.Facts.Commit)
 	mods := compile.Modules(r.p, b, src)
@@ -87,9 +88,14 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 	if err != nil {
 		return err
 	}
-	def, err := compile.Binary(r.p, b, reached, mods).Marshal(ctx)
+	result := compile.Binary(r.p, b, reached, mods)
+	def, err := result.Marshal(ctx)
 	if err != nil {
 		return err
+	}
+	key := compileKey(b.Name, b.Platform)
+	if staysOnNode(r.p, b) {
+		return r.compileInPlace(ctx, b, def, result, key)
 	}
 	// Each compile exports into its own directory: a local export replaces
 	// the directory's content.
@@ -98,7 +104,7 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 		return err
 	}
 	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: out}}}
-	opt = r.withCache(r.withGoSecrets(opt), "compile-"+b.Name+"-"+platforms.Format(b.Platform))
+	opt = r.withCache(r.withGoSecrets(opt), key)
 	if _, err := r.solvers[b.Node].Solve(ctx, def, opt, r.locals()); err != nil {
 		return fmt.Errorf("compiling %s for %s on %s: %w", b.Name, platforms.Format(b.Platform), b.Node, err)
 	}
@@ -113,6 +119,17 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 		return fmt.Errorf("checking %s for %s: %w", b.Name, platforms.Format(b.Platform), err)
 	}
 	r.archives.start(b)
+	return nil
+}
+
+// compileInPlace compiles b into its node's cache only, for the images
+// there to copy.
+func (r runner) compileInPlace(ctx context.Context, b plan.Binary, def *llb.Definition, result llb.State, key string) error {
+	opt := r.withCache(r.withGoSecrets(client.SolveOpt{}), key)
+	if _, err := r.solvers[b.Node].Solve(ctx, def, opt, r.locals()); err != nil {
+		return fmt.Errorf("compiling %s for %s on %s: %w", b.Name, platforms.Format(b.Platform), b.Node, err)
+	}
+	r.compiled.put(b, result)
 	return nil
 }
 

@@ -3,8 +3,16 @@ package builder
 import (
 	"strings"
 
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/moby/buildkit/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
+
+// compileKey names the cache of one binary's compile.
+func compileKey(name string, pl ocispecs.Platform) string {
+	return "compile-" + name + "-" + platforms.Format(pl)
+}
 
 // withCache adds the run's --cache-from and --cache-to to one solve. Each
 // solve gets its own ref (the given tag plus key): an export replaces what
@@ -15,6 +23,22 @@ func (r runner) withCache(opt client.SolveOpt, key string) client.SolveOpt {
 	}
 	for _, e := range r.s.CacheTo {
 		opt.CacheExports = append(opt.CacheExports, perSolve(e, key))
+	}
+	return opt
+}
+
+// withCompileCacheFrom adds the --cache-from refs of ip's compiles to its
+// image solve, which copies their results: on a fresh builder, a compile
+// that exported nothing may have found its result in the registry cache
+// without pulling it.
+func (r runner) withCompileCacheFrom(opt client.SolveOpt, ip plan.ImagePlatform) client.SolveOpt {
+	for _, e := range r.s.CacheFrom {
+		if _, ok := e.Attrs["ref"]; !ok {
+			continue // one place, imported already
+		}
+		for _, name := range ip.Binaries {
+			opt.CacheImports = append(opt.CacheImports, perSolve(e, compileKey(name, ip.Platform)))
+		}
 	}
 	return opt
 }

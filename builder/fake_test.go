@@ -48,6 +48,7 @@ type solve struct {
 	Platform string   // target platform: the image's or Envoy's; for compiles, every binary's
 	Built    []string // compile: "name linux/arm64" of each binary
 	BuildOn  string   // compile: the platform the compiles ran on
+	Kept     bool     // compile: kept in the node's cache, not exported
 }
 
 // fakeNode is a BuildKit node without a daemon: it answers Platforms and
@@ -141,14 +142,18 @@ func (n *fakeNode) Solve(ctx context.Context, def *llb.Definition, opt client.So
 		}
 		return n.buildImage(ctx, opt, locals)
 	}
-	if len(opt.Exports) != 1 || opt.Exports[0].Type != client.ExporterLocal || opt.Exports[0].OutputDir == "" {
-		return nil, errors.New("fake node: an LLB solve must export to a local directory")
-	}
 	ops, err := readOps(def)
 	if err != nil {
 		return nil, err
 	}
-	if bins := compiledBinaries(ops); len(bins) > 0 {
+	bins := compiledBinaries(ops)
+	if len(opt.Exports) == 0 && len(bins) > 0 {
+		return nil, n.compile(bins, ops, "") // kept in the node's cache
+	}
+	if len(opt.Exports) != 1 || opt.Exports[0].Type != client.ExporterLocal || opt.Exports[0].OutputDir == "" {
+		return nil, errors.New("fake node: an LLB solve must export to a local directory, or be a compile kept on the node")
+	}
+	if len(bins) > 0 {
 		return nil, n.compile(bins, ops, opt.Exports[0].OutputDir)
 	}
 	return nil, n.fetchEnvoy(def, opt.Exports[0].OutputDir)
@@ -156,7 +161,7 @@ func (n *fakeNode) Solve(ctx context.Context, def *llb.Definition, opt client.So
 
 // compile writes the binary the definition compiles, as its export holds it.
 func (n *fakeNode) compile(bins []plan.Binary, ops []*pb.Op, dir string) error {
-	s := solve{Kind: kindCompile, BuildOn: buildPlatform(ops)}
+	s := solve{Kind: kindCompile, BuildOn: buildPlatform(ops), Kept: dir == ""}
 	for _, b := range bins {
 		s.Built = append(s.Built, b.Name+" "+platforms.Format(b.Platform))
 	}
@@ -166,6 +171,9 @@ func (n *fakeNode) compile(bins []plan.Binary, ops []*pb.Op, dir string) error {
 		return err
 	}
 	for _, b := range bins {
+		if dir == "" {
+			continue
+		}
 		if err := writeExe(filepath.Join(dir, compile.FileName(b)), b.Platform); err != nil {
 			return err
 		}
@@ -211,6 +219,9 @@ func (n *fakeNode) buildImage(ctx context.Context, opt client.SolveOpt, locals m
 	if err != nil {
 		return nil, err
 	}
+	if err := addCompiledInContext(files, opt.FrontendInputs["context"]); err != nil {
+		return nil, err
+	}
 	desc, err := pushImage(ctx, opt.Exports[0].Attrs["name"], pl, files)
 	if err != nil {
 		return nil, err
@@ -227,7 +238,7 @@ func (n *fakeNode) buildImage(ctx context.Context, opt client.SolveOpt, locals m
 func imageFiles(binDir string, pl, envoyPlatform ocispecs.Platform) (map[string][]byte, error) {
 	dir := filepath.Dir(filepath.Join(binDir, compile.Path(plan.Binary{Name: "x", Platform: pl})))
 	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err != nil && !os.IsNotExist(err) { // none sent: all copied from compiles
 		return nil, fmt.Errorf("fake node: reading shared binaries: %w", err)
 	}
 	envoyExe, err := exeFor(envoyPlatform)
@@ -241,6 +252,25 @@ func imageFiles(binDir string, pl, envoyPlatform ocispecs.Platform) (map[string]
 		}
 	}
 	return files, nil
+}
+
+// addCompiledInContext adds to files the binaries the image context copies
+// straight from a compile on this node, as the fake compiles them.
+func addCompiledInContext(files map[string][]byte, imageContext llb.State) error {
+	def, err := imageContext.Marshal(context.Background())
+	if err != nil {
+		return err
+	}
+	ops, err := readOps(def)
+	if err != nil {
+		return err
+	}
+	for _, b := range compiledBinaries(ops) {
+		if files["usr/local/bin/"+b.Name], err = exeFor(b.Platform); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pushImage pushes a small image for pl holding files to repo by digest.

@@ -57,7 +57,8 @@ func (r runner) buildImages(ctx context.Context) ([]PlatformResult, error) {
 func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, error) {
 	what := fmt.Sprintf("%s (%s) for %s on %s", j.img.Name, j.img.Variant, platforms.Format(j.ip.Platform), j.ip.Node)
 	src := source.State(r.p.Source, r.p.Facts.Commit)
-	opt := image.SolveOpt(j.img, j.ip, image.Context(r.p, j.img, j.ip, src), src)
+	ctxState := image.Context(r.p, j.img, j.ip, src, r.compiled.onNode(j.ip.Node))
+	opt := image.SolveOpt(j.img, j.ip, ctxState, src)
 	target, err := r.sink.Target(j.img.Repository, j.ip.Platform)
 	if err != nil {
 		return PlatformResult{}, err
@@ -66,7 +67,8 @@ func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, err
 	if target.File != nil {
 		opt.Exports[0] = image.OCIExport(j.img.Repository, target.File, r.p.MediaTypes)
 	}
-	opt = r.withCache(opt, "image-"+j.img.Name+"-"+j.img.Variant+"-"+platforms.Format(j.ip.Platform))
+	opt = r.withCache(r.withGoSecrets(opt), "image-"+j.img.Name+"-"+j.img.Variant+"-"+platforms.Format(j.ip.Platform))
+	opt = r.withCompileCacheFrom(opt, j.ip)
 	resp, err := r.solvers[j.ip.Node].Solve(ctx, nil, opt, r.locals())
 	if err != nil {
 		return PlatformResult{}, pushDenied(j.img.Repository, fmt.Errorf("building %s: %w", what, err))

@@ -76,7 +76,7 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 		return Result{}, err
 	}
 	defer os.RemoveAll(stage)
-	r := runner{p: p, solvers: solvers, sink: sink, s: s, stage: stage}
+	r := runner{p: p, solvers: solvers, sink: sink, s: s, stage: stage, compiled: newCompiledStates()}
 	if err := os.MkdirAll(r.binDir(), 0o755); err != nil { // shared with every solve
 		return Result{}, err
 	}
@@ -136,6 +136,7 @@ type runner struct {
 	stage   string // binaries and Envoys as checked
 	// archives are written as their istioctl is checked; nil without --dist
 	archives *archiveStage
+	compiled *compiledStates
 }
 
 // checkImageInputs fetches and checks every Envoy, and waits for the

@@ -276,6 +276,23 @@ func assertCompile(t *testing.T, node string, n *fakeNode, buildOn string, built
 	}
 }
 
+// assertKept checks which of n's compiles stayed in its cache, for the
+// images there to copy, rather than being exported to the client.
+func assertKept(t *testing.T, node string, n *fakeNode, kept ...string) {
+	t.Helper()
+	var got []string
+	for _, s := range n.solvesOf(kindCompile) {
+		if s.Kept {
+			got = append(got, s.Built...)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(kept)
+	if !slices.Equal(got, kept) {
+		t.Errorf("%s kept the compiles of %q, want %q", node, got, kept)
+	}
+}
+
 func TestRunBuildsEachStepOnItsNode(t *testing.T) {
 	const da, aa, dr, ar = "pilot-discovery linux/amd64", "pilot-agent linux/amd64", "pilot-discovery linux/arm64", "pilot-agent linux/arm64"
 	t.Run("Go image with an arm64 variant", func(t *testing.T) {
@@ -287,6 +304,8 @@ func TestRunBuildsEachStepOnItsNode(t *testing.T) {
 		}
 		assertCompile(t, defaultNode, def, "linux/amd64", da, aa)
 		assertCompile(t, armNode, arm, "linux/arm64", dr, ar)
+		assertKept(t, defaultNode, def, da, aa)
+		assertKept(t, armNode, arm, dr, ar)
 		assertSolves(t, defaultNode, def, kindImage, "linux/amd64", "linux/amd64")
 		assertSolves(t, armNode, arm, kindImage, "linux/arm64", "linux/arm64")
 		assertSolves(t, defaultNode, def, kindEnvoy, "linux/amd64")
@@ -301,6 +320,8 @@ func TestRunBuildsEachStepOnItsNode(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertCompile(t, defaultNode, def, "linux/amd64", da, aa, dr, ar)
+		// arm64's binaries go to the other node's images through the client.
+		assertKept(t, defaultNode, def, da, aa)
 		assertSolves(t, armNode, arm, kindCompile)
 		assertSolves(t, defaultNode, def, kindImage, "linux/amd64", "linux/amd64")
 		assertSolves(t, armNode, arm, kindImage, "linux/arm64", "linux/arm64")

@@ -20,14 +20,15 @@ const BinariesLocal = "istio-mab-binaries"
 
 // Context is the Dockerfile build context for one platform of an image:
 // <arch>/<binary>, <arch>/envoy, and the flat files (bootstrap JSON, wasm).
-// The binaries are the ones compiled and checked earlier, sent from the
-// client: the file checked is the file shipped, whichever node compiled it.
-func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) llb.State {
+// A binary compiled on this node is copied from its compile's result in
+// compiled (by compile.Path), which BuildKit has cached; any other is the
+// client's checked copy, sent from the client.
+func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State, compiled map[string]llb.State) llb.State {
 	arch := ip.Platform.Architecture
 	ctx := llb.Scratch()
-	bins, local := binaries(p, ip)
-	for _, b := range bins {
-		ctx = ctx.File(llb.Copy(local, compile.Path(b), arch+"/"+b.Name, createDirs()),
+	for _, b := range ipBinaries(p, ip) {
+		from, path := binarySource(p, ip, compiled, b)
+		ctx = ctx.File(llb.Copy(from, path, arch+"/"+b.Name, createDirs()),
 			llb.WithCustomNamef("context %s: %s/%s", img.Name, arch, b.Name))
 	}
 	if ip.Envoy != nil {
@@ -49,16 +50,27 @@ func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State) 
 	return ctx
 }
 
-// binaries are ip's binaries and the local source sending only their files.
-func binaries(p plan.Plan, ip plan.ImagePlatform) ([]plan.Binary, llb.State) {
-	var paths []string
-	var bins []plan.Binary
+func ipBinaries(p plan.Plan, ip plan.ImagePlatform) []plan.Binary {
+	var out []plan.Binary
 	for _, name := range ip.Binaries {
-		b := findBinary(p, name, ip.Platform)
-		bins = append(bins, b)
-		paths = append(paths, strings.TrimPrefix(compile.Path(b), "/"))
+		out = append(out, findBinary(p, name, ip.Platform))
 	}
-	return bins, llb.Local(BinariesLocal, llb.FollowPaths(paths), llb.SharedKeyHint(BinariesLocal), llb.LocalUniqueID(BinariesLocal))
+	return out
+}
+
+// binarySource is where the context copies b from: its compile's result,
+// or the local sending only the files of ip's binaries compiled elsewhere.
+func binarySource(p plan.Plan, ip plan.ImagePlatform, compiled map[string]llb.State, b plan.Binary) (llb.State, string) {
+	if st, ok := compiled[compile.Path(b)]; ok {
+		return st, "/" + compile.FileName(b)
+	}
+	var paths []string
+	for _, o := range ipBinaries(p, ip) {
+		if _, ok := compiled[compile.Path(o)]; !ok {
+			paths = append(paths, strings.TrimPrefix(compile.Path(o), "/"))
+		}
+	}
+	return llb.Local(BinariesLocal, llb.FollowPaths(paths), llb.SharedKeyHint(BinariesLocal), llb.LocalUniqueID(BinariesLocal)), compile.Path(b)
 }
 
 func findBinary(p plan.Plan, name string, pl ocispecs.Platform) plan.Binary {

@@ -154,7 +154,7 @@ func head(t *testing.T, st llb.State) digest.Digest {
 
 func TestContext(t *testing.T) {
 	p, img, ip := proxyv2()
-	def, err := image.Context(p, img, ip, src()).Marshal(t.Context())
+	def, err := image.Context(p, img, ip, src(), nil).Marshal(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestContextWithoutEnvoy(t *testing.T) {
 	p, img, ip := proxyv2()
 	ip.Envoy = nil
 	img.Wasm = nil
-	def, err := image.Context(p, img, ip, src()).Marshal(t.Context())
+	def, err := image.Context(p, img, ip, src(), nil).Marshal(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,40 @@ func TestContextWithoutEnvoy(t *testing.T) {
 // unchanged rebuild is a cache hit.
 func TestContextDeterministic(t *testing.T) {
 	p, img, ip := proxyv2()
-	if a, b := head(t, image.Context(p, img, ip, src())), head(t, image.Context(p, img, ip, src())); a != b {
+	if a, b := head(t, image.Context(p, img, ip, src(), nil)), head(t, image.Context(p, img, ip, src(), nil)); a != b {
 		t.Errorf("same inputs gave contexts %s and %s", a, b)
+	}
+}
+
+// A binary compiled on the image's node is copied from its compile's
+// result, so the client neither exports it nor sends it back.
+func TestContextCopiesACompiledBinaryFromItsCompile(t *testing.T) {
+	p, img, ip := proxyv2()
+	compiled := llb.Image("golang").Run(llb.Shlex("go build -o /out/pilot-agent")).AddMount("/out", llb.Scratch())
+	def, err := image.Context(p, img, ip, src(), map[string]llb.State{"/linux_arm64/pilot-agent": compiled}).Marshal(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var copied []string
+	execs := 0
+	for _, dt := range def.ToPB().Def {
+		var o pb.Op
+		if err := o.Unmarshal(dt); err != nil {
+			t.Fatal(err)
+		}
+		if s := o.GetSource(); s != nil && s.GetIdentifier() == "local://"+image.BinariesLocal {
+			t.Errorf("context still takes a binary from the client's %s", image.BinariesLocal)
+		}
+		if o.GetExec() != nil {
+			execs++
+		}
+		for _, a := range o.GetFile().GetActions() {
+			if c := a.GetCopy(); c != nil && c.GetDest() == "/arm64/pilot-agent" {
+				copied = append(copied, c.GetSrc())
+			}
+		}
+	}
+	if execs != 1 || !slices.Equal(copied, []string{"/pilot-agent"}) {
+		t.Errorf("context runs %d steps and copies %q to /arm64/pilot-agent, want the compile's /pilot-agent", execs, copied)
 	}
 }
