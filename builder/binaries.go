@@ -97,19 +97,18 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 	if staysOnNode(r.p, b) {
 		return r.compileInPlace(ctx, b, def, result, key)
 	}
-	// Each compile exports into its own directory: a local export replaces
-	// the directory's content.
-	out, err := os.MkdirTemp(r.stage, "compiled-")
+	out, unlock, err := r.exportDir(b)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: out}}}
 	opt = r.withCache(r.withGoSecrets(opt), key)
-	if _, err := r.solvers[b.Node].Solve(ctx, def, opt, r.locals()); err != nil {
+	if _, err := r.solvers[b.Node].ExportUnlessKept(ctx, def, opt, r.locals(), compile.FileName(b)); err != nil {
 		return fmt.Errorf("compiling %s for %s on %s: %w", b.Name, platforms.Format(b.Platform), b.Node, err)
 	}
 	path := filepath.Join(r.binDir(), compile.Path(b))
-	if err := moveFile(filepath.Join(out, compile.FileName(b)), path); err != nil {
+	if err := r.takeExport(filepath.Join(out, compile.FileName(b)), path); err != nil {
 		return err
 	}
 	done := r.s.Progress.Step(fmt.Sprintf("check %s for %s is built for its platform", b.Name, platforms.Format(b.Platform)))

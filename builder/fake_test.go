@@ -135,6 +135,12 @@ func (n *fakeNode) record(s solve) {
 	n.solves = append(n.solves, s)
 }
 
+// ExportUnlessKept always sends: the fake keeps no results between solves.
+func (n *fakeNode) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, _ string) (bool, error) {
+	_, err := n.Solve(ctx, def, opt, locals)
+	return true, err
+}
+
 func (n *fakeNode) Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string) (map[string]string, error) {
 	if def == nil {
 		if opt.Frontend != "dockerfile.v0" || len(opt.Exports) != 1 {

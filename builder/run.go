@@ -26,7 +26,10 @@ type Settings struct {
 	// CacheFrom and CacheTo are BuildKit cache imports and exports (e.g.
 	// type=registry,ref=REPO:TAG), so a fresh builder reuses what a run built.
 	CacheFrom, CacheTo []client.CacheOptionsEntry
-	Progress           Reporter // optional
+	// ExportCache keeps the last export of each binary per node between
+	// runs, so an unchanged one is not sent again; empty: none kept.
+	ExportCache string
+	Progress    Reporter // optional
 }
 
 // Result is what a run produced, for the summary.

@@ -26,6 +26,9 @@ var (
 	buildOnce sync.Once
 	binPath   string
 	buildErr  error
+	// cacheHome is istio-mab's XDG_CACHE_HOME in the tests: its kept
+	// exports go away with the command, not into the user's cache.
+	cacheHome string
 )
 
 // TestMain removes the command built for the tests once they are done.
@@ -46,7 +49,7 @@ func istioMab(t testing.TB) string {
 			buildErr = err
 			return
 		}
-		binPath = filepath.Join(dir, "istio-mab")
+		binPath, cacheHome = filepath.Join(dir, "istio-mab"), filepath.Join(dir, "cache")
 		out, err := exec.Command("go", "build", "-o", binPath, "github.com/istio-mab/istio-mab/cmd/istio-mab").CombinedOutput()
 		if err != nil {
 			buildErr = &exec.ExitError{Stderr: out}
@@ -95,6 +98,9 @@ func istioMabEnv(env ...string) []string {
 		if !strings.HasPrefix(kv, "ISTIO_MAB_") {
 			out = append(out, kv)
 		}
+	}
+	if cacheHome != "" {
+		out = append(out, "XDG_CACHE_HOME="+cacheHome)
 	}
 	return append(out, env...)
 }

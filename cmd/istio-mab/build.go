@@ -120,12 +120,23 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	}
 	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{
 		Dist: o.dist, Jobs: o.jobs, CompileJobs: o.compileJobs, Progress: prog, CacheFrom: o.cacheFrom, CacheTo: o.cacheTo,
+		ExportCache: exportCache(),
 	})
 	res.Phases = append([]builder.Phase{resolved}, res.Phases...)
 	if err == nil && o.out.set() {
 		err = o.out.finish(ctx, p, r.Line, res)
 	}
 	return p, res, err
+}
+
+// exportCache is where runs keep the binaries they exported, per node, so
+// an unchanged one is not sent again; none when the user has no cache dir.
+func exportCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "istio-mab", "exports")
 }
 
 // newSink is the registry, an OCI layout (--output), or with --push=false
