@@ -42,27 +42,26 @@ func imageBinaries(p plan.Plan) (forImages, rest []plan.Binary) {
 	return forImages, rest
 }
 
-// compileAll compiles bins, starting them in the order given, at most
-// CompileJobs at once per node (each go build already uses every CPU), and
-// checks each; checked(i) follows each success.
+// compileAll compiles bins on their nodes, in the order given as
+// compileQueue allows, at most CompileJobs at once per node (each go build
+// already uses every CPU), and checks each; checked(i) follows each success.
 func (r runner) compileAll(ctx context.Context, bins []plan.Binary, checked func(i int)) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, node := range nodesOf(bins) {
-		g.Go(func() error {
-			ng, ctx := errgroup.WithContext(ctx)
-			ng.SetLimit(max(r.s.CompileJobs, 1))
-			for i, b := range bins {
-				if b.Node == node {
-					ng.Go(func() error {
-						if err := r.compileAndCheck(ctx, b); err != nil {
-							return err
-						}
-						checked(i)
-						return nil
-					})
-				}
+		var mine []int
+		for i, b := range bins {
+			if b.Node == node {
+				mine = append(mine, i)
 			}
-			return ng.Wait()
+		}
+		g.Go(func() error {
+			return runCompiles(ctx, bins, mine, r.s.CompileJobs, func(ctx context.Context, i int) error {
+				if err := r.compileAndCheck(ctx, bins[i]); err != nil {
+					return err
+				}
+				checked(i)
+				return nil
+			})
 		})
 	}
 	return g.Wait()

@@ -1,0 +1,89 @@
+package builder
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/plan"
+	"golang.org/x/sync/errgroup"
+)
+
+// compileQueue starts one node's compiles in the order given, at most jobs
+// at once, and none for a platform until the first one for that platform
+// has finished: that one fills the node's shared Go build cache with the
+// packages the binaries share (client-go, grpc, ...), so the others compile
+// only their own instead of compiling the same packages side by side.
+type compileQueue struct {
+	mu      sync.Mutex
+	wake    *sync.Cond
+	bins    []plan.Binary
+	pending []int // indexes into bins
+	jobs    int
+	running int
+	started map[string]bool // a platform's first compile started
+	warm    map[string]bool // ... and finished
+	first   map[int]bool
+}
+
+// runCompiles runs fn for each of idx (indexes into bins) as compileQueue
+// allows; the first error stops it.
+func runCompiles(ctx context.Context, bins []plan.Binary, idx []int, jobs int, fn func(ctx context.Context, i int) error) error {
+	q := &compileQueue{bins: bins, pending: slices.Clone(idx), jobs: max(jobs, 1),
+		started: map[string]bool{}, warm: map[string]bool{}, first: map[int]bool{}}
+	q.wake = sync.NewCond(&q.mu)
+	g, ctx := errgroup.WithContext(ctx)
+	stop := context.AfterFunc(ctx, q.broadcast)
+	defer stop()
+	for {
+		i, ok := q.next(ctx)
+		if !ok {
+			break
+		}
+		g.Go(func() error {
+			defer q.finish(i)
+			return fn(ctx, i)
+		})
+	}
+	return g.Wait()
+}
+
+// next waits for a free slot and a compile allowed to start, and takes it;
+// false once none is left or ctx is done.
+func (q *compileQueue) next(ctx context.Context) (int, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for ctx.Err() == nil && len(q.pending) > 0 {
+		if q.running < q.jobs {
+			for k, i := range q.pending {
+				pl := platforms.Format(q.bins[i].Platform)
+				if q.started[pl] && !q.warm[pl] {
+					continue
+				}
+				q.pending = slices.Delete(q.pending, k, k+1)
+				q.first[i], q.started[pl] = !q.started[pl], true
+				q.running++
+				return i, true
+			}
+		}
+		q.wake.Wait()
+	}
+	return 0, false
+}
+
+func (q *compileQueue) finish(i int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.running--
+	if q.first[i] {
+		q.warm[platforms.Format(q.bins[i].Platform)] = true
+	}
+	q.wake.Broadcast()
+}
+
+func (q *compileQueue) broadcast() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.wake.Broadcast()
+}

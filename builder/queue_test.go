@@ -1,0 +1,90 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/builder/plan"
+)
+
+func queueBinaries() []plan.Binary {
+	var bins []plan.Binary
+	for _, s := range []string{
+		"pilot-discovery linux/amd64", "pilot-discovery linux/arm64", "pilot-agent linux/amd64",
+		"pilot-agent linux/arm64", "istioctl linux/amd64", "istioctl linux/arm/v7",
+	} {
+		name, pl, _ := strings.Cut(s, " ")
+		bins = append(bins, plan.Binary{Name: name, Platform: platforms.MustParse(pl)})
+	}
+	return bins
+}
+
+// No compile for a platform starts before that platform's first one has
+// finished (it fills the Go build cache the others share), while compiles
+// for other platforms still run side by side.
+func TestCompilesWaitForTheirPlatformsFirst(t *testing.T) {
+	bins := queueBinaries()
+	var mu sync.Mutex
+	start, end := map[int]time.Time{}, map[int]time.Time{}
+	var order []int
+	running, most := 0, 0
+	err := runCompiles(t.Context(), bins, []int{0, 1, 2, 3, 4, 5}, 2, func(_ context.Context, i int) error {
+		mu.Lock()
+		start[i], order = time.Now(), append(order, i)
+		running++
+		most = max(most, running)
+		mu.Unlock()
+		// pilot-discovery for amd64 takes longest: its platform's others wait.
+		time.Sleep(map[bool]time.Duration{true: 100 * time.Millisecond, false: 30 * time.Millisecond}[i == 0])
+		mu.Lock()
+		end[i] = time.Now()
+		running--
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != len(bins) || order[0]+order[1] != 1 {
+		t.Fatalf("started %v, want all 6, pilot-discovery for both platforms first", order)
+	}
+	if most != 2 {
+		t.Errorf("at most %d compiles ran at once, want 2", most)
+	}
+	firstOf := map[string]int{}
+	for _, i := range order {
+		pl := platforms.Format(bins[i].Platform)
+		f, seen := firstOf[pl]
+		if !seen {
+			firstOf[pl] = i
+			continue
+		}
+		if start[i].Before(end[f]) {
+			t.Errorf("%s for %s started before %s, its platform's first compile, finished", bins[i].Name, pl, bins[f].Name)
+		}
+	}
+}
+
+func TestCompilesStopAtTheFirstError(t *testing.T) {
+	bins := queueBinaries()
+	var mu sync.Mutex
+	ran := 0
+	boom := errors.New("boom")
+	err := runCompiles(t.Context(), bins, []int{0, 1, 2, 3, 4, 5}, 1, func(_ context.Context, i int) error {
+		mu.Lock()
+		defer mu.Unlock()
+		ran++
+		if i == 1 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) || ran != 2 {
+		t.Errorf("got %v after %d compiles, want boom after 2", err, ran)
+	}
+}
