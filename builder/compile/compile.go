@@ -2,6 +2,7 @@ package compile
 
 import (
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
@@ -54,7 +55,7 @@ func Binary(p plan.Plan, b plan.Binary, src, modules llb.State) llb.State {
 		llb.AddEnv("LDFLAGS", b.LDFlags),
 		llb.AddEnv("LINKNAME_FIX", linkfix),
 		llb.AddEnv("OUT", outDir+"/"+FileName(b)),
-		llb.AddMount(buildCache, llb.Scratch(), llb.AsPersistentCacheDir(cachePrefix+"build", llb.CacheMountShared)),
+		llb.AddMount(buildCache, llb.Scratch(), llb.AsPersistentCacheDir(BuildCacheID(b), llb.CacheMountLocked)),
 		llb.WithCustomNamef("compile %s for %s", b.Name, platforms.Format(b.Platform)),
 	)
 	return goImage(b).Run(opts...).AddMount(outDir, llb.Scratch())
@@ -89,6 +90,15 @@ func goarm(b plan.Binary) string {
 		return strings.TrimPrefix(b.Platform.Variant, "v")
 	}
 	return ""
+}
+
+// BuildCacheID names the Go build cache of b's platform on its node. One
+// per platform (GOOS and GOARCH are in every key, so platforms share nothing)
+// and locked: a shared cache mount that BuildKit finds still held, as it is
+// for a moment after a compile ends, is replaced by a new, empty one, and
+// the next compiles then rebuild every package. Locked, a compile waits.
+func BuildCacheID(b plan.Binary) string {
+	return cachePrefix + "build-" + strings.TrimPrefix(path.Dir(Path(b)), "/")
 }
 
 // Path is where a binary goes in the run's binaries directory.

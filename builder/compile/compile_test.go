@@ -198,15 +198,20 @@ func checkMounts(t *testing.T, ops []op, ex op) {
 	if ex.GetExec().GetNetwork() != pb.NetMode_NONE {
 		t.Errorf("compile network = %v, want none: modules come only from the download step", ex.GetExec().GetNetwork())
 	}
-	for dest, id := range map[string]string{"/root/.cache/go-build": "istio-mab-go-build"} {
-		m := mounts[dest]
-		if m == nil || m.GetMountType() != pb.MountType_CACHE {
-			t.Errorf("%s mount = %v, want a cache mount", dest, m)
-			continue
-		}
-		if c := m.GetCacheOpt(); c.GetID() != id || c.GetSharing() != pb.CacheSharingOpt_SHARED {
-			t.Errorf("%s cache = %v, want id %s shared", dest, c, id)
-		}
+	env := map[string]string{}
+	for _, kv := range ex.GetExec().GetMeta().GetEnv() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	// One locked Go build cache per platform: see compile.BuildCacheID.
+	id := "istio-mab-go-build-" + env["GOOS"] + "_" + env["GOARCH"]
+	if env["GOARM"] != "" {
+		id += "_v" + env["GOARM"]
+	}
+	if m := mounts["/root/.cache/go-build"]; m == nil || m.GetMountType() != pb.MountType_CACHE {
+		t.Errorf("Go build cache mount = %v, want a cache mount", m)
+	} else if c := m.GetCacheOpt(); c.GetID() != id || c.GetSharing() != pb.CacheSharingOpt_LOCKED {
+		t.Errorf("Go build cache = %v, want id %s locked", c, id)
 	}
 	if m := mounts["/out"]; m == nil || m.GetReadonly() || m.GetOutput() == int64(pb.SkipOutput) || m.GetMountType() != pb.MountType_BIND {
 		t.Errorf("/out mount = %v, want a writable output", m)
