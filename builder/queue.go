@@ -11,10 +11,10 @@ import (
 )
 
 // compileQueue starts one node's compiles in the order given, at most jobs
-// at once, and none for a platform until the first one for that platform
-// has finished: that one fills the node's shared Go build cache with the
-// packages the binaries share (client-go, grpc, ...), so the others compile
-// only their own instead of compiling the same packages side by side.
+// at once and one per platform: compiles of a platform share its locked Go
+// build cache (compile.BuildCacheID), so a second would only wait in
+// BuildKit holding a slot, and once the first has filled the cache with the
+// packages they share (client-go, grpc, ...) the next compiles only its own.
 type compileQueue struct {
 	mu      sync.Mutex
 	wake    *sync.Cond
@@ -22,16 +22,13 @@ type compileQueue struct {
 	pending []int // indexes into bins
 	jobs    int
 	running int
-	started map[string]bool // a platform's first compile started
-	warm    map[string]bool // ... and finished
-	first   map[int]bool
+	busy    map[string]bool // platforms with a compile running
 }
 
 // runCompiles runs fn for each of idx (indexes into bins) as compileQueue
 // allows; the first error stops it.
 func runCompiles(ctx context.Context, bins []plan.Binary, idx []int, jobs int, fn func(ctx context.Context, i int) error) error {
-	q := &compileQueue{bins: bins, pending: slices.Clone(idx), jobs: max(jobs, 1),
-		started: map[string]bool{}, warm: map[string]bool{}, first: map[int]bool{}}
+	q := &compileQueue{bins: bins, pending: slices.Clone(idx), jobs: max(jobs, 1), busy: map[string]bool{}}
 	q.wake = sync.NewCond(&q.mu)
 	g, ctx := errgroup.WithContext(ctx)
 	stop := context.AfterFunc(ctx, q.broadcast)
@@ -58,11 +55,11 @@ func (q *compileQueue) next(ctx context.Context) (int, bool) {
 		if q.running < q.jobs {
 			for k, i := range q.pending {
 				pl := platforms.Format(q.bins[i].Platform)
-				if q.started[pl] && !q.warm[pl] {
+				if q.busy[pl] {
 					continue
 				}
 				q.pending = slices.Delete(q.pending, k, k+1)
-				q.first[i], q.started[pl] = !q.started[pl], true
+				q.busy[pl] = true
 				q.running++
 				return i, true
 			}
@@ -76,9 +73,7 @@ func (q *compileQueue) finish(i int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.running--
-	if q.first[i] {
-		q.warm[platforms.Format(q.bins[i].Platform)] = true
-	}
+	q.busy[platforms.Format(q.bins[i].Platform)] = false
 	q.wake.Broadcast()
 }
 
