@@ -1,8 +1,6 @@
 package builder
 
 import (
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,14 +9,16 @@ import (
 	"github.com/istio-mab/istio-mab/builder/plan"
 )
 
-// exportDir is where b's compile is exported to the client. With
-// Settings.ExportCache it is a directory kept between runs for b on its node,
-// locked against other runs: BuildKit's local export skips a file the
-// directory holds with the same size and nanosecond mtime, which is the file
-// a cached compile exported before, so an unchanged binary is not sent again.
-// Otherwise it is a fresh directory in the stage.
+// keepsExports says whether exports go to Settings.ExportCache, which
+// needs directory locks: runs share it.
+func (r runner) keepsExports() bool { return r.s.ExportCache != "" && canLock }
+
+// exportDir is where b's compile is exported to the client: with
+// keepsExports, a directory kept between runs for b on its node, locked
+// against other runs, where ExportUnlessKept finds the file a cached compile
+// exported before and sends nothing; otherwise a fresh directory in the stage.
 func (r runner) exportDir(b plan.Binary) (dir string, unlock func(), err error) {
-	if r.s.ExportCache == "" || !canLock {
+	if !r.keepsExports() {
 		dir, err := os.MkdirTemp(r.stage, "compiled-")
 		return dir, func() {}, err
 	}
@@ -34,7 +34,7 @@ func (r runner) exportDir(b plan.Binary) (dir string, unlock func(), err error) 
 // directory, linked (or copied) out of a kept one, which the next export
 // replaces by rename, never in place.
 func (r runner) takeExport(exported, path string) error {
-	if r.s.ExportCache == "" || !canLock {
+	if !r.keepsExports() {
 		return moveFile(exported, path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -43,19 +43,5 @@ func (r runner) takeExport(exported, path string) error {
 	if err := os.Link(exported, path); err == nil {
 		return nil
 	}
-	return copyExecutable(exported, path)
-}
-
-func copyExecutable(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o755)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	return errors.Join(err, out.Close())
+	return copyNew(exported, path, 0o755)
 }

@@ -52,6 +52,11 @@ func copyFile(src, dst string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return nil // staged already for another image of the same platform
 	}
+	return copyNew(src, dst, 0o644)
+}
+
+// copyNew copies src to dst, which must not exist yet, with mode.
+func copyNew(src, dst string, mode os.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
@@ -60,7 +65,7 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
 	if err != nil {
 		return err
 	}

@@ -17,12 +17,11 @@ import (
 // It says whether the file was sent.
 func (c *Client) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, file string) (sent bool, err error) {
 	kept, _ := os.Stat(filepath.Join(opt.Exports[0].OutputDir, file)) // none: send
-	opt.Session = append(opt.Session, attachables()...)
+	if opt, err = withSession(opt, locals); err != nil {
+		return false, err
+	}
 	if opt.FrontendAttrs == nil {
 		opt.FrontendAttrs = map[string]string{} // Build adds the cache imports to them
-	}
-	if opt.LocalMounts, err = localMounts(locals); err != nil {
-		return false, err
 	}
 	ch, tap := tapManifest(c.prog.channel())
 	_, err = c.c.Build(ctx, opt, "istio-mab", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {

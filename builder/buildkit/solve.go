@@ -13,9 +13,8 @@ import (
 // locals are the host directories the session shares, by LLB local name.
 // It returns the exporter response.
 func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string) (map[string]string, error) {
-	opt.Session = append(opt.Session, attachables()...)
-	var err error
-	if opt.LocalMounts, err = localMounts(locals); err != nil {
+	opt, err := withSession(opt, locals)
+	if err != nil {
 		return nil, err
 	}
 	ch, tap := tapManifest(c.prog.channel())
@@ -24,6 +23,14 @@ func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.Solv
 		return nil, c.lost(ctx, tap.during(), tap.explain(err))
 	}
 	return resp.ExporterResponse, nil
+}
+
+// withSession gives opt the session's attachables and shares locals.
+func withSession(opt client.SolveOpt, locals map[string]string) (client.SolveOpt, error) {
+	opt.Session = append(opt.Session, attachables()...)
+	var err error
+	opt.LocalMounts, err = localMounts(locals)
+	return opt, err
 }
 
 // localMounts shares host directories with the daemon by LLB local name.

@@ -26,8 +26,13 @@ const BinariesLocal = "istio-mab-binaries"
 func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State, compiled map[string]llb.State) llb.State {
 	arch := ip.Platform.Architecture
 	ctx := llb.Scratch()
-	for _, b := range ipBinaries(p, ip) {
-		from, path := binarySource(p, ip, compiled, b)
+	bins := ipBinaries(p, ip)
+	local := clientBinaries(bins, compiled)
+	for _, b := range bins {
+		from, path := local, compile.Path(b)
+		if st, ok := compiled[compile.Path(b)]; ok {
+			from, path = st, "/"+compile.FileName(b)
+		}
 		ctx = ctx.File(llb.Copy(from, path, arch+"/"+b.Name, createDirs()),
 			llb.WithCustomNamef("context %s: %s/%s", img.Name, arch, b.Name))
 	}
@@ -58,19 +63,16 @@ func ipBinaries(p plan.Plan, ip plan.ImagePlatform) []plan.Binary {
 	return out
 }
 
-// binarySource is where the context copies b from: its compile's result,
-// or the local sending only the files of ip's binaries compiled elsewhere.
-func binarySource(p plan.Plan, ip plan.ImagePlatform, compiled map[string]llb.State, b plan.Binary) (llb.State, string) {
-	if st, ok := compiled[compile.Path(b)]; ok {
-		return st, "/" + compile.FileName(b)
-	}
+// clientBinaries is the local sending only the files of bins not in
+// compiled: those compiled on another node.
+func clientBinaries(bins []plan.Binary, compiled map[string]llb.State) llb.State {
 	var paths []string
-	for _, o := range ipBinaries(p, ip) {
-		if _, ok := compiled[compile.Path(o)]; !ok {
-			paths = append(paths, strings.TrimPrefix(compile.Path(o), "/"))
+	for _, b := range bins {
+		if _, ok := compiled[compile.Path(b)]; !ok {
+			paths = append(paths, strings.TrimPrefix(compile.Path(b), "/"))
 		}
 	}
-	return llb.Local(BinariesLocal, llb.FollowPaths(paths), llb.SharedKeyHint(BinariesLocal), llb.LocalUniqueID(BinariesLocal)), compile.Path(b)
+	return llb.Local(BinariesLocal, llb.FollowPaths(paths), llb.SharedKeyHint(BinariesLocal), llb.LocalUniqueID(BinariesLocal))
 }
 
 func findBinary(p plan.Plan, name string, pl ocispecs.Platform) plan.Binary {
