@@ -3,10 +3,11 @@ package archive
 import (
 	"archive/tar"
 	"archive/zip"
-	"compress/flate"
-	"compress/gzip"
 	"io"
 	"time"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 )
 
 // entry is the one file inside an istioctl archive.
@@ -24,18 +25,20 @@ func writeEntry(w io.Writer, f format, e entry) error {
 	return writeTarGz(w, e)
 }
 
-// level is the deflate level of every archive: Go's level 4 makes istioctl
-// archives as small as upstream's (GNU gzip -6, within 1 %) in about half
-// the CPU time of Go's default level 6, which saves 2 to 4 % more.
-const level = 4
+// level is the deflate level of every archive. klauspost/compress (already
+// in the module graph through BuildKit) at 6 makes istioctl archives 0.5 %
+// smaller than Go's compress/gzip at 4 in 2/3 of its CPU time, and within
+// 1 % of upstream's (GNU gzip -6); Go's at 6 takes three times as long.
+const level = 6
 
 func writeTarGz(w io.Writer, e entry) error {
-	// The zero gzip header carries no file name and no mtime, so equal
-	// input gives equal bytes.
+	// No file name and mtime 0 in the gzip header, so equal input gives
+	// equal bytes (this gzip writes the zero time.Time as a nonzero mtime).
 	gz, err := gzip.NewWriterLevel(w, level)
 	if err != nil {
 		return err
 	}
+	gz.ModTime = time.Unix(0, 0)
 	tw := tar.NewWriter(gz)
 	hdr := &tar.Header{
 		Typeflag: tar.TypeReg,

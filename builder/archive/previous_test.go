@@ -19,8 +19,8 @@ func recompressFast(t *testing.T, path string) string {
 	t.Helper()
 	var bin []byte
 	var mod time.Time
-	if err := withTarGzEntry(path, "istioctl", func(r io.Reader, m time.Time) (err error) {
-		mod = m
+	if err := withTarGzEntry(path, "istioctl", func(r io.Reader, h entryHeader) (err error) {
+		mod = h.modTime
 		bin, err = io.ReadAll(r)
 		return err
 	}); err != nil {

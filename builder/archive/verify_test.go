@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestVerifyDirDetectsDamage(t *testing.T) {
@@ -79,7 +78,7 @@ func writeFile(t *testing.T, path, content string) {
 func rewriteTarGz(t *testing.T, path string, names ...string) {
 	t.Helper()
 	var bin []byte
-	err := withTarGzEntry(path, "istioctl", func(r io.Reader, _ time.Time) (err error) {
+	err := withTarGzEntry(path, "istioctl", func(r io.Reader, _ entryHeader) (err error) {
 		bin, err = io.ReadAll(r)
 		return err
 	})
@@ -104,4 +103,28 @@ func rewriteTarGz(t *testing.T, path string, names ...string) {
 		t.Fatal(err)
 	}
 	writeFile(t, path+".sha256", checksumLine(sum, filepath.Base(path)))
+}
+
+// An alias holds the bytes of an archive verified before it (osx-amd64 is
+// osx), so only its checksum is read again; a damaged alias still fails.
+func TestVerifyDirChecksAnAliasAfterItsTwin(t *testing.T) {
+	dir := t.TempDir()
+	archives, files := writeDefaults(t, dir)
+	alias := -1
+	for i, a := range archives {
+		if strings.HasSuffix(a.Name, "-osx-amd64.tar.gz") {
+			alias = i
+		}
+	}
+	if alias < 0 || files[alias].SHA256 != files[alias-1].SHA256 {
+		t.Fatalf("want osx-amd64 right after its twin osx with the same bytes: %v", archives)
+	}
+	if err := VerifyDir(context.Background(), dir, archives); err != nil {
+		t.Fatal(err)
+	}
+	rewriteTarGz(t, files[alias].Path, "istioctl", "README")
+	err := VerifyDir(context.Background(), dir, archives)
+	if err == nil || !strings.Contains(err.Error(), archives[alias].Name) || !strings.Contains(err.Error(), "more than one entry") {
+		t.Fatalf("got %v, want the damaged alias %s", err, archives[alias].Name)
+	}
 }

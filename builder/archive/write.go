@@ -89,26 +89,34 @@ func writeOrCopy(ctx context.Context, dir string, a Archive, o options) (File, e
 }
 
 // holdsSame says whether the archive at path holds a's binary with modTime,
-// and returns the archive's sha256.
+// and returns the archive's sha256. The entry's time and size are compared
+// first: a new commit changes the time, and then nothing is decompressed.
 func holdsSame(path string, a Archive, modTime time.Time) (string, bool) {
 	f, err := a.validate()
 	if err != nil {
 		return "", false
 	}
-	want, err := FileSHA256(a.Binary.Path)
+	bin, err := os.Stat(a.Binary.Path)
 	if err != nil {
 		return "", false
 	}
+	if f == zipFile {
+		modTime = zipTime(modTime)
+	}
 	errDiffers := errors.New("differs")
-	err = withEntry(f, path, func(r io.Reader, t time.Time) error {
-		h := sha256.New()
-		if _, err := io.Copy(h, r); err != nil {
+	err = withEntry(f, path, func(r io.Reader, h entryHeader) error {
+		if !h.modTime.Equal(modTime) || h.size != bin.Size() {
+			return errDiffers
+		}
+		want, err := FileSHA256(a.Binary.Path)
+		if err != nil {
 			return err
 		}
-		if f == zipFile {
-			modTime = zipTime(modTime)
+		got := sha256.New()
+		if _, err := io.Copy(got, r); err != nil {
+			return err
 		}
-		if hex.EncodeToString(h.Sum(nil)) != want || !t.Equal(modTime) {
+		if hex.EncodeToString(got.Sum(nil)) != want {
 			return errDiffers
 		}
 		return nil
