@@ -98,6 +98,10 @@ func Check(r io.ReaderAt, pl ocispecs.Platform) error {
 	if err != nil {
 		return err
 	}
+	return matches(info, pl)
+}
+
+func matches(info Info, pl ocispecs.Platform) error {
 	want := platforms.Normalize(pl)
 	variant := want.Variant
 	if want.Architecture == "arm" {
@@ -107,22 +111,6 @@ func Check(r io.ReaderAt, pl ocispecs.Platform) error {
 		return fmt.Errorf("%s binary is for %s, want %s", info.Format, info, platforms.Format(pl))
 	}
 	return nil
-}
-
-// CheckStream is Check of a binary read from r, spooled to a temporary
-// file: ELF section headers sit at the end of the file, and a binary is too
-// big to hold in memory (istioctl 100 MiB, envoy more).
-func CheckStream(r io.Reader, pl ocispecs.Platform) error {
-	f, err := os.CreateTemp("", "istio-mab-binary-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if _, err := io.Copy(f, r); err != nil {
-		return fmt.Errorf("reading binary: %w", err)
-	}
-	return Check(f, pl)
 }
 
 // CheckFile is Check of the file at path.

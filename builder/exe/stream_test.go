@@ -1,0 +1,45 @@
+package exe
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/containerd/platforms"
+)
+
+// A stream is identified from its headers as a file is from all of it,
+// for each platform istioctl is built for.
+func TestCheckStreamMatchesCheck(t *testing.T) {
+	for _, pl := range []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "darwin/amd64", "darwin/arm64", "windows/amd64"} {
+		t.Run(pl, func(t *testing.T) {
+			p := platforms.MustParse(pl)
+			bin := buildHello(t, p.OS, p.Architecture, strings.TrimPrefix(p.Variant, "v"))
+			if err := CheckStream(bytes.NewReader(bin), p); err != nil {
+				t.Fatal(err)
+			}
+			other := platforms.MustParse("linux/arm64")
+			if pl == "linux/arm64" {
+				other = platforms.MustParse("linux/amd64")
+			}
+			want := Check(bytes.NewReader(bin), other)
+			if got := CheckStream(bytes.NewReader(bin), other); got == nil || want == nil || got.Error() != want.Error() {
+				t.Fatalf("as %s: stream says %v, file says %v", platforms.Format(other), got, want)
+			}
+		})
+	}
+}
+
+func TestCheckStreamRejectsTruncatedAndText(t *testing.T) {
+	bin := buildHello(t, "linux", "amd64", "")
+	amd64 := platforms.MustParse("linux/amd64")
+	err := CheckStream(bytes.NewReader(bin[:len(bin)/2]), amd64)
+	if err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Fatalf("half an ELF: got %v", err)
+	}
+	for _, text := range []string{"#!/bin/sh\necho hi\n", "MZ", "\x7fELF", ""} {
+		if err := CheckStream(strings.NewReader(text), amd64); err == nil {
+			t.Errorf("%q: want an error", text)
+		}
+	}
+}
