@@ -55,8 +55,8 @@ func (r runner) compileAll(ctx context.Context, bins []plan.Binary, checked func
 			}
 		}
 		g.Go(func() error {
-			return runCompiles(ctx, bins, mine, r.s.CompileJobs, func(ctx context.Context, i int) error {
-				if err := r.compileAndCheck(ctx, bins[i]); err != nil {
+			return runCompiles(ctx, bins, mine, r.s.CompileJobs, func(ctx context.Context, i int, compiled func()) error {
+				if err := r.compileAndCheck(ctx, bins[i], compiled); err != nil {
 					return err
 				}
 				checked(i)
@@ -79,8 +79,8 @@ func nodesOf(bins []plan.Binary) []string {
 
 // compileAndCheck compiles one binary on its node; unless it stays there
 // (staysOnNode), it exports it to the client and checks it is an executable
-// for its platform.
-func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
+// for its platform. compiled follows the go build, before the export.
+func (r runner) compileAndCheck(ctx context.Context, b plan.Binary, compiled func()) error {
 	src := source.State(r.p.Source, r.p.Facts.Commit)
 	mods := compile.Modules(r.p, b, src)
 	reached, err := r.reachedSource(ctx, b, src, mods)
@@ -103,7 +103,7 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary) error {
 	defer unlock()
 	opt := client.SolveOpt{Exports: []client.ExportEntry{{Type: client.ExporterLocal, OutputDir: out}}}
 	opt = r.withCache(r.withGoSecrets(opt), key)
-	if _, err := r.solvers[b.Node].ExportUnlessKept(ctx, def, opt, r.locals(), compile.FileName(b)); err != nil {
+	if _, err := r.solvers[b.Node].ExportUnlessKept(ctx, def, opt, r.locals(), compile.FileName(b), compiled); err != nil {
 		return fmt.Errorf("compiling %s for %s on %s: %w", b.Name, platforms.Format(b.Platform), b.Node, err)
 	}
 	path := filepath.Join(r.binDir(), compile.Path(b))

@@ -136,8 +136,9 @@ func (n *fakeNode) record(s solve) {
 }
 
 // ExportUnlessKept always sends: the fake keeps no results between solves.
-func (n *fakeNode) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, _ string) (bool, error) {
+func (n *fakeNode) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, _ string, solved func()) (bool, error) {
 	_, err := n.Solve(ctx, def, opt, locals)
+	solved()
 	return true, err
 }
 

@@ -26,8 +26,9 @@ type compileQueue struct {
 }
 
 // runCompiles runs fn for each of idx (indexes into bins) as compileQueue
-// allows; the first error stops it.
-func runCompiles(ctx context.Context, bins []plan.Binary, idx []int, jobs int, fn func(ctx context.Context, i int) error) error {
+// allows; the first error stops it. fn may call compiled once its go build
+// has ended, to free its slot while it still exports the binary.
+func runCompiles(ctx context.Context, bins []plan.Binary, idx []int, jobs int, fn func(ctx context.Context, i int, compiled func()) error) error {
 	q := &compileQueue{bins: bins, pending: slices.Clone(idx), jobs: max(jobs, 1), busy: map[string]bool{}}
 	q.wake = sync.NewCond(&q.mu)
 	g, ctx := errgroup.WithContext(ctx)
@@ -38,9 +39,10 @@ func runCompiles(ctx context.Context, bins []plan.Binary, idx []int, jobs int, f
 		if !ok {
 			break
 		}
+		free := sync.OnceFunc(func() { q.finish(i) })
 		g.Go(func() error {
-			defer q.finish(i)
-			return fn(ctx, i)
+			defer free()
+			return fn(ctx, i, free)
 		})
 	}
 	return g.Wait()

@@ -32,7 +32,7 @@ func TestCompilesRunOnePerPlatform(t *testing.T) {
 	start, end := map[int]time.Time{}, map[int]time.Time{}
 	var order []int
 	running, most := 0, 0
-	err := runCompiles(t.Context(), bins, []int{0, 1, 2, 3, 4, 5}, 2, func(_ context.Context, i int) error {
+	err := runCompiles(t.Context(), bins, []int{0, 1, 2, 3, 4, 5}, 2, func(_ context.Context, i int, _ func()) error {
 		mu.Lock()
 		start[i], order = time.Now(), append(order, i)
 		running++
@@ -70,7 +70,7 @@ func TestCompilesStopAtTheFirstError(t *testing.T) {
 	var mu sync.Mutex
 	ran := 0
 	boom := errors.New("boom")
-	err := runCompiles(t.Context(), bins, []int{0, 1, 2, 3, 4, 5}, 1, func(_ context.Context, i int) error {
+	err := runCompiles(t.Context(), bins, []int{0, 1, 2, 3, 4, 5}, 1, func(_ context.Context, i int, _ func()) error {
 		mu.Lock()
 		defer mu.Unlock()
 		ran++
@@ -81,5 +81,28 @@ func TestCompilesStopAtTheFirstError(t *testing.T) {
 	})
 	if !errors.Is(err, boom) || ran != 2 {
 		t.Errorf("got %v after %d compiles, want boom after 2", err, ran)
+	}
+}
+
+// A compile whose go build has ended frees its slot while its binary is
+// still exported: the next compile starts before that export ends.
+func TestCompiledBinaryFreesItsSlotBeforeItsExport(t *testing.T) {
+	bins := queueBinaries()
+	nextStarted := make(chan struct{})
+	err := runCompiles(t.Context(), bins, []int{0, 1}, 1, func(_ context.Context, i int, compiled func()) error {
+		if i == 1 {
+			close(nextStarted)
+			return nil
+		}
+		compiled()
+		select { // the export, which waits for the next compile to start
+		case <-nextStarted:
+			return nil
+		case <-time.After(5 * time.Second):
+			return errors.New("the next compile never started while this one exported")
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

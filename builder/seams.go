@@ -24,8 +24,9 @@ type Solver interface {
 	Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string) (map[string]string, error)
 	// ExportUnlessKept solves def and exports file to opt's local export
 	// directory, unless that holds the same file from an earlier export; it
-	// says whether it sent the file.
-	ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, file string) (bool, error)
+	// says whether it sent the file. It calls solved once def is solved,
+	// before the export.
+	ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, file string, solved func()) (bool, error)
 }
 
 // Solvers are the nodes of a run by address, as plan steps name them.

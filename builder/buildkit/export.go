@@ -14,8 +14,9 @@ import (
 // export says, unless the export directory already holds file with the
 // same size and nanosecond mtime as the result's: the file a cached result
 // exported there before (BuildKit's own export always sends every file).
-// It says whether the file was sent.
-func (c *Client) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, file string) (sent bool, err error) {
+// It says whether the file was sent, and calls solved once def is solved,
+// before the export.
+func (c *Client) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, file string, solved func()) (sent bool, err error) {
 	kept, _ := os.Stat(filepath.Join(opt.Exports[0].OutputDir, file)) // none: send
 	if opt, err = withSession(opt, locals); err != nil {
 		return false, err
@@ -37,6 +38,7 @@ func (c *Client) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt 
 		if err != nil {
 			return nil, err
 		}
+		solved()
 		if sent = kept == nil || st.Size != kept.Size() || st.ModTime != kept.ModTime().UnixNano(); !sent {
 			return gateway.NewResult(), nil // an empty export leaves the directory as it is
 		}
