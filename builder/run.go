@@ -66,9 +66,10 @@ func (c *phaseClock) timed(name string, fn func() error) error {
 
 // Run executes p, a plan from Resolve, on solvers into sink: binaries are
 // compiled on their nodes and checked, and every Envoy fetched and checked;
-// then each image platform is built on its node; then every manifest list
-// is prepared (checked and written by digest) and the archives written; tags
-// move last, so a failure anywhere before leaves every tag where it was.
+// each image platform is built on its node once its inputs are checked, and
+// every manifest list prepared (checked and written by digest) while the
+// other binaries compile and their archives are written; tags move last,
+// so a failure anywhere before leaves every tag where it was.
 // Run never changes p.
 func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Settings) (Result, error) {
 	if s.Progress == nil {
@@ -103,31 +104,46 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 			})
 		})
 	})
+	var prepared []*publish.Prepared
+	var prepareErr error // classified by the sink, not a build failure
 	g.Go(func() error {
 		err := clock.timed("compile and check image inputs", func() error { return r.checkImageInputs(gctx, imageBins) })
 		if err != nil {
 			return err
 		}
-		return clock.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(gctx); return err })
+		if err := clock.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(gctx); return err }); err != nil {
+			return err
+		}
+		// Lists go out by digest while istioctl targets still compile.
+		prepareErr = clock.timed("verify and write manifest lists", func() (err error) {
+			prepared, err = publish.PrepareAll(gctx, sink, r.publishImages(res.Platforms), s.Progress.Step)
+			return err
+		})
+		return prepareErr
 	})
 	if err := g.Wait(); err != nil {
+		if err == prepareErr { // the first error, not one the cancel caused
+			return Result{}, prepareErr
+		}
 		return Result{}, failure.Build(err)
 	}
-	images := make([]publish.Image, len(p.Images))
-	for i, img := range p.Images {
-		images[i] = publishImage(p, img, res.Platforms)
+	if err := clock.timed("finish archives", func() (err error) { res.Archives, err = r.archives.publish(); return err }); err != nil {
+		return Result{}, err
 	}
-	err = clock.timed("verify and publish", func() (err error) {
-		res.Published, err = publish.All(ctx, sink, images, publish.Options{
-			Step: s.Progress.Step,
-			BeforeTags: func(ctx context.Context) error {
-				return clock.timed("finish archives", func() (err error) { res.Archives, err = r.archives.publish(); return err })
-			},
-		})
+	err = clock.timed("move tags", func() (err error) {
+		res.Published, err = publish.MoveAll(ctx, sink, prepared, s.Progress.Step)
 		return err
 	})
 	res.Phases = clock.phases
 	return res, err
+}
+
+func (r runner) publishImages(built []PlatformResult) []publish.Image {
+	images := make([]publish.Image, len(r.p.Images))
+	for i, img := range r.p.Images {
+		images[i] = publishImage(r.p, img, built)
+	}
+	return images
 }
 
 // runner carries one run's fixed inputs between its steps.

@@ -33,10 +33,22 @@ type Options struct {
 // Results are in the order of images; after a failed tag move they hold the
 // images whose tags were handled.
 func All(ctx context.Context, s Stages, images []Image, o Options) ([]*Result, error) {
-	step := o.Step
-	if step == nil {
-		step = func(string) func(error) { return func(error) {} }
+	prepared, err := PrepareAll(ctx, s, images, o.Step)
+	if err != nil {
+		return nil, err
 	}
+	if o.BeforeTags != nil {
+		if err := o.BeforeTags(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return MoveAll(ctx, s, prepared, o.Step)
+}
+
+// PrepareAll is All's first half: it checks every image and writes its
+// list by digest, moving no tag, so it may run while other work goes on.
+func PrepareAll(ctx context.Context, s Stages, images []Image, step func(string) func(error)) ([]*Prepared, error) {
+	step = orNone(step)
 	prepared := make([]*Prepared, len(images))
 	for i, img := range images {
 		done := step(fmt.Sprintf("verify and write manifest list %s", img.Repository))
@@ -46,11 +58,12 @@ func All(ctx context.Context, s Stages, images []Image, o Options) ([]*Result, e
 			return nil, err
 		}
 	}
-	if o.BeforeTags != nil {
-		if err := o.BeforeTags(ctx); err != nil {
-			return nil, err
-		}
-	}
+	return prepared, nil
+}
+
+// MoveAll is All's second half: it moves the prepared lists' tags.
+func MoveAll(ctx context.Context, s Stages, prepared []*Prepared, step func(string) func(error)) ([]*Result, error) {
+	step = orNone(step)
 	var results []*Result
 	for _, pr := range prepared {
 		done := step(fmt.Sprintf("tag %s:%s", pr.Repository, strings.Join(pr.Tags, ",")))
@@ -63,6 +76,13 @@ func All(ctx context.Context, s Stages, images []Image, o Options) ([]*Result, e
 		}
 	}
 	return results, nil
+}
+
+func orNone(step func(string) func(error)) func(string) func(error) {
+	if step == nil {
+		return func(string) func(error) { return func(error) {} }
+	}
+	return step
 }
 
 // tagFailure is a registry failure when no tag moved yet, else a partial
