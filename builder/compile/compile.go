@@ -55,6 +55,10 @@ func Binary(p plan.Plan, b plan.Binary, src, modules llb.State) llb.State {
 		llb.AddEnv("LDFLAGS", b.LDFlags),
 		llb.AddEnv("LINKNAME_FIX", linkfix),
 		llb.AddEnv("OUT", outDir+"/"+FileName(b)),
+		// The linker's work directory on the output mount: the go command
+		// then renames the binary into place instead of copying it (tens
+		// of MB) across mounts. It removes the directory before exiting.
+		llb.AddEnv("GOTMPDIR", outDir),
 		llb.AddMount(buildCache, llb.Scratch(), llb.AsPersistentCacheDir(BuildCacheID(b), llb.CacheMountLocked)),
 		llb.WithCustomNamef("compile %s for %s", b.Name, platforms.Format(b.Platform)),
 	)
