@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -49,16 +50,31 @@ func (m meter) run(b *testing.B, cmd *exec.Cmd, s *sample) {
 	log := watchProgress(stderr, start, s)
 	s.err = cmd.Wait()
 	s.wall = time.Since(start)
+	out := <-log
 	if s.err != nil {
-		s.err = &benchError{err: s.err, tail: tail(<-log, 30)}
-	} else {
-		<-log
+		s.err = &benchError{err: s.err, tail: tail(out, 30)}
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	s.cpu += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	s.cpu += procCPU(m.buildkitdPid) - bk0
+	own := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	s.cpu += own + procCPU(m.buildkitdPid) - bk0
+	keepLog(b, cmd, out, own)
 	s.maxRSS = ru.Maxrss * 1024
 	s.bytesPushed += dirSize(m.registryDir) - reg0
+}
+
+// keepLog writes a command's output, and its own CPU apart from
+// buildkitd's, into BENCH_LOGS when set: per-step times for a note.
+func keepLog(b *testing.B, cmd *exec.Cmd, out string, own time.Duration) {
+	dir := os.Getenv("BENCH_LOGS")
+	if dir == "" {
+		return
+	}
+	f, err := os.CreateTemp(dir, filepath.Base(cmd.Path)+"-*.log")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "# %s\n# own cpu %.1fs\n%s", strings.Join(cmd.Args, " "), own.Seconds(), out)
 }
 
 type benchError struct {
