@@ -90,42 +90,9 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	defer r.archives.close()
 	var res Result
 	var clock phaseClock
-	forImages, rest := imageBinaries(p)
-	imageBins := newCountdown(len(forImages))
-	g, gctx := errgroup.WithContext(ctx)
-	// One queue per node, the images' binaries first; the images go out while
-	// the other istioctl targets compile.
-	g.Go(func() error {
-		return clock.timed("compile binaries", func() error {
-			return r.compileAll(gctx, append(forImages, rest...), func(i int) {
-				if i < len(forImages) {
-					imageBins.done()
-				}
-			})
-		})
-	})
 	var prepared []*publish.Prepared
-	var prepareErr error // classified by the sink, not a build failure
-	g.Go(func() error {
-		err := clock.timed("compile and check image inputs", func() error { return r.checkImageInputs(gctx, imageBins) })
-		if err != nil {
-			return err
-		}
-		if err := clock.timed("build images", func() (err error) { res.Platforms, err = r.buildImages(gctx); return err }); err != nil {
-			return err
-		}
-		// Lists go out by digest while istioctl targets still compile.
-		prepareErr = clock.timed("verify and write manifest lists", func() (err error) {
-			prepared, err = publish.PrepareAll(gctx, sink, r.publishImages(res.Platforms), s.Progress.Step)
-			return err
-		})
-		return prepareErr
-	})
-	if err := g.Wait(); err != nil {
-		if err == prepareErr { // the first error, not one the cancel caused
-			return Result{}, prepareErr
-		}
-		return Result{}, failure.Build(err)
+	if res.Platforms, prepared, err = r.buildAndPrepare(ctx, &clock); err != nil {
+		return Result{}, err
 	}
 	if err := clock.timed("finish archives", func() (err error) { res.Archives, err = r.archives.publish(); return err }); err != nil {
 		return Result{}, err
@@ -136,6 +103,49 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	})
 	res.Phases = clock.phases
 	return res, err
+}
+
+// buildAndPrepare compiles every binary, one queue per node with the
+// images' binaries first, and meanwhile builds the images once theirs are
+// checked and writes their lists by digest, while the other istioctl
+// targets compile.
+func (r runner) buildAndPrepare(ctx context.Context, clock *phaseClock) ([]PlatformResult, []*publish.Prepared, error) {
+	forImages, rest := imageBinaries(r.p)
+	imageBins := newCountdown(len(forImages))
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return clock.timed("compile binaries", func() error {
+			return r.compileAll(gctx, append(forImages, rest...), func(i int) {
+				if i < len(forImages) {
+					imageBins.done()
+				}
+			})
+		})
+	})
+	var built []PlatformResult
+	var prepared []*publish.Prepared
+	var prepareErr error // classified by the sink, not a build failure
+	g.Go(func() error {
+		err := clock.timed("compile and check image inputs", func() error { return r.checkImageInputs(gctx, imageBins) })
+		if err != nil {
+			return err
+		}
+		if err := clock.timed("build images", func() (err error) { built, err = r.buildImages(gctx); return err }); err != nil {
+			return err
+		}
+		prepareErr = clock.timed("verify and write manifest lists", func() (err error) {
+			prepared, err = publish.PrepareAll(gctx, r.sink, r.publishImages(built), r.s.Progress.Step)
+			return err
+		})
+		return prepareErr
+	})
+	if err := g.Wait(); err != nil {
+		if err == prepareErr { // the first error, not one the cancel caused
+			return nil, nil, prepareErr
+		}
+		return nil, nil, failure.Build(err)
+	}
+	return built, prepared, nil
 }
 
 func (r runner) publishImages(built []PlatformResult) []publish.Image {
