@@ -30,13 +30,27 @@ func TestCheckStreamMatchesCheck(t *testing.T) {
 	}
 }
 
-func TestCheckStreamRejectsTruncatedAndText(t *testing.T) {
-	bin := buildHello(t, "linux", "amd64", "")
-	amd64 := platforms.MustParse("linux/amd64")
-	err := CheckStream(bytes.NewReader(bin[:len(bin)/2]), amd64)
-	if err == nil || !strings.Contains(err.Error(), "truncated") {
-		t.Fatalf("half an ELF: got %v", err)
+// Each format's headers say how far its sections reach, so a binary cut
+// short fails; Mach-O's __LINKEDIT reaches the last byte.
+func TestCheckStreamRejectsTruncated(t *testing.T) {
+	for _, pl := range []string{"linux/amd64", "darwin/arm64", "windows/amd64"} {
+		p := platforms.MustParse(pl)
+		bin := buildHello(t, p.OS, p.Architecture, "")
+		cuts := []int{len(bin) / 2, len(bin) - 4096}
+		if p.OS == "darwin" {
+			cuts = append(cuts, len(bin)-1)
+		}
+		for _, cut := range cuts {
+			err := CheckStream(bytes.NewReader(bin[:cut]), p)
+			if err == nil || !strings.Contains(err.Error(), "truncated") {
+				t.Errorf("%s cut to %d of %d bytes: got %v", pl, cut, len(bin), err)
+			}
+		}
 	}
+}
+
+func TestCheckStreamRejectsText(t *testing.T) {
+	amd64 := platforms.MustParse("linux/amd64")
 	for _, text := range []string{"#!/bin/sh\necho hi\n", "MZ", "\x7fELF", ""} {
 		if err := CheckStream(strings.NewReader(text), amd64); err == nil {
 			t.Errorf("%q: want an error", text)
