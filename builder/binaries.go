@@ -44,7 +44,7 @@ func imageBinaries(p plan.Plan) (forImages, rest []plan.Binary) {
 
 // compileAll compiles bins on their nodes, in the order given as
 // compileQueue allows, at most CompileJobs at once per node (each go build
-// already uses every CPU), and checks each; checked(i) follows each success.
+// gets its share of the CPUs), and checks each; checked(i) follows each success.
 func (r runner) compileAll(ctx context.Context, bins []plan.Binary, checked func(i int)) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, node := range nodesOf(bins) {
@@ -87,7 +87,7 @@ func (r runner) compileAndCheck(ctx context.Context, b plan.Binary, compiled fun
 	if err != nil {
 		return err
 	}
-	result := compile.Binary(r.p, b, reached, mods)
+	result := compile.Binary(r.p, b, reached, mods, r.s.CompileJobs)
 	def, err := result.Marshal(ctx)
 	if err != nil {
 		return err

@@ -20,8 +20,9 @@ import (
 type Settings struct {
 	Dist string // where istioctl archives go; none written when empty
 	Jobs int    // image solves at once
-	// CompileJobs is how many go builds run at once per node: each already
-	// uses every CPU, and fewer at once finish the images' binaries first.
+	// CompileJobs is how many go builds run at once per node, each with its
+	// share of the node's CPUs (go build -p); fewer at once finish the
+	// images' binaries first.
 	CompileJobs int
 	// CacheFrom and CacheTo are BuildKit cache imports and exports (e.g.
 	// type=registry,ref=REPO:TAG), so a fresh builder reuses what a run built.

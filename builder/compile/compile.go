@@ -4,6 +4,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -22,7 +23,12 @@ const (
 
 // script adds -checklinkname=0 only when the recipe asks and the Go in the
 // builder image is 1.23 or newer (older linkers reject the flag), and says so.
+// The GO_JOBS go builds a node runs at once share its CPUs: each gets its
+// share as -p, since on 2 cores two builds of -p 2 side by side spent 9 %
+// more CPU than one after another, and two of -p 1 did not.
 const script = `set -eu
+n=$(nproc 2>/dev/null || echo 1)
+p=$((n / GO_JOBS)); [ "$p" -ge 1 ] || p=1
 flags="$LDFLAGS"
 if [ "$LINKNAME_FIX" = 1 ]; then
   v=$(go env GOVERSION); m=${v#go1.}; m=${m%%[!0-9]*}
@@ -31,7 +37,7 @@ if [ "$LINKNAME_FIX" = 1 ]; then
     echo "istio-mab: $v refuses this release's linkname references; linking with -checklinkname=0"
   fi
 fi
-exec go build -buildvcs=false -trimpath -tags "$TAGS" -ldflags "$flags" -o "$OUT" "$PKG"
+exec go build -p "$p" -buildvcs=false -trimpath -tags "$TAGS" -ldflags "$flags" -o "$OUT" "$PKG"
 `
 
 // FileName is the binary's name in the compile output: Windows needs .exe.
@@ -43,8 +49,9 @@ func FileName(b plan.Binary) string {
 }
 
 // Binary is the LLB of one cross-compile, offline, with the modules from
-// Modules mounted read-only; its result holds only FileName(b).
-func Binary(p plan.Plan, b plan.Binary, src, modules llb.State) llb.State {
+// Modules mounted read-only, one of jobs the node runs at once; its result
+// holds only FileName(b).
+func Binary(p plan.Plan, b plan.Binary, src, modules llb.State, jobs int) llb.State {
 	linkfix := "0"
 	if p.LinknameFix {
 		linkfix = "1"
@@ -54,6 +61,7 @@ func Binary(p plan.Plan, b plan.Binary, src, modules llb.State) llb.State {
 		llb.AddEnv("GOCACHE", buildCache),
 		llb.AddEnv("LDFLAGS", b.LDFlags),
 		llb.AddEnv("LINKNAME_FIX", linkfix),
+		llb.AddEnv("GO_JOBS", strconv.Itoa(max(jobs, 1))),
 		llb.AddEnv("OUT", outDir+"/"+FileName(b)),
 		// The linker's work directory on the output mount: the go command
 		// then renames the binary into place instead of copying it (tens

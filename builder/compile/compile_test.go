@@ -129,7 +129,7 @@ func TestBinaryExec(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := testPlan(tc.linknameFix)
-			ops, _ := marshal(t, compile.Binary(p, tc.b, src(), compile.Modules(p, tc.b, src())))
+			ops, _ := marshal(t, compile.Binary(p, tc.b, src(), compile.Modules(p, tc.b, src()), 2))
 			ex := execOp(t, ops)
 			meta := ex.GetExec().GetMeta()
 
@@ -290,7 +290,7 @@ func TestScript(t *testing.T) {
 			if said != tc.wantFlag {
 				t.Errorf("message printed %t, want %t; stdout:\n%s", said, tc.wantFlag, stdout)
 			}
-			wantTail := []string{"build", "-buildvcs=false", "-trimpath", "-tags", "agent", "-ldflags", ldflags, "-o", "/tmp/out/pilot-agent", "./pilot/cmd/pilot-agent"}
+			wantTail := []string{"build", "-p", "1", "-buildvcs=false", "-trimpath", "-tags", "agent", "-ldflags", ldflags, "-o", "/tmp/out/pilot-agent", "./pilot/cmd/pilot-agent"}
 			if !slices.Equal(args, wantTail) {
 				t.Errorf("go called with\n%q\nwant\n%q", args, wantTail)
 			}
@@ -298,9 +298,25 @@ func TestScript(t *testing.T) {
 	}
 }
 
+// The go builds a node runs at once divide its CPUs between them.
+func TestScriptSharesCPUs(t *testing.T) {
+	ops, _ := marshal(t, compile.Binary(testPlan(false), binary("pilot-agent", "linux/amd64"), src(), llb.Scratch(), 3))
+	meta := execOp(t, ops).GetExec().GetMeta()
+	if !slices.Contains(meta.GetEnv(), "GO_JOBS=3") {
+		t.Fatalf("env %q: want GO_JOBS=3", meta.GetEnv())
+	}
+	for _, tc := range []struct{ nproc, jobs, want string }{{"8", "2", "4"}, {"2", "2", "1"}, {"2", "3", "1"}, {"16", "1", "16"}} {
+		_, argsFile := runScript(t, meta.GetArgs()[2], "go1.26.8", "0", "FAKE_NPROC="+tc.nproc, "GO_JOBS="+tc.jobs)
+		args := strings.Split(argsFile, "\n")
+		if i := slices.Index(args, "-p"); i < 0 || args[i+1] != tc.want {
+			t.Errorf("%s CPUs, %s builds at once: go called with %q, want -p %s", tc.nproc, tc.jobs, args, tc.want)
+		}
+	}
+}
+
 // runScript runs script with a fake go on PATH and returns its stdout and the
 // arguments go build got, one a line.
-func runScript(t *testing.T, script, goVersion, fix string) (stdout, args string) {
+func runScript(t *testing.T, script, goVersion, fix string, env ...string) (stdout, args string) {
 	t.Helper()
 	dir := t.TempDir()
 	argsFile := filepath.Join(dir, "args")
@@ -309,6 +325,9 @@ if [ "$1" = env ] && [ "$2" = GOVERSION ]; then echo "$FAKE_GOVERSION"; exit 0; 
 for a in "$@"; do printf '%s\n' "$a"; done > "$FAKE_ARGS"
 `
 	if err := os.WriteFile(filepath.Join(dir, "go"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "nproc"), []byte("#!/bin/sh\necho ${FAKE_NPROC:-2}\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.CommandContext(t.Context(), "/bin/sh", "-c", script)
@@ -321,7 +340,9 @@ for a in "$@"; do printf '%s\n' "$a"; done > "$FAKE_ARGS"
 		"TAGS=agent",
 		"OUT=/tmp/out/pilot-agent",
 		"PKG=./pilot/cmd/pilot-agent",
+		"GO_JOBS=2",
 	}
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("script: %v; stderr: %s", err, stderrOf(err))
@@ -341,7 +362,7 @@ func stderrOf(err error) string {
 }
 
 func compileOf(p plan.Plan, b plan.Binary) llb.State {
-	return compile.Binary(p, b, src(), compile.Modules(p, b, src()))
+	return compile.Binary(p, b, src(), compile.Modules(p, b, src()), 2)
 }
 
 // TestModules: the download sees only go.mod and go.sum, so its cache holds

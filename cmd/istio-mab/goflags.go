@@ -16,7 +16,7 @@ func registerGoFlags(cmd *cobra.Command) {
 	fl.String("ca-bundle", "", "PEM file of extra CAs (e.g. a TLS-inspecting proxy's) trusted by the module download\n"+
 		"and by istio-mab's own registry calls")
 	fl.String("netrc", "", "a .netrc for private modules, given to the module download as a BuildKit secret (never in a layer or the log)")
-	fl.Int("compile-jobs", 2, "go builds at once per BuildKit node (each uses every CPU; the images' binaries go first)")
+	fl.Int("compile-jobs", 2, "go builds at once per BuildKit node (each gets its share of the node's CPUs as go build -p; the images' binaries go first)")
 }
 
 // goOptions reads the module download settings, from the flags and from
