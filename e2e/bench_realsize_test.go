@@ -88,7 +88,11 @@ func runWay(b *testing.B, e benchEnvironment, way string, scenarios []string) []
 		env := e
 		switch sc {
 		case "cold":
+			// A repeated cold run needs what the first had: empty host
+			// caches, and a hub without lists of these inputs, which
+			// istio-mab would otherwise find and not build.
 			pruneBuilder(b, e)
+			host, hub = newHostBuild(b), uniqueHub(e.stack)
 		case "noop-fresh":
 			if way == "limit" { // (limitAndCopy measures only hostcopy)
 				continue // no builder: the host's caches are all it has
