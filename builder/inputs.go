@@ -152,11 +152,9 @@ func samePins(ctx context.Context, s Solver, recorded string) (bool, error) {
 
 // recordedDigest is the inputs digest for the lists, or empty when no
 // commit describes the source (a directory with changes, or no checkout).
-func recordedDigest(ctx context.Context, req Request, commit string) (string, error) {
-	if req.Options.Source.Dir != "" {
-		if c, err := source.DirCommit(ctx, req.Options.Source.Dir); err != nil || c != commit {
-			return "", nil
-		}
+func recordedDigest(req Request, facts plan.Facts) (string, error) {
+	if !facts.Committed {
+		return "", nil
 	}
-	return inputsDigest(req.Options, req.Recipe, commit)
+	return inputsDigest(req.Options, req.Recipe, facts.Commit)
 }

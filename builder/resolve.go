@@ -57,7 +57,7 @@ func Resolve(ctx context.Context, req Request, solvers Solvers) (plan.Plan, erro
 	if p, err = pinImages(ctx, p, solvers); err != nil {
 		return plan.Plan{}, err
 	}
-	if p.Inputs.Digest, err = recordedDigest(ctx, req, facts.Commit); err != nil {
+	if p.Inputs.Digest, err = recordedDigest(req, facts); err != nil {
 		return plan.Plan{}, err
 	}
 	if p, err = stageCABundle(p, req.Stage); err != nil {
