@@ -67,9 +67,9 @@ func benchTable(samples []sample) string {
 	fmt.Fprintln(&w, "| scenario | way | wall s | x limit | CPU s | x limit | images pushed at s | last istioctl at s | bytes pushed | peak RSS MiB | ok |")
 	fmt.Fprintln(&w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, s := range samples {
-		n := seen[[2]string{s.way, s.scenario}]
-		seen[[2]string{s.way, s.scenario}]++
-		l := nthOrLast(limit[s.scenario], n)
+		key := [2]string{s.way, s.scenario}
+		l := nthOrLast(limit[s.scenario], seen[key])
+		seen[key]++
 		fmt.Fprintf(&w, "| %s | %s | %.1f | %s | %.1f | %s | %s | %s | %d | %s | %t |\n",
 			s.scenario, s.way, s.wall.Seconds(), ratio(s.wall, l.wall), s.cpu.Seconds(), ratio(s.cpu, l.cpu),
 			secs(s.pushed), secs(s.lastIstioctl), s.bytesPushed, mib(s), s.err == nil)
