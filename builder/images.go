@@ -69,7 +69,7 @@ func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, err
 	}
 	opt = r.withCache(r.withGoSecrets(opt), "image-"+j.img.Name+"-"+j.img.Variant+"-"+platforms.Format(j.ip.Platform))
 	opt = r.withCompileCacheFrom(opt, j.ip)
-	resp, err := r.solvers[j.ip.Node].Solve(ctx, nil, opt, r.locals())
+	resp, err := r.solveImage(ctx, j.ip.Node, what, opt)
 	if err != nil {
 		return PlatformResult{}, pushDenied(j.img.Repository, fmt.Errorf("building %s: %w", what, err))
 	}

@@ -18,9 +18,7 @@ func TestFaultPartialPublish(t *testing.T) {
 	e.proxy.Add(faultproxy.Rule{Method: http.MethodPut, Path: re(manifestPath + `1\.22\.0-distroless$`),
 		Fault: faultproxy.Fault{Status: http.StatusBadRequest,
 			Body: []byte(`{"errors":[{"code":"TAG_INVALID","message":"tag refused by policy"}]}`)}})
-	// One image solve at a time: concurrent pushes of one blob through the
-	// proxy under a loaded machine are not what this case is about.
-	res, moved := e.run(t, "--variants", "debug,distroless", "--jobs", "1")
+	res, moved := e.run(t, "--variants", "debug,distroless")
 	if res.code != 6 {
 		t.Fatalf("exited %d, want 6 (partial publish):\n%s", res.code, tail(res.stderr, 20))
 	}

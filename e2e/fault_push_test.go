@@ -57,3 +57,41 @@ func TestFaultBuildKitPushDenied(t *testing.T) {
 		t.Errorf("%d manifest list PUTs after a denied platform push", n)
 	}
 }
+
+// raceAnswer is distribution's answer to a manifest PUT made while another
+// push links the same layers into the repository.
+var raceAnswer = faultproxy.Fault{Status: http.StatusBadRequest, Header: http.Header{"Content-Type": {"application/json"}},
+	Body: []byte(`{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"},` +
+		`{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:c8aaa5c56e1ae57dd5fbc5bd13fdde6e6ab360c8cd5445dbab622ec9a1d8a128"}]}`)}
+
+// TestFaultManifestPushRace: the arm64 platform manifest PUT answered as
+// when concurrent pushes race is pushed again, and the run succeeds; a
+// registry that answers so every time fails the run after three pushes,
+// with nothing tagged.
+func TestFaultManifestPushRace(t *testing.T) {
+	t.Run("once", func(t *testing.T) {
+		e := newFaultEnv(t)
+		e.proxy.Add(faultproxy.Rule{Method: http.MethodPut, Path: re(manifestPath), Match: archManifest(e.s, "arm64"), Times: 1, Fault: raceAnswer})
+		res, moved := e.run(t)
+		requireMoved(t, res, moved)
+		if faulted(e.proxy) != 1 || !strings.Contains(res.stderr, "again (2 of 3)") {
+			t.Errorf("%d faulted manifest PUTs, want 1 and the image pushed again:\n%s", faulted(e.proxy), tail(res.stderr, 20))
+		}
+	})
+	t.Run("always", func(t *testing.T) {
+		e := newFaultEnv(t)
+		e.proxy.Add(faultproxy.Rule{Method: http.MethodPut, Path: re(manifestPath), Match: archManifest(e.s, "arm64"), Fault: raceAnswer})
+		res, moved := e.run(t)
+		requireUnchanged(t, res, moved)
+		line := errorLine(res)
+		if !strings.Contains(line, "linux/arm64") || !strings.Contains(line, "provided digest did not match") {
+			t.Errorf("error %q names no platform or registry answer", line)
+		}
+		if n := faulted(e.proxy); n != 3 {
+			t.Errorf("%d faulted manifest PUTs, want 3 (one push and two again)", n)
+		}
+		if n := listPuts(e.proxy); n != 0 {
+			t.Errorf("%d manifest list PUTs", n)
+		}
+	})
+}

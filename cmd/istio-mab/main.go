@@ -22,10 +22,10 @@ func main() {
 		os.Exit(exitInterrupted)
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "istio-mab:", err)
+		fmt.Fprintln(os.Stderr, "istio-mab:", oneLine(err))
 		if os.Getenv("GITHUB_ACTIONS") == "true" {
 			// A workflow command, so the run's page shows the failure.
-			fmt.Fprintf(os.Stdout, "::error title=istio-mab (exit %d)::%s\n", failure.Code(err), err)
+			fmt.Fprintf(os.Stdout, "::error title=istio-mab (exit %d)::%s\n", failure.Code(err), oneLine(err))
 		}
 	}
 	// The exit code says what kind of failure it was: docs/exit-codes.md.
