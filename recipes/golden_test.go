@@ -60,6 +60,8 @@ func TestGolden(t *testing.T) {
 		{"1.21.0", false},
 		{"1.22.0", false},
 		{"1.23.0", false},
+		{"1.23.1", false}, // Go 1.22 up to 1.23.5, as upstream
+		{"1.23.5", false},
 		{"1.23.6", false},
 		{"1.24.0", false},
 		{"1.30.0", false},

@@ -50,8 +50,9 @@ type Archive struct {
 	Name     string `yaml:"name"`
 }
 
-// RequiredPaths are files the recipe expects in the source tree; checking
-// them first turns a wrong release line into one clear error.
+// RequiredPaths are files the recipe expects in the source tree (Dockerfiles,
+// the context files they copy, main packages); checking them first turns a
+// wrong release line into one clear error instead of a failed COPY.
 func RequiredPaths(r Recipe) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -62,7 +63,11 @@ func RequiredPaths(r Recipe) []string {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Images)) {
-		add(r.Images[name].Dockerfile)
+		img := r.Images[name]
+		add(img.Dockerfile)
+		for _, ctx := range slices.Sorted(maps.Keys(img.Files)) {
+			add(img.Files[ctx])
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Binaries)) {
 		add(strings.TrimPrefix(r.Binaries[name].Package, "./") + "/main.go")

@@ -22,7 +22,9 @@ const (
 )
 
 // script adds -checklinkname=0 only when the recipe asks and the Go in the
-// builder image is 1.23 or newer (older linkers reject the flag), and says so.
+// builder image is 1.23 or newer (older linkers reject the flag), and says so;
+// -buildvcs=false only from Go 1.18, which added it (1.12 and 1.13 build with
+// Go 1.17, whose go build stops at an unknown flag).
 // The GO_JOBS go builds a node runs at once share its CPUs: each gets its
 // share as -p, since on 2 cores two builds of -p 2 side by side spent 9 %
 // more CPU than one after another, and two of -p 1 did not.
@@ -30,14 +32,15 @@ const script = `set -eu
 n=$(nproc 2>/dev/null || echo 1)
 p=$((n / GO_JOBS)); [ "$p" -ge 1 ] || p=1
 flags="$LDFLAGS"
+v=$(go env GOVERSION); m=${v#go1.}; m=${m%%[!0-9]*}
+vcs=; [ "$m" -lt 18 ] || vcs=-buildvcs=false
 if [ "$LINKNAME_FIX" = 1 ]; then
-  v=$(go env GOVERSION); m=${v#go1.}; m=${m%%[!0-9]*}
   if [ "$m" -ge 23 ]; then
     flags="-checklinkname=0 $flags"
     echo "istio-mab: $v refuses this release's linkname references; linking with -checklinkname=0"
   fi
 fi
-exec go build -p "$p" -buildvcs=false -trimpath -tags "$TAGS" -ldflags "$flags" -o "$OUT" "$PKG"
+exec go build -p "$p" $vcs -trimpath -tags "$TAGS" -ldflags "$flags" -o "$OUT" "$PKG"
 `
 
 // FileName is the binary's name in the compile output: Windows needs .exe.

@@ -271,6 +271,7 @@ func TestScript(t *testing.T) {
 		{"go1.26.8", "1", true},
 		{"go1.26.8", "0", false},
 		{"go1.18.10", "0", false},
+		{"go1.17.13", "1", false}, // 1.12 and 1.13 build with Go 1.17
 	} {
 		t.Run(tc.goVersion+"/fix="+tc.fix, func(t *testing.T) {
 			stdout, argsFile := runScript(t, script, tc.goVersion, tc.fix)
@@ -291,6 +292,9 @@ func TestScript(t *testing.T) {
 				t.Errorf("message printed %t, want %t; stdout:\n%s", said, tc.wantFlag, stdout)
 			}
 			wantTail := []string{"build", "-p", "1", "-buildvcs=false", "-trimpath", "-tags", "agent", "-ldflags", ldflags, "-o", "/tmp/out/pilot-agent", "./pilot/cmd/pilot-agent"}
+			if tc.goVersion < "go1.18" {
+				wantTail = slices.Delete(wantTail, 3, 4) // Go 1.17 has no -buildvcs
+			}
 			if !slices.Equal(args, wantTail) {
 				t.Errorf("go called with\n%q\nwant\n%q", args, wantTail)
 			}
@@ -322,6 +326,8 @@ func runScript(t *testing.T, script, goVersion, fix string, env ...string) (stdo
 	argsFile := filepath.Join(dir, "args")
 	fake := `#!/bin/sh
 if [ "$1" = env ] && [ "$2" = GOVERSION ]; then echo "$FAKE_GOVERSION"; exit 0; fi
+# Go 1.17's go build stops at a flag it does not know, as the real one does.
+case "$FAKE_GOVERSION $*" in go1.1[0-7].*-buildvcs*) echo "flag provided but not defined: -buildvcs" >&2; exit 2;; esac
 for a in "$@"; do printf '%s\n' "$a"; done > "$FAKE_ARGS"
 `
 	if err := os.WriteFile(filepath.Join(dir, "go"), []byte(fake), 0o755); err != nil {
