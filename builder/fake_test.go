@@ -299,8 +299,11 @@ func pushImage(ctx context.Context, repo string, pl ocispecs.Platform, files map
 	}
 	cfg = cfg.DeepCopy()
 	cfg.OS, cfg.Architecture, cfg.Variant = pl.OS, pl.Architecture, pl.Variant
-	// As upstream's Dockerfiles set them; publish checks both.
-	cfg.Config.User, cfg.Config.Entrypoint = "1337:1337", []string{"/usr/local/bin/envoy"}
+	// As upstream's Dockerfiles set them, which publish checks: proxyv2 sets no USER.
+	cfg.Config.User, cfg.Config.Entrypoint = "", []string{"/usr/local/bin/pilot-agent"}
+	if strings.HasSuffix(repo, "/pilot") {
+		cfg.Config.User, cfg.Config.Entrypoint = "1337:1337", []string{"/usr/local/bin/pilot-discovery"}
+	}
 	if img, err = mutate.ConfigFile(img, cfg); err != nil {
 		return ocispecs.Descriptor{}, err
 	}

@@ -115,7 +115,8 @@ func Binaries(img plan.Image) []string {
 }
 
 func publishImage(p plan.Plan, img plan.Image, built []PlatformResult) publish.Image {
-	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: Binaries(img), Annotations: annotations(p)}
+	declared := publish.Declared(img.Config)
+	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: Binaries(img), Annotations: annotations(p), Declared: &declared}
 	for _, r := range built {
 		if r.Image == img.Name && r.Variant == img.Variant {
 			d := r.Descriptor.Digest

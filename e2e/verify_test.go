@@ -2,11 +2,13 @@ package e2e
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -101,3 +103,97 @@ func pushRawList(t *testing.T, ref string, entries ...v1.Descriptor) string {
 	}
 	return ref
 }
+
+// TestVerifyHoldsImagesToTheirDockerfile: proxyv2, whose Dockerfile (as
+// upstream's) sets no USER, builds, verifies and is tagged; once its amd64
+// image's ENTRYPOINT is changed after the build, verify fails with exit 5
+// naming what the Dockerfile set, which the list records.
+func TestVerifyHoldsImagesToTheirDockerfile(t *testing.T) {
+	s := stack(t)
+	hub := uniqueHub(s)
+	build := runIstioMab(t, append(stackArgs(s, "1.22.0", hub, t.TempDir()), "--images", "proxyv2", "--progress", "quiet")...)
+	if build.code != 0 {
+		t.Fatalf("build exited %d:\n%s", build.code, tail(build.stderr, 40))
+	}
+	ref := hub + "/proxyv2:1.22.0"
+	amd64 := listEntries(t, ref)["linux/amd64"]
+	img := remoteImage(t, hub+"/proxyv2@"+amd64.Digest.String())
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Config.User != "" || !slices.Equal(cfg.Config.Entrypoint, []string{"/usr/local/bin/pilot-agent"}) {
+		t.Fatalf("proxyv2 config USER %q ENTRYPOINT %q, want no USER and pilot-agent, as upstream's Dockerfile", cfg.Config.User, cfg.Config.Entrypoint)
+	}
+
+	cfg = cfg.DeepCopy()
+	cfg.Config.Entrypoint = []string{"/bin/sh"}
+	changed, err := mutate.ConfigFile(img, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replaceEntry(t, ref, amd64.Digest, changed)
+
+	bad := runIstioMab(t, "verify", "--version", "1.22.0", "--hub", hub, "--images", "proxyv2", "--insecure-registry", s.Registry)
+	want := ref + ` linux/amd64: image config has ENTRYPOINT ["/bin/sh"], its Dockerfile sets ["/usr/local/bin/pilot-agent"]`
+	if bad.code != 5 || strings.TrimSpace(bad.stdout) != want {
+		t.Errorf("verify after the change: exit %d, want 5\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", bad.code, bad.stdout, want, bad.stderr)
+	}
+}
+
+func remoteImage(t *testing.T, ref string) v1.Image {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(r, remote.WithContext(t.Context()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// replaceEntry pushes img by digest and moves ref's tag to a copy of its
+// list, annotations kept, whose entry old now names img.
+func replaceEntry(t *testing.T, ref string, old v1.Hash, img v1.Image) {
+	t.Helper()
+	tag, err := name.NewTag(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	size, _ := img.Size()
+	if err := remote.Write(tag.Context().Digest(d.String()), img, remote.WithContext(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Get(tag, remote.WithContext(t.Context()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var im v1.IndexManifest
+	if err := json.Unmarshal(desc.Manifest, &im); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range im.Manifests {
+		if e.Digest == old {
+			im.Manifests[i].Digest, im.Manifests[i].Size = d, size
+		}
+	}
+	raw, err := json.Marshal(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Put(tag, typedList{raw, desc.MediaType}, remote.WithContext(t.Context())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// typedList is a raw manifest list of a given media type.
+type typedList struct {
+	raw []byte
+	mt  types.MediaType
+}
+
+func (l typedList) RawManifest() ([]byte, error)        { return l.raw, nil }
+func (l typedList) MediaType() (types.MediaType, error) { return l.mt, nil }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,6 +65,39 @@ func ReachedBases(df Dockerfile, args map[string]string) ([]string, error) {
 		return nil, err
 	}
 	return w.out, nil
+}
+
+// FinalConfig is what a build of the Dockerfile's last stage with these
+// build args sets in the image config: the last stage's USER, ENTRYPOINT and
+// CMD over those of the stages its FROM chain starts from. What no stage of
+// the chain sets comes from the base image and is not in the result.
+func FinalConfig(df Dockerfile, args map[string]string) (Config, error) {
+	env := shell.EnvsFromSlice(fromEnv(df.MetaArgs, args))
+	w := stageWalk{df: df}
+	lex := shell.NewLex('\\')
+	var chain []int
+	for i, ok := len(df.Stages)-1, len(df.Stages) > 0; ok; {
+		chain = append(chain, i)
+		ref, _, err := lex.ProcessWord(df.Stages[i].From, env)
+		if err != nil {
+			return Config{}, fmt.Errorf("expanding %s: %w", df.Stages[i].From, err)
+		}
+		i, ok = w.earlierStage(ref, i, false)
+	}
+	var out Config
+	for _, i := range slices.Backward(chain) {
+		c := df.Stages[i].Config
+		if c.User != nil {
+			out.User = c.User
+		}
+		if c.Entrypoint != nil {
+			out.Entrypoint = c.Entrypoint
+		}
+		if c.Cmd != nil {
+			out.Cmd = c.Cmd
+		}
+	}
+	return out, nil
 }
 
 type stageWalk struct {

@@ -65,6 +65,18 @@ type Stage struct {
 	Name     string   `json:"name"`               // the "AS" name, lowercased; empty when unnamed
 	From     string   `json:"from"`               // base: an image reference or an earlier stage's name
 	CopyFrom []string `json:"copyFrom,omitempty"` // COPY --from values: stage names, indexes or image references
+	Config   Config   `json:"config,omitzero"`    // what the stage's own USER, ENTRYPOINT and CMD set
+}
+
+// Config is what a Dockerfile sets in an image's config. A nil field is not
+// set by it, so the image inherits the base image's value; verification
+// checks only what is set, as the release's own Dockerfile declares it.
+type Config struct {
+	User       *string  `json:"user,omitempty"`
+	Entrypoint []string `json:"entrypoint"`
+	// Cmd is non-nil and possibly empty when set: ENTRYPOINT without a CMD
+	// in the same stage clears the base's CMD, as the Dockerfile frontend does.
+	Cmd []string `json:"cmd"`
 }
 
 // Binary is one Go main package compiled for one platform on the build platform.
@@ -98,6 +110,9 @@ type Image struct {
 	NamedContexts map[string]string `json:"namedContexts,omitempty"`
 	Files         map[string]string `json:"files,omitempty"` // context name -> path in source
 	Wasm          []Download        `json:"wasm,omitempty"`
+	// Config is what the Dockerfile's final stage, and the stages it starts
+	// from, set for this variant; empty when the source was not read.
+	Config Config `json:"config,omitzero"`
 }
 
 // ImagePlatform is what goes into one platform's build context.

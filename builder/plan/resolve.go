@@ -120,9 +120,14 @@ func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec r
 	if err != nil {
 		return Image{}, err
 	}
+	config, err := FinalConfig(f.Dockerfiles[spec.Dockerfile], args)
+	if err != nil {
+		return Image{}, fmt.Errorf("%s: %w", spec.Dockerfile, err)
+	}
 	img := Image{
 		Name: name, Variant: variant, Repository: o.Hub + "/" + name, Tags: tags(o.Tag, variant),
 		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files, NamedContexts: contexts, BaseRefs: bases,
+		Config: config,
 	}
 	if spec.Wasm {
 		img.Wasm = wasm(o.EnvoyBaseURL, f.ProxySHA)

@@ -68,7 +68,7 @@ func (l *Local) prepare(img Image, keep func(v1.Image) error) (*Prepared, error)
 			return nil, failure.Verify(fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err))
 		}
 	}
-	idx, err := newIndex(children, img.Annotations)
+	idx, err := newIndex(children, img.Declared.annotate(img.Annotations))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", repo, err)
 	}
@@ -90,7 +90,7 @@ func (l *Local) check(img Image, pi PlatformImage, keep func(v1.Image) error) (v
 	if err != nil {
 		return fail(err)
 	}
-	got, err := CheckImage(im, pi.Platform, img.Binaries)
+	got, err := CheckImage(im, pi.Platform, img.Binaries, img.Declared)
 	if err != nil {
 		return fail(err)
 	}

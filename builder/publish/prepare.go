@@ -34,7 +34,7 @@ func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := newIndex(children, img.Annotations)
+	idx, err := newIndex(children, img.Declared.annotate(img.Annotations))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", repo, err)
 	}

@@ -27,6 +27,9 @@ type Image struct {
 	// Annotations go on the manifest list, e.g. the digest of the run's
 	// inputs that a later run compares to skip an unchanged rebuild.
 	Annotations map[string]string
+	// Declared is what the image's Dockerfile sets in its config; each
+	// platform image must match it, and the list records it. Optional.
+	Declared *Declared
 }
 
 // PlatformImage is a single-platform image manifest, pushed by digest.

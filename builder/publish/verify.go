@@ -41,7 +41,7 @@ func (p *Publisher) verify(ctx context.Context, repo name.Repository, img Image)
 	g.SetLimit(p.jobs)
 	for i, want := range img.Platforms {
 		g.Go(func() (err error) {
-			descs[i], infos[i], err = p.verifyOne(gctx, repo.Digest(want.Digest.String()), want.Platform, img.Binaries)
+			descs[i], infos[i], err = p.verifyOne(gctx, repo.Digest(want.Digest.String()), want.Platform, img)
 			return err
 		})
 	}
@@ -51,7 +51,7 @@ func (p *Publisher) verify(ctx context.Context, repo name.Repository, img Image)
 	return descs, infos, nil
 }
 
-func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispecs.Platform, binaries []string) (v1.Descriptor, PlatformInfo, error) {
+func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispecs.Platform, of Image) (v1.Descriptor, PlatformInfo, error) {
 	fail := func(err error) (v1.Descriptor, PlatformInfo, error) {
 		return v1.Descriptor{}, PlatformInfo{}, registry.Explain("verifying "+platforms.Format(want)+" image", ref, err)
 	}
@@ -66,7 +66,7 @@ func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispec
 	if err != nil {
 		return fail(failure.Registry(err))
 	}
-	got, err := CheckImage(img, want, binaries)
+	got, err := CheckImage(img, want, of.Binaries, of.Declared)
 	if err != nil {
 		return fail(failure.Verify(err))
 	}
@@ -115,11 +115,12 @@ func fromV1(p v1.Platform) ocispecs.Platform {
 }
 
 // CheckImage checks one platform image wherever it is read from (registry,
-// OCI layout), as verify does: its config's platform is want, it sets USER
-// and ENTRYPOINT, and each path in binaries is an executable for want. It
-// returns the config's platform and the first problem.
-func CheckImage(img v1.Image, want ocispecs.Platform, binaries []string) (*v1.Platform, error) {
-	got, problems, err := imageProblems(img, want, binaries)
+// OCI layout), as verify does: its config's platform is want, its USER,
+// ENTRYPOINT and CMD are what declared says (when known), and each path in
+// binaries is an executable for want. It returns the config's platform and
+// the first problem.
+func CheckImage(img v1.Image, want ocispecs.Platform, binaries []string, declared *Declared) (*v1.Platform, error) {
+	got, problems, err := imageProblems(img, want, binaries, declared)
 	if err != nil || len(problems) == 0 {
 		return got, err
 	}
@@ -134,7 +135,7 @@ func CheckImage(img v1.Image, want ocispecs.Platform, binaries []string) (*v1.Pl
 type imageProblem struct{ binary, msg string }
 
 // imageProblems lists everything wrong with img for want, in a fixed order.
-func imageProblems(img v1.Image, want ocispecs.Platform, binaries []string) (*v1.Platform, []imageProblem, error) {
+func imageProblems(img v1.Image, want ocispecs.Platform, binaries []string, declared *Declared) (*v1.Platform, []imageProblem, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading config: %w", err)
@@ -144,12 +145,7 @@ func imageProblems(img v1.Image, want ocispecs.Platform, binaries []string) (*v1
 	if err := matchPlatform(want, got); err != nil {
 		out = append(out, imageProblem{msg: err.Error()})
 	}
-	if cfg.Config.User == "" {
-		out = append(out, imageProblem{msg: "image config sets no USER: it would run as root"})
-	}
-	if len(cfg.Config.Entrypoint) == 0 {
-		out = append(out, imageProblem{msg: "image config sets no ENTRYPOINT"})
-	}
+	out = append(out, declared.problems(cfg.Config)...)
 	for _, be := range binaryErrors(img, want, binaries) {
 		out = append(out, imageProblem{binary: be.path, msg: be.err.Error()})
 	}

@@ -26,6 +26,9 @@ type ListCheck struct {
 	// Binaries are absolute paths that must be executables for the platform
 	// of every entry, e.g. "/usr/local/bin/envoy".
 	Binaries []string
+	// Declared is what each entry's config must set; nil: what the list's
+	// AnnotationConfig records, if it has one.
+	Declared *Declared
 }
 
 // Problem is one thing wrong with a list, printed as one line.
@@ -50,8 +53,9 @@ func (p Problem) String() string {
 // VerifyList reads the list c.Ref names and reports every problem, rather
 // than the first, so one run tells the whole story: an expected platform
 // without an entry, an entry without a platform or whose image config is for
-// another platform, a binary built for another machine, a config without
-// USER or ENTRYPOINT, a reference where nothing is published. The error is
+// another platform, a binary built for another machine, a config whose USER,
+// ENTRYPOINT or CMD contradicts its Dockerfile, a reference where nothing is
+// published. The error is
 // for a registry that could not be read at all (unreachable, credentials).
 func (p *Publisher) VerifyList(ctx context.Context, c ListCheck) ([]Problem, error) {
 	ref, err := p.access.Reference(c.Ref)
@@ -75,6 +79,11 @@ func (p *Publisher) VerifyList(ctx context.Context, c ListCheck) ([]Problem, err
 	im, err := idx.IndexManifest()
 	if err != nil {
 		return nil, registry.Explain("reading", ref, err)
+	}
+	if c.Declared == nil {
+		if c.Declared, err = declaredIn(im.Annotations); err != nil {
+			return []Problem{{Ref: c.Ref, Message: err.Error()}}, nil
+		}
 	}
 	entries := runnableEntries(im.Manifests)
 	problems := missingPlatforms(c, entries)
@@ -142,7 +151,7 @@ func (p *Publisher) checkEntry(ctx context.Context, ref name.Digest, c ListCheck
 	if err != nil {
 		return []Problem{problem("", "entry %s: %v", d.Digest, registry.Explain("reading", ref, err))}
 	}
-	_, found, err := imageProblems(img, fromV1(*d.Platform), c.Binaries)
+	_, found, err := imageProblems(img, fromV1(*d.Platform), c.Binaries, c.Declared)
 	if err != nil {
 		return []Problem{problem("", "entry %s: %v", d.Digest, err)}
 	}

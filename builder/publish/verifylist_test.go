@@ -53,8 +53,12 @@ func runnable(t *testing.T, repo, plat, binArch string, bare bool) v1.Descriptor
 // its key names ("none" for none), written byte for byte as a hand-made or
 // broken list would be: ggcr's own index builders fill in missing platforms.
 func pushList(t *testing.T, repo, tag string, entries map[string]v1.Descriptor) string {
+	return pushAnnotatedList(t, repo, tag, entries, nil)
+}
+
+func pushAnnotatedList(t *testing.T, repo, tag string, entries map[string]v1.Descriptor, annotations map[string]string) string {
 	t.Helper()
-	im := v1.IndexManifest{SchemaVersion: 2, MediaType: types.DockerManifestList}
+	im := v1.IndexManifest{SchemaVersion: 2, MediaType: types.DockerManifestList, Annotations: annotations}
 	for _, plat := range slices.Sorted(maps.Keys(entries)) {
 		d := entries[plat]
 		if plat != "none" {
@@ -95,9 +99,8 @@ func TestVerifyList(t *testing.T) {
 			": entry " + arm.Digest.String() + " has no platform",
 		}},
 		{"missing platform", map[string]v1.Descriptor{"linux/amd64": amd}, []string{"linux/arm64: no entry for this platform"}},
-		{"no USER or ENTRYPOINT", map[string]v1.Descriptor{"linux/amd64": bare, "linux/arm64": arm}, []string{
-			"linux/amd64: image config sets no USER", "linux/amd64: image config sets no ENTRYPOINT",
-		}},
+		// Upstream's proxyv2 sets no USER: nothing declared, nothing checked.
+		{"no USER or ENTRYPOINT and none declared", map[string]v1.Descriptor{"linux/amd64": bare, "linux/arm64": arm}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ref := pushList(t, repo, strings.ReplaceAll(tc.name, " ", "-"), tc.entries)
@@ -147,4 +150,45 @@ func TestVerifyListSingleImageMissingListUnreachable(t *testing.T) {
 func v1Platform(s string) v1.Platform {
 	p := platform(s)
 	return v1.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
+}
+
+// A list that records its Dockerfile's config is held to it: an entry whose
+// USER or ENTRYPOINT was changed after the build is a problem, named.
+func TestVerifyListHoldsConfigToItsDockerfile(t *testing.T) {
+	isolateDockerConfig(t)
+	host := newRegistry(t, nil)
+	repo := host + "/istio/pilot"
+	amd, arm := runnable(t, repo, "linux/amd64", "amd64", true), runnable(t, repo, "linux/arm64", "arm64", false)
+	user := "1337:1337"
+	declared := &Declared{User: &user, Entrypoint: []string{"/usr/local/bin/pilot-agent"}}
+	entries := map[string]v1.Descriptor{"linux/amd64": amd, "linux/arm64": arm}
+	recorded := pushAnnotatedList(t, repo, "recorded", entries, declared.annotate(nil))
+	unrecorded := pushList(t, repo, "unrecorded", entries)
+	for _, tc := range []struct {
+		name string
+		c    ListCheck
+	}{
+		{"recorded on the list", ListCheck{Ref: recorded}},
+		{"given by the caller", ListCheck{Ref: unrecorded, Declared: declared}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.c.Platforms = []ocispecs.Platform{platform("linux/amd64"), platform("linux/arm64")}
+			problems, err := newPublisher(t, registry.WithInsecure(host)).VerifyList(t.Context(), tc.c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{
+				`linux/amd64: image config has USER "", its Dockerfile sets "1337:1337"`,
+				`linux/amd64: image config has ENTRYPOINT [], its Dockerfile sets ["/usr/local/bin/pilot-agent"]`,
+			}
+			if len(problems) != len(want) {
+				t.Fatalf("problems %q, want %d", problems, len(want))
+			}
+			for i, w := range want {
+				if !strings.HasSuffix(problems[i].String(), w) {
+					t.Errorf("problem %d: %q, want it to end with %q", i, problems[i], w)
+				}
+			}
+		})
+	}
 }

@@ -54,7 +54,7 @@ func declared(args []instructions.ArgCommand) map[string]string {
 func stageGraph(stages []instructions.Stage) []plan.Stage {
 	out := make([]plan.Stage, 0, len(stages))
 	for _, st := range stages {
-		s := plan.Stage{Name: strings.ToLower(st.Name), From: st.BaseName}
+		s := plan.Stage{Name: strings.ToLower(st.Name), From: st.BaseName, Config: stageConfig(st)}
 		for _, cmd := range st.Commands {
 			if c, ok := cmd.(*instructions.CopyCommand); ok && c.From != "" {
 				s.CopyFrom = append(s.CopyFrom, c.From)
@@ -63,6 +63,35 @@ func stageGraph(stages []instructions.Stage) []plan.Stage {
 		out = append(out, s)
 	}
 	return out
+}
+
+// stageConfig is what the stage's USER, ENTRYPOINT and CMD set, as the
+// Dockerfile frontend applies them: a shell form runs under /bin/sh -c, and
+// ENTRYPOINT clears the CMD unless the stage sets one before it.
+func stageConfig(st instructions.Stage) plan.Config {
+	var c plan.Config
+	cmdSet := false
+	for _, cmd := range st.Commands {
+		switch x := cmd.(type) {
+		case *instructions.UserCommand:
+			c.User = &x.User
+		case *instructions.EntrypointCommand:
+			c.Entrypoint = execForm(x.ShellDependantCmdLine)
+			if !cmdSet {
+				c.Cmd = []string{}
+			}
+		case *instructions.CmdCommand:
+			c.Cmd, cmdSet = execForm(x.ShellDependantCmdLine), true
+		}
+	}
+	return c
+}
+
+func execForm(l instructions.ShellDependantCmdLine) []string {
+	if l.PrependShell {
+		return []string{"/bin/sh", "-c", strings.Join(l.CmdLine, " ")}
+	}
+	return append([]string{}, l.CmdLine...)
 }
 
 // contextCopies lists the build-context paths of COPY and ADD (not --from),

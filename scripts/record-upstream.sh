@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Records, from a clone of istio/istio, the upstream files the e2e fixture must
+# follow (e2e/testdata/upstream/<tag>/...), with the commit each tag names.
+# TestFixtureFollowsUpstream compares the fixture's directives with them.
+# Usage: scripts/record-upstream.sh ISTIO_SRC [TAG...]   (default: the fixture's tags)
+set -euo pipefail
+src=${1:?usage: record-upstream.sh ISTIO_SRC [TAG...]}
+shift
+tags=("$@")
+[ ${#tags[@]} -gt 0 ] || tags=(1.14.3 1.22.0 1.22.1 1.22.2)
+out=$(cd "$(dirname "$0")/.." && pwd)/e2e/testdata/upstream
+files=(pilot/docker/Dockerfile.pilot pilot/docker/Dockerfile.proxyv2 cni/deployments/kubernetes/Dockerfile.install-cni)
+for tag in "${tags[@]}"; do
+  rm -rf "${out:?}/$tag"
+  for f in "${files[@]}"; do
+    mkdir -p "$out/$tag/$(dirname "$f")"
+    git -C "$src" show "refs/tags/$tag:$f" > "$out/$tag/$f"
+  done
+  git -C "$src" rev-parse "refs/tags/$tag^{commit}" > "$out/$tag/COMMIT"
+done
