@@ -259,3 +259,39 @@ func lines(rs []recipes.Recipe) []string {
 	}
 	return out
 }
+
+// A version newer than every line builds what its tree says: here a 1.32
+// tree whose Makefile.core.mk adds a build tag to AGENT_TAGS.
+func TestGoldenFromTree(t *testing.T) {
+	const version = "1.32.0"
+	sel, err := recipes.Select(version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := facts(version)
+	f.Tree = plan.Tree{
+		Tags: map[string][]string{
+			"AGENT_TAGS":    {"agent", "disable_pgv", "grpcnotrace", "retrynotrace", "nohttp3"},
+			"STANDARD_TAGS": {"vtprotobuf", "disable_pgv"},
+		},
+		BaseRegistry: "registry.istio.io/release",
+		EnvoyBaseURL: "https://blob.istio.io/istio-build/proxy",
+	}
+	p, err := plan.New(options(version, nil), sel.Recipe, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	plan.Render(&got, p)
+	path := filepath.Join("testdata", "golden", version+".txt")
+	if *update {
+		if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("plan for %s differs from %s (rerun with -update and review the diff):\n%s", version, path, got.String())
+	}
+}

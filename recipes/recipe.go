@@ -26,6 +26,9 @@ type Recipe struct {
 type Binary struct {
 	Package string   `yaml:"package"`
 	Tags    []string `yaml:"tags"`
+	// TagsVar is the Makefile.core.mk variable upstream builds it with
+	// (AGENT_TAGS, STANDARD_TAGS); the tree's value wins over Tags.
+	TagsVar string `yaml:"tagsVar"`
 }
 
 // Image is one container image built from a Dockerfile in the source.

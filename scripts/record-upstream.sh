@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Records, from a clone of istio/istio, the upstream files the e2e fixture must
-# follow (e2e/testdata/upstream/<tag>/...), with the commit each tag names.
+# Records, from a clone of istio/istio, the upstream files the fixture and the
+# tree readers are held to
+# (e2e/testdata/upstream/<tag>/...), with the commit each tag names.
 # TestFixtureFollowsUpstream compares the fixture's directives with them.
-# Usage: scripts/record-upstream.sh ISTIO_SRC [TAG...]   (default: the fixture's tags)
+# Usage: scripts/record-upstream.sh ISTIO_SRC [TAG...]   (default: the fixture's tags and 1.31.0-rc.0)
 set -euo pipefail
 src=${1:?usage: record-upstream.sh ISTIO_SRC [TAG...]}
 shift
 tags=("$@")
-[ ${#tags[@]} -gt 0 ] || tags=(1.14.3 1.22.0 1.22.1 1.22.2)
+[ ${#tags[@]} -gt 0 ] || tags=(1.14.3 1.22.0 1.22.1 1.22.2 1.31.0-rc.0)
 out=$(cd "$(dirname "$0")/.." && pwd)/e2e/testdata/upstream
-files=(pilot/docker/Dockerfile.pilot pilot/docker/Dockerfile.proxyv2 cni/deployments/kubernetes/Dockerfile.install-cni)
+files=(pilot/docker/Dockerfile.pilot pilot/docker/Dockerfile.proxyv2 cni/deployments/kubernetes/Dockerfile.install-cni
+  Makefile.core.mk bin/init.sh common/scripts/report_build_info.sh)
 for tag in "${tags[@]}"; do
   rm -rf "${out:?}/$tag"
   for f in "${files[@]}"; do

@@ -23,6 +23,8 @@ type Plan struct {
 	// Nodes are the BuildKit nodes the steps are assigned to (see Assign),
 	// the default node first; empty until assigned.
 	Nodes []Node `json:"nodes,omitempty"`
+	// Warnings say where the source and the recipe disagree (FromTree).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Source is where the Istio tree comes from: a git URL at a tag, or a directory.
@@ -47,6 +49,7 @@ type Facts struct {
 	GoSum        string   `json:"goSum,omitempty"` // sha256 of go.sum; empty when the tree has none
 	// Dockerfiles are what each Dockerfile of the tree says, by path.
 	Dockerfiles map[string]Dockerfile `json:"dockerfiles,omitempty"`
+	Tree        Tree                  `json:"tree,omitzero"`
 }
 
 // Dockerfile is what a plan needs to know of one of the source's Dockerfiles.

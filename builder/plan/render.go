@@ -14,6 +14,9 @@ import (
 func Render(w io.Writer, p Plan) {
 	fmt.Fprintf(w, "version: %s\nhub: %s\nsource: %s\ncommit: %s\nproxy sha: %s\nbase version: %s\n",
 		p.Version, p.Hub, sourceString(p.Source), p.Facts.Commit, p.Facts.ProxySHA, p.Facts.BaseVersion)
+	for _, warning := range p.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warning)
+	}
 	fmt.Fprintf(w, "go image: %s (on %s, linkname fix: %t)\npush: %t\n", p.GoImage, platforms.Format(p.BuildPlatform), p.LinknameFix, p.Push)
 	renderGo(w, p.Go)
 	renderNodes(w, p.Nodes)

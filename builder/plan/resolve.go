@@ -17,6 +17,7 @@ import (
 
 // New resolves options, a recipe and the source's facts into a plan.
 func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
+	r, warnings := FromTree(r, f.Tree)
 	o = withDefaults(o, r)
 	if err := checkEnvoyKeys(o); err != nil {
 		return Plan{}, err
@@ -24,7 +25,7 @@ func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
 	p := Plan{
 		Version: o.Version, Hub: o.Hub, Source: o.Source, Facts: f, GoImage: o.GoImage,
 		BuildPlatform: o.BuildPlatform, LinknameFix: r.LinknameFix, Push: o.Push, Go: o.Go,
-		MediaTypes: o.MediaTypes,
+		MediaTypes: o.MediaTypes, Warnings: warnings,
 	}
 	for _, name := range o.Images {
 		spec, ok := r.Images[name]

@@ -85,6 +85,7 @@ func ReadFacts(read ReadFunc, facts *plan.Facts, layout Layout) error {
 	if facts.BaseVersion, err = BaseVersion(mk); err != nil {
 		return err
 	}
+	facts.Tree = ReadTree(mk, optional(read, "bin/init.sh"), optional(read, "common/scripts/report_build_info.sh"))
 	if sum, err := read("go.sum"); err == nil {
 		facts.GoSum = fmt.Sprintf("%x", sha256.Sum256(sum))
 	}

@@ -1,8 +1,13 @@
 package source
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/istio-mab/istio-mab/builder/plan"
 )
 
 func TestProxySHA(t *testing.T) {
@@ -52,5 +57,36 @@ func TestReadFactsRequiresLayout(t *testing.T) {
 	want := "source has no pilot/docker/Dockerfile.pilot, which the recipe expects: is --version the right release line?"
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// ReadTree reads upstream's own files as recorded at their tags.
+func TestReadTreeOfUpstreamFiles(t *testing.T) {
+	for _, tc := range []struct {
+		tag  string
+		want plan.Tree
+	}{
+		{"1.14.3", plan.Tree{EnvoyBaseURL: "https://storage.googleapis.com/istio-build/proxy", VersionPackage: "istio.io/pkg/version"}},
+		{"1.22.0", plan.Tree{
+			Tags:         map[string][]string{"AGENT_TAGS": {"agent", "disable_pgv"}, "STANDARD_TAGS": {"vtprotobuf", "disable_pgv"}},
+			BaseRegistry: "gcr.io/istio-release", EnvoyBaseURL: "https://storage.googleapis.com/istio-build/proxy", VersionPackage: "istio.io/istio/pkg/version",
+		}},
+		{"1.31.0-rc.0", plan.Tree{
+			Tags:         map[string][]string{"AGENT_TAGS": {"agent", "disable_pgv", "grpcnotrace", "retrynotrace"}, "STANDARD_TAGS": {"vtprotobuf", "disable_pgv"}},
+			BaseRegistry: "registry.istio.io/release", EnvoyBaseURL: "https://blob.istio.io/istio-build/proxy", VersionPackage: "istio.io/istio/pkg/version",
+		}},
+	} {
+		dir := filepath.Join("..", "..", "e2e", "testdata", "upstream", tc.tag)
+		read := func(p string) []byte {
+			b, err := os.ReadFile(filepath.Join(dir, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		got := ReadTree(read("Makefile.core.mk"), read("bin/init.sh"), read("common/scripts/report_build_info.sh"))
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: ReadTree = %+v, want %+v", tc.tag, got, tc.want)
+		}
 	}
 }

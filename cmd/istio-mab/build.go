@@ -106,6 +106,9 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	}
 	start := time.Now()
 	p, err := builder.Resolve(ctx, req, solvers)
+	for _, w := range p.Warnings { // where the source and the recipe disagree
+		prog.Step("warning: " + w)(nil)
+	}
 	if err == nil && o.out.lock != nil {
 		p, err = lock.Apply(p, r.Line, *o.out.lock)
 	}
