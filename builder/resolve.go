@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -115,6 +116,7 @@ func findNode(ctx context.Context, nr NodeRequest, s Solver, goImage string) (pl
 		return plan.Node{}, err // the default node must run Go
 	case err == nil && plan.SamePlatform(n.Native(), pinned[0].Platform):
 		n.GoImage = pinned[0].Ref
+		n.GoVersion = envValue(pinned[0].Env, "GOLANG_VERSION")
 	}
 	// Otherwise the image has no variant for this node: it compiles nothing.
 	return n, nil
@@ -134,4 +136,13 @@ func ResolveLocal(ctx context.Context, req Request, buildPlatform ocispecs.Platf
 	o := req.Options
 	o.BuildPlatform = buildPlatform
 	return plan.New(o, req.Recipe, facts)
+}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -25,6 +26,7 @@ type buildMetadata struct {
 		}
 	}
 	Archives []struct{ Name, SHA256 string }
+	Binaries []struct{ Name, Platform, GoImage, GoVersion string }
 	Phases   []struct {
 		Name    string
 		Seconds float64
@@ -53,6 +55,16 @@ func TestBuildMetadataFile(t *testing.T) {
 	}
 	if m.Istio.Version != "1.22.0" || len(m.Istio.Commit) != 40 || !m.Pushed || len(m.Images) != 2 || len(m.Archives) != 8 || len(m.Phases) < 4 {
 		t.Errorf("metadata %+v: want 1.22.0 at a commit, pushed, 2 images, 8 archives, the phases", m)
+	}
+	// The stack's Go image is the host's Go; its config says which.
+	hostGo := strings.TrimPrefix(runtime.Version(), "go")
+	if len(m.Binaries) != 2+2+6 {
+		t.Errorf("metadata lists %d binaries, want pilot-discovery and pilot-agent for 2 platforms, istioctl for 6", len(m.Binaries))
+	}
+	for _, b := range m.Binaries {
+		if b.GoVersion != hostGo || !strings.Contains(b.GoImage, "@sha256:") {
+			t.Errorf("binary %s %s: Go %q in %s, want %s in an image pinned by digest", b.Name, b.Platform, b.GoVersion, b.GoImage, hostGo)
+		}
 	}
 	for _, img := range m.Images {
 		checkListMetadata(t, img.Repository, img.List.Digest, len(img.Platforms))

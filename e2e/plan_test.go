@@ -31,3 +31,20 @@ func TestPlanWithoutDaemon(t *testing.T) {
 		t.Errorf("first image goes to %s, want docker.io/myreg/pilot", p.Images[0].Repository)
 	}
 }
+
+// TestPlanGoChoice: --go picks the Go builder image, and the plan says which.
+func TestPlanGoChoice(t *testing.T) {
+	dir := fixtureCopy(t, "1.22.0")
+	for choice, want := range map[string]string{
+		"minor":    "docker.io/library/golang:1.22",
+		"upstream": "docker.io/library/golang:1.22.2", // what upstream built 1.22.0 with
+		"1.22.12":  "docker.io/library/golang:1.22.12",
+	} {
+		res := runIstioMab(t, "plan", "--version", "1.22.0", "--hub", "myreg", "--source", dir, "--go", choice,
+			"--buildkit-addr", "unix:///nonexistent/buildkitd.sock", "--output", "json")
+		var p struct{ GoImage string }
+		if err := json.Unmarshal([]byte(res.stdout), &p); res.code != 0 || err != nil || p.GoImage != want {
+			t.Errorf("--go %s: exit %d, go image %q, want %q\n%s", choice, res.code, p.GoImage, want, res.stderr)
+		}
+	}
+}

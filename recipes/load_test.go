@@ -87,3 +87,28 @@ func TestForVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestGoImage(t *testing.T) {
+	sel, err := Select("1.23.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ choice, want, err string }{
+		{"", "docker.io/library/golang:1.22", ""},
+		{GoMinor, "docker.io/library/golang:1.22", ""},
+		{GoUpstream, "docker.io/library/golang:1.22.7", ""},
+		{"1.23.4", "docker.io/library/golang:1.23.4", ""},
+		{"go1.23", "", `--go "go1.23": want minor, upstream or a Go version`},
+	} {
+		got, err := GoImage(sel.Recipe, "1.23.3", tc.choice)
+		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("GoImage(%q) = %q, %v; want %q, %q", tc.choice, got, err, tc.want, tc.err)
+		}
+	}
+	if _, err := GoImage(sel.Recipe, "1.40.0", GoUpstream); err == nil || !strings.Contains(err.Error(), "not recorded") {
+		t.Errorf("--go upstream for an unrecorded tag: %v", err)
+	}
+	if v, _ := UpstreamGo("1.12.0"); v != "1.17.3" {
+		t.Errorf("UpstreamGo(1.12.0) = %q, want 1.17.3", v)
+	}
+}

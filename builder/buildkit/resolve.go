@@ -21,6 +21,7 @@ type ImageRef struct {
 type Pinned struct {
 	Ref      string            // REF@DIGEST
 	Platform ocispecs.Platform // what its config says it runs on
+	Env      []string          // its config's environment, e.g. GOLANG_VERSION=1.22.7
 }
 
 // Pin resolves each image through the node, as its builds will, and returns
@@ -37,11 +38,11 @@ func (c *Client) Pin(ctx context.Context, refs []ImageRef) ([]Pinned, error) {
 				return fmt.Errorf("resolving %s for %s on BuildKit node %s: %v: check that the node can reach and trust its registry (buildkitd.toml [registry.\"HOST\"])",
 					r.Ref, platforms.Format(r.Platform), c.addr, rootCause(err))
 			}
-			var pl ocispecs.Platform
-			if err := json.Unmarshal(cfg, &pl); err != nil {
+			var img ocispecs.Image
+			if err := json.Unmarshal(cfg, &img); err != nil {
 				return fmt.Errorf("reading the config of %s: %w", r.Ref, err)
 			}
-			out[i] = Pinned{Ref: r.Ref + "@" + dgst.String(), Platform: pl}
+			out[i] = Pinned{Ref: r.Ref + "@" + dgst.String(), Platform: img.Platform, Env: img.Config.Env}
 		}
 		return nil
 	})

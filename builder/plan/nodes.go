@@ -20,6 +20,9 @@ type Node struct {
 	// empty when that image has no variant for it: Go then never runs there,
 	// so nothing compiles under emulation.
 	GoImage string `json:"goImage,omitempty"`
+	// GoVersion is the Go that image holds, as its config's GOLANG_VERSION
+	// says (the golang images set it); empty when it does not say.
+	GoVersion string `json:"goVersion,omitempty"`
 }
 
 // Native is the platform the node's own CPU runs.
@@ -56,7 +59,7 @@ func Assign(p Plan, nodes []Node) (Plan, error) {
 		}
 		load[k]++
 		b := &out.Binaries[i]
-		b.Node, b.BuildPlatform, b.GoImage = nodes[k].Address, nodes[k].Native(), nodes[k].GoImage
+		b.Node, b.BuildPlatform, b.GoImage, b.GoVersion = nodes[k].Address, nodes[k].Native(), nodes[k].GoImage, nodes[k].GoVersion
 	}
 	return out, nil
 }

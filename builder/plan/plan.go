@@ -94,6 +94,7 @@ type Binary struct {
 	Node          string            `json:"node"`
 	BuildPlatform ocispecs.Platform `json:"buildPlatform"`
 	GoImage       string            `json:"goImage"`
+	GoVersion     string            `json:"goVersion,omitempty"` // the Go in GoImage, when it says
 }
 
 // Image is one image variant for all its platforms, published as one list.

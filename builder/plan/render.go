@@ -24,7 +24,7 @@ func Render(w io.Writer, p Plan) {
 	for _, b := range p.Binaries {
 		fmt.Fprintf(w, "  - %s %s (%s) tags=[%s]\n    ldflags: %s\n", b.Name, platforms.Format(b.Platform), b.Package, strings.Join(b.Tags, ","), b.LDFlags)
 		if b.Node != "" {
-			fmt.Fprintf(w, "    compiled on: %s (%s) in %s\n", b.Node, platforms.Format(b.BuildPlatform), b.GoImage)
+			fmt.Fprintf(w, "    compiled on: %s (%s) in %s%s\n", b.Node, platforms.Format(b.BuildPlatform), b.GoImage, goVersion(b.GoVersion))
 		}
 	}
 	fmt.Fprintln(w, "images:")
@@ -83,6 +83,13 @@ func sourceString(s Source) string {
 	return Redact(s.GitURL) + "#" + s.Ref
 }
 
+func goVersion(v string) string {
+	if v == "" {
+		return ""
+	}
+	return " (go" + v + ")"
+}
+
 func renderNodes(w io.Writer, nodes []Node) {
 	if len(nodes) == 0 {
 		return
@@ -93,7 +100,7 @@ func renderNodes(w io.Writer, nodes []Node) {
 		if goImage == "" {
 			goImage = "none (Go image has no " + platforms.Format(n.Native()) + " variant: no compiles here)"
 		}
-		fmt.Fprintf(w, "  - %s native=%s for=[%s] go=%s\n", n.Address, platforms.Format(n.Native()), formatAll(n.For), goImage)
+		fmt.Fprintf(w, "  - %s native=%s for=[%s] go=%s%s\n", n.Address, platforms.Format(n.Native()), formatAll(n.For), goImage, goVersion(n.GoVersion))
 	}
 }
 

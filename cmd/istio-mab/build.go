@@ -164,6 +164,9 @@ func precheck(cmd *cobra.Command, o buildOptions) (recipes.Recipe, error) {
 	if sel.Warning != "" {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", sel.Warning)
 	}
+	if sel.Recipe.GoImage, err = recipes.GoImage(sel.Recipe, o.plan.Version, o.goChoice); err != nil {
+		return recipes.Recipe{}, failure.Usage(err)
+	}
 	pre, err := plan.New(o.plan, sel.Recipe, plan.Facts{})
 	if err != nil {
 		return recipes.Recipe{}, failure.Usage(err)

@@ -26,7 +26,9 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 		"SOURCE is an http(s) URL or a local file (a tar.gz holding usr/local/bin/envoy, or the binary),\n"+
 		"or an image reference whose PLATFORM variant holds /usr/local/bin/envoy")
 	fl.StringArray("envoy-sha256", nil, "PLATFORM=HEX: pin the sha256 of that platform's Envoy download, file, or binary taken from an image (repeatable)")
-	fl.String("go-image", "", "Go builder image (default: upstream's Go for the release line)")
+	fl.String("go", "minor", "which Go compiles: minor (the newest patch of the Go minor upstream used for the line),\n"+
+		"upstream (upstream's exact Go for the tag) or a Go version, e.g. 1.22.7 (from the same golang repository)")
+	fl.String("go-image", "", "Go builder image, instead of --go's golang image")
 	fl.String("base-registry", "", "registry the base images come from (default: upstream's, gcr.io/istio-release)")
 	fl.String("dist", "dist", "directory for the istioctl release archives")
 	fl.String("metadata-file", "", "write the run's results as JSON to this file (schema: docs/metadata.md); with\n"+

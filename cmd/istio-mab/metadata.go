@@ -19,7 +19,17 @@ type metadata struct {
 	Pushed        bool              `json:"pushed"`
 	Images        []imageMetadata   `json:"images"`
 	Archives      []archiveMetadata `json:"archives"`
+	Binaries      []binaryMetadata  `json:"binaries"`
 	Phases        []phaseMetadata   `json:"phases"`
+}
+
+// binaryMetadata says which Go compiled a binary: auditors scanning for a
+// Go CVE read the version here rather than from the binaries.
+type binaryMetadata struct {
+	Name      string `json:"name"`
+	Platform  string `json:"platform"`
+	GoImage   string `json:"goImage"`             // pinned by digest
+	GoVersion string `json:"goVersion,omitempty"` // the image's GOLANG_VERSION, when it says
 }
 
 type toolInfo struct {
@@ -80,6 +90,10 @@ func newMetadata(p plan.Plan, res builder.Result, phases []builder.Phase) metada
 		Istio:         istioInfo{Version: p.Version, Source: sourceName(p.Source), Commit: p.Facts.Commit},
 		Images:        []imageMetadata{},
 		Archives:      []archiveMetadata{},
+		Binaries:      []binaryMetadata{},
+	}
+	for _, b := range p.Binaries {
+		m.Binaries = append(m.Binaries, binaryMetadata{Name: b.Name, Platform: platforms.Format(b.Platform), GoImage: b.GoImage, GoVersion: b.GoVersion})
 	}
 	for i, pub := range res.Published {
 		img := p.Images[i] // publish.All returns results in the order of the plan's images

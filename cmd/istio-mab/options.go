@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/istio-mab/istio-mab/builder/failure"
 	"github.com/istio-mab/istio-mab/builder/plan"
 	"github.com/istio-mab/istio-mab/builder/registry"
+	"github.com/istio-mab/istio-mab/recipes"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -35,6 +37,7 @@ type buildOptions struct {
 	jobs        int
 	dryRun      bool
 	insecure    map[string]bool
+	goChoice    string // --go: recipes.GoMinor, recipes.GoUpstream or a Go version
 	access      *registry.Access
 	out         airgapOptions // --output and the like
 }
@@ -65,6 +68,7 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 	steps := []func() error{
 		func() error { return requireVersion(p.Version) },
 		func() error { return checkJobs(o.jobs) },
+		func() (err error) { o.goChoice, err = goChoice(fl); return err },
 		func() (err error) { p.Hub, err = hubOption(cmd); return err },
 		func() error { return checkTag(p.Hub, p.Tag) },
 		func() (err error) { p.Platforms, err = parsePlatforms(fl); return err },
@@ -84,6 +88,19 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 		}
 	}
 	return o, nil
+}
+
+// goChoice checks --go's form; the recipe turns it into an image (precheck).
+func goChoice(fl *pflag.FlagSet) (string, error) {
+	choice := getString(fl, "go")
+	if fl.Changed("go") && getString(fl, "go-image") != "" {
+		return "", errors.New("--go and --go-image both choose the Go builder: give one")
+	}
+	_, err := recipes.GoImage(recipes.Recipe{}, "", choice)
+	if err != nil && choice != recipes.GoUpstream {
+		return "", err
+	}
+	return choice, nil
 }
 
 func requireVersion(v string) error {

@@ -606,3 +606,20 @@ func TestSignedTarballURL(t *testing.T) {
 		t.Fatalf("got %+v, %v: want a tarball URL", e, err)
 	}
 }
+
+func TestGoChoice(t *testing.T) {
+	cleanEnv(t)
+	for _, choice := range []string{"minor", "upstream", "1.22.7", "1.23"} {
+		if o, err := parse(t, base("--go", choice)...); err != nil || o.goChoice != choice {
+			t.Errorf("--go %s: %q, %v", choice, o.goChoice, err)
+		}
+	}
+	for args, want := range map[string]string{
+		"--go=go1.22":                   `--go "go1.22": want minor, upstream or a Go version`,
+		"--go=1.22.7 --go-image=golang": "--go and --go-image both choose the Go builder: give one",
+	} {
+		if _, err := parse(t, base(strings.Fields(args)...)...); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", args, err, want)
+		}
+	}
+}
