@@ -98,21 +98,8 @@ func descriptor(resp map[string]string) (ocispecs.Descriptor, error) {
 
 // Binaries are the paths each platform image of img must hold as
 // executables for its platform, as Run checks them and import checks them
-// again: upstream's Dockerfiles install every context binary in /usr/local/bin.
-func Binaries(img plan.Image) []string {
-	var out []string
-	if len(img.Platforms) == 0 {
-		return nil
-	}
-	ip := img.Platforms[0]
-	for _, b := range ip.Binaries {
-		out = append(out, "/usr/local/bin/"+b)
-	}
-	if ip.Envoy != nil {
-		out = append(out, "/usr/local/bin/envoy")
-	}
-	return out
-}
+// again.
+func Binaries(img plan.Image) []string { return img.Shipped }
 
 func publishImage(p plan.Plan, img plan.Image, built []PlatformResult) publish.Image {
 	declared := publish.Declared(img.Config)

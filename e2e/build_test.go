@@ -145,11 +145,11 @@ func checkVersionUnderQEMU(t *testing.T, bin []byte, version string) {
 	}
 	out, err := exec.CommandContext(t.Context(), "qemu-aarch64-static", path, "version").CombinedOutput()
 	if err != nil {
-		t.Fatalf("running arm64 pilot-discovery under QEMU: %v\n%s", err, out)
+		t.Fatalf("running an arm64 binary under QEMU: %v\n%s", err, out)
 	}
 	for _, want := range []string{"version=" + version, "arch=arm64", "os=linux"} {
 		if !strings.Contains(string(out), want) {
-			t.Errorf("arm64 pilot-discovery version printed %q, want %q in it", out, want)
+			t.Errorf("arm64 binary's version printed %q, want %q in it", out, want)
 		}
 	}
 }

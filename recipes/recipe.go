@@ -39,6 +39,40 @@ type Image struct {
 	Wasm       bool              `yaml:"wasm"`     // needs the wasm filters at the context root
 	Files      map[string]string `yaml:"files"`    // context name -> path in the source
 	Bases      map[string]string `yaml:"bases"`    // variant -> base image name under BaseRegistry
+	// Paths are where the Dockerfile installs a binary other than in
+	// /usr/local/bin, e.g. install-cni's istio-cni in /opt/cni/bin.
+	Paths map[string]string `yaml:"paths"`
+	// Optional images are built only when --images names them; the
+	// default is what upstream's users rebuild most (pilot, proxyv2).
+	Optional bool `yaml:"optional"`
+}
+
+// Shipped are the absolute paths of the executables the image holds, each
+// checked to be for the image's platform: its binaries and Envoy.
+func Shipped(img Image) []string {
+	var out []string
+	for _, b := range img.Binaries {
+		p, ok := img.Paths[b]
+		if !ok {
+			p = "/usr/local/bin/" + b
+		}
+		out = append(out, p)
+	}
+	if img.Envoy {
+		out = append(out, "/usr/local/bin/envoy")
+	}
+	return out
+}
+
+// DefaultImages are the images built when --images names none.
+func DefaultImages(r Recipe) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(r.Images)) {
+		if !r.Images[name].Optional {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Envoy says where upstream publishes Envoy builds for this line.

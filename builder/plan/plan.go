@@ -113,6 +113,7 @@ type Image struct {
 	// gcr.io/istio-release/base:1.22-dev -> docker-image://mirror/base:1.22-dev.
 	NamedContexts map[string]string `json:"namedContexts,omitempty"`
 	Files         map[string]string `json:"files,omitempty"` // context name -> path in source
+	Shipped       []string          `json:"shipped,omitempty"` // executables each platform image holds (recipes.Shipped)
 	Wasm          []Download        `json:"wasm,omitempty"`
 	// Config is what the Dockerfile's final stage, and the stages it starts
 	// from, set for this variant; empty when the source was not read.

@@ -70,7 +70,7 @@ func withDefaults(o Options, r recipes.Recipe) Options {
 		o.Tag = o.Version
 	}
 	if len(o.Images) == 0 {
-		o.Images = imageNames(r)
+		o.Images = recipes.DefaultImages(r)
 	}
 	if len(o.Variants) == 0 {
 		o.Variants = []string{"debug"}
@@ -128,7 +128,7 @@ func newImage(o Options, r recipes.Recipe, f Facts, name, variant string, spec r
 	img := Image{
 		Name: name, Variant: variant, Repository: o.Hub + "/" + name, Tags: tags(o.Tag, variant),
 		Dockerfile: spec.Dockerfile, BuildArgs: args, Files: spec.Files, NamedContexts: contexts, BaseRefs: bases,
-		Config: config,
+		Config: config, Shipped: recipes.Shipped(spec),
 	}
 	if spec.Wasm {
 		img.Wasm = wasm(o.EnvoyBaseURL, f.ProxySHA)

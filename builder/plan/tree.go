@@ -31,13 +31,18 @@ func FromTree(r recipes.Recipe, t Tree) (recipes.Recipe, []string) {
 		warnings = append(warnings, fmt.Sprintf("the source says %s is %s where the %s recipe says %s: building what the source says", what, tree, r.Line, recipe))
 		return true
 	}
+	original := r.Binaries
 	r.Binaries = maps.Clone(r.Binaries)
-	for _, name := range slices.Sorted(maps.Keys(r.Binaries)) {
-		b := r.Binaries[name]
-		tags, ok := t.Tags[b.TagsVar]
-		if b.TagsVar != "" && ok && differs(b.TagsVar+" (for "+name+")", strings.Join(tags, ","), strings.Join(b.Tags, ",")) {
-			b.Tags = tags
-			r.Binaries[name] = b
+	for _, v := range slices.Sorted(maps.Keys(t.Tags)) {
+		var names []string
+		for _, name := range slices.Sorted(maps.Keys(r.Binaries)) {
+			if b := r.Binaries[name]; b.TagsVar == v && !slices.Equal(b.Tags, t.Tags[v]) {
+				b.Tags = t.Tags[v]
+				r.Binaries[name], names = b, append(names, name)
+			}
+		}
+		if len(names) > 0 {
+			differs(v+" (for "+strings.Join(names, ", ")+")", strings.Join(t.Tags[v], ","), strings.Join(original[names[0]].Tags, ","))
 		}
 	}
 	if differs("ISTIO_BASE_REGISTRY", t.BaseRegistry, r.BaseRegistry) {

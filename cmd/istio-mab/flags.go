@@ -56,7 +56,7 @@ func registerReleaseFlags(fl *pflag.FlagSet, verb string) {
 	fl.String("tag", "", "tag of the images (default: the version)")
 	fl.String("platforms", "", "comma-separated image platforms (default: platforms.yaml); also --platform")
 	fl.String("platforms-file", "", "YAML file replacing the embedded platforms.yaml")
-	fl.String("images", "", "comma-separated images (default: pilot,proxyv2)")
+	fl.String("images", "", "comma-separated images: pilot, proxyv2, install-cni (default: pilot,proxyv2)")
 	fl.String("variants", "debug", "comma-separated base variants: debug, distroless")
 }
 

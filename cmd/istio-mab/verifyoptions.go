@@ -91,7 +91,7 @@ func refChecks(refs []string, r recipes.Recipe, pls []ocispecs.Platform) ([]publ
 		if !ok {
 			return nil, fmt.Errorf("%s: cannot tell which binaries it ships: its repository must end in one of %s", s, strings.Join(recipeImageNames(r), ", "))
 		}
-		out = append(out, publish.ListCheck{Ref: s, Platforms: pls, Binaries: shippedBinaries(spec)})
+		out = append(out, publish.ListCheck{Ref: s, Platforms: pls, Binaries: recipes.Shipped(spec)})
 	}
 	return out, nil
 }
@@ -117,7 +117,7 @@ func releaseChecks(cmd *cobra.Command, r recipes.Recipe, pls []ocispecs.Platform
 	}
 	images := items(fl, "images")
 	if len(images) == 0 {
-		images = recipeImageNames(r)
+		images = recipes.DefaultImages(r)
 	}
 	var out []publish.ListCheck
 	for _, image := range images {
@@ -129,7 +129,7 @@ func releaseChecks(cmd *cobra.Command, r recipes.Recipe, pls []ocispecs.Platform
 			if _, ok := spec.Bases[variant]; !ok {
 				return nil, fmt.Errorf("--variants %s: image %s has only debug, distroless", variant, image)
 			}
-			out = append(out, publish.ListCheck{Ref: hub + "/" + image + ":" + variantTag(tag, variant), Platforms: pls, Binaries: shippedBinaries(spec)})
+			out = append(out, publish.ListCheck{Ref: hub + "/" + image + ":" + variantTag(tag, variant), Platforms: pls, Binaries: recipes.Shipped(spec)})
 		}
 	}
 	return out, nil
@@ -146,16 +146,6 @@ func variantTag(tag, variant string) string {
 
 // shippedBinaries are where upstream's Dockerfiles install the image's
 // binaries, and Envoy beside them.
-func shippedBinaries(spec recipes.Image) []string {
-	var out []string
-	for _, b := range spec.Binaries {
-		out = append(out, "/usr/local/bin/"+b)
-	}
-	if spec.Envoy {
-		out = append(out, "/usr/local/bin/envoy")
-	}
-	return out
-}
 
 func recipeImageNames(r recipes.Recipe) []string {
 	var out []string
