@@ -112,7 +112,7 @@ type Image struct {
 	// NamedContexts redirects the Dockerfile's base images, e.g.
 	// gcr.io/istio-release/base:1.22-dev -> docker-image://mirror/base:1.22-dev.
 	NamedContexts map[string]string `json:"namedContexts,omitempty"`
-	Files         map[string]string `json:"files,omitempty"` // context name -> path in source
+	Files         map[string]string `json:"files,omitempty"`   // context name -> path in source
 	Shipped       []string          `json:"shipped,omitempty"` // executables each platform image holds (recipes.Shipped)
 	Wasm          []Download        `json:"wasm,omitempty"`
 	// Config is what the Dockerfile's final stage, and the stages it starts
