@@ -12,13 +12,13 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/istio-mab/istio-mab/builder/airgap"
-	"github.com/istio-mab/istio-mab/builder/registry"
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // buildLayout builds the 1.22.0 fixture into an OCI layout with nothing
 // pushed, and returns the layout's directory and contents file.
-func buildLayout(t *testing.T, s Stack, extra ...string) (string, airgap.Contents) {
+func buildLayout(t *testing.T, s Stack, extra ...string) (string, carry.Contents) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "layout")
 	before := catalog(t, s)
@@ -30,13 +30,13 @@ func buildLayout(t *testing.T, s Stack, extra ...string) (string, airgap.Content
 	return dir, readContents(t, dir)
 }
 
-func readContents(t *testing.T, dir string) airgap.Contents {
+func readContents(t *testing.T, dir string) carry.Contents {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, airgap.ContentsFile))
+	b, err := os.ReadFile(filepath.Join(dir, carry.ContentsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c airgap.Contents
+	var c carry.Contents
 	if err := json.Unmarshal(b, &c); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func secureAccess(t *testing.T, s Stack) *registry.Access {
 
 // checkListsMatch reads every list of c under hub by each of its tags and
 // compares the list digest and every platform digest with c.
-func checkListsMatch(t *testing.T, a *registry.Access, hub string, c airgap.Contents) {
+func checkListsMatch(t *testing.T, a *registry.Access, hub string, c carry.Contents) {
 	t.Helper()
 	for _, l := range c.Lists {
 		repo, err := a.Repository(hub + "/" + l.Name)
@@ -76,10 +76,10 @@ func checkListsMatch(t *testing.T, a *registry.Access, hub string, c airgap.Cont
 	}
 }
 
-func platformDigests(m *v1.IndexManifest) []airgap.PlatformEntry {
-	var out []airgap.PlatformEntry
+func platformDigests(m *v1.IndexManifest) []carry.PlatformEntry {
+	var out []carry.PlatformEntry
 	for _, d := range m.Manifests {
-		out = append(out, airgap.PlatformEntry{Platform: d.Platform.String(), Digest: d.Digest})
+		out = append(out, carry.PlatformEntry{Platform: d.Platform.String(), Digest: d.Digest})
 	}
 	return out
 }
@@ -122,7 +122,7 @@ func rawDigest(t *testing.T, raw string) v1.Hash {
 	return h
 }
 
-func listNamed(t *testing.T, c airgap.Contents, name string) airgap.List {
+func listNamed(t *testing.T, c carry.Contents, name string) carry.List {
 	t.Helper()
 	for _, l := range c.Lists {
 		if l.Name == name {
@@ -130,7 +130,7 @@ func listNamed(t *testing.T, c airgap.Contents, name string) airgap.List {
 		}
 	}
 	t.Fatalf("the layout has no list %s", name)
-	return airgap.List{}
+	return carry.List{}
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/istio-mab/istio-mab/builder/lock"
+	"github.com/istio-mab/istio-mab/carry/lock"
 )
 
 // TestBuildLock: a lock of the 1.22.0 fixture against a private copy of

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
-	"github.com/istio-mab/istio-mab/builder/airgap"
+	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 )
 
@@ -90,7 +90,7 @@ func TestBuildOffline(t *testing.T) {
 // checkProxyModuleLinked asserts every pilot-discovery in the layout's pilot
 // images was built with the module from the proxy: its build info lists the
 // module with go.sum's hash, and its code (the greeting) is linked in.
-func checkProxyModuleLinked(t *testing.T, dir string, c airgap.Contents) {
+func checkProxyModuleLinked(t *testing.T, dir string, c carry.Contents) {
 	t.Helper()
 	lp, err := layout.FromPath(dir)
 	if err != nil {

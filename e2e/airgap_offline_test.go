@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/istio-mab/istio-mab/builder/airgap"
+	"github.com/istio-mab/istio-mab/carry"
 )
 
 // offlineRegistryPort is free in any new network namespace: nothing else
@@ -27,7 +27,7 @@ func TestImportOffline(t *testing.T) {
 	pack := filepath.Join(t.TempDir(), "istio.tar")
 	mustBuild(t, append(stackArgs(s, "1.22.0", uniqueHub(s), t.TempDir()), "--output", "tar:"+pack, "--progress", "quiet"))
 	unpacked := t.TempDir()
-	if err := airgap.Unpack(pack, unpacked); err != nil {
+	if err := carry.Unpack(pack, unpacked); err != nil {
 		t.Fatal(err)
 	}
 	c := readContents(t, unpacked)

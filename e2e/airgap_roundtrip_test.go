@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/istio-mab/istio-mab/builder/airgap"
-	"github.com/istio-mab/istio-mab/builder/lock"
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/carry/lock"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -32,7 +32,7 @@ func TestAirgapRoundTrip(t *testing.T) {
 		}
 	}
 	checkArchives(t, filepath.Join(dir, "files"), "1.22.0", true)
-	if len(c.Files) != 17 || !slices.ContainsFunc(c.Files, func(f airgap.File) bool { return f.Path == "istio-mab.lock" }) {
+	if len(c.Files) != 17 || !slices.ContainsFunc(c.Files, func(f carry.File) bool { return f.Path == "istio-mab.lock" }) {
 		t.Errorf("contents list %d files, want 8 archives, their .sha256 and istio-mab.lock: %+v", len(c.Files), c.Files)
 	}
 	if l, err := lock.Read(filepath.Join(dir, "istio-mab.lock")); err != nil || len(l.Commit) != 40 || len(l.Envoys) != 2 {

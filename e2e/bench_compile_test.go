@@ -23,8 +23,8 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/istio-mab/istio-mab/builder/buildkit"
-	"github.com/istio-mab/istio-mab/builder/exe"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/internal/exe"
 	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 )
 

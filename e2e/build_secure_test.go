@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/istio-mab/istio-mab/builder/registry"
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // TestBuildToSecureRegistry publishes through the TLS+auth registry with the

@@ -28,8 +28,8 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/mod/sumdb/dirhash"
 
-	"github.com/istio-mab/istio-mab/builder/exe"
-	"github.com/istio-mab/istio-mab/builder/registry"
+	"github.com/istio-mab/istio-mab/internal/exe"
+	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 )
 

@@ -23,7 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/istio-mab/istio-mab/builder/registry"
+	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 )
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/recipes"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )

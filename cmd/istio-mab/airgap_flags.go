@@ -8,11 +8,11 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/istio-mab/istio-mab/builder"
-	"github.com/istio-mab/istio-mab/builder/airgap"
-	"github.com/istio-mab/istio-mab/builder/lock"
-	"github.com/istio-mab/istio-mab/builder/plan"
-	"github.com/istio-mab/istio-mab/builder/publish"
+	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/carry/lock"
+	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -26,7 +26,7 @@ func registerAirgapFlags(cmd *cobra.Command) {
 	if fl.Lookup("output") != nil {
 		return // plan's --output is its format
 	}
-	fl.String("output", "", "oci-layout:DIR or tar:FILE: write every list, the istioctl archives and "+airgap.ContentsFile+" there instead of pushing (see docs/airgap.md)")
+	fl.String("output", "", "oci-layout:DIR or tar:FILE: write every list, the istioctl archives and "+carry.ContentsFile+" there instead of pushing (see docs/airgap.md)")
 	fl.SetAnnotation("output", airgapOutput, []string{"true"})
 }
 
@@ -85,36 +85,36 @@ func parseOutput(s string) (airgapOptions, error) {
 func (a airgapOptions) set() bool { return a.layoutDir != "" }
 
 // sink writes the run into the layout.
-func (a airgapOptions) sink(hub, stage string) (builder.Sink, error) {
+func (a airgapOptions) sink(hub, stage string) (run.Sink, error) {
 	return publish.NewLayout(a.layoutDir, stage, hub)
 }
 
 // finish records the layout's contents once every list is named, then
 // packs it for tar:FILE.
-func (a airgapOptions) finish(ctx context.Context, p plan.Plan, line string, res builder.Result) error {
+func (a airgapOptions) finish(ctx context.Context, p plan.Plan, line string, res run.Result) error {
 	if err := writeLock(ctx, filepath.Join(a.layoutDir, lockFile), p, line); err != nil {
 		return err
 	}
-	c := airgap.Contents{Version: p.Version, Hub: p.Hub}
+	c := carry.Contents{Version: p.Version, Hub: p.Hub}
 	for _, pub := range res.Published {
-		l, err := airgap.ListOf(p.Hub, pub, imageBinaries(p, pub.Repository))
+		l, err := carry.ListOf(p.Hub, pub, imageBinaries(p, pub.Repository))
 		if err != nil {
 			return err
 		}
 		c.Lists = append(c.Lists, l)
 	}
 	var err error
-	if c.Files, err = airgap.FilesIn(a.layoutDir, "files", lockFile); err != nil {
+	if c.Files, err = carry.FilesIn(a.layoutDir, "files", lockFile); err != nil {
 		return err
 	}
-	if err := airgap.WriteContents(a.layoutDir, c); err != nil {
+	if err := carry.WriteContents(a.layoutDir, c); err != nil {
 		return err
 	}
 	if a.tarFile == "" {
 		return nil
 	}
 	defer os.RemoveAll(a.layoutDir)
-	return airgap.Pack(a.layoutDir, a.tarFile)
+	return carry.Pack(a.layoutDir, a.tarFile)
 }
 
 // imageBinaries are the binaries of repo's images (every variant of an
@@ -122,7 +122,7 @@ func (a airgapOptions) finish(ctx context.Context, p plan.Plan, line string, res
 func imageBinaries(p plan.Plan, repo string) []string {
 	for _, img := range p.Images {
 		if r, err := name.NewRepository(img.Repository); err == nil && r.String() == repo {
-			return builder.Binaries(img)
+			return run.Binaries(img)
 		}
 	}
 	return nil

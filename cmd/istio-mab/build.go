@@ -11,12 +11,12 @@ import (
 
 	"github.com/containerd/platforms"
 
-	"github.com/istio-mab/istio-mab/builder"
-	"github.com/istio-mab/istio-mab/builder/buildkit"
-	"github.com/istio-mab/istio-mab/builder/failure"
-	"github.com/istio-mab/istio-mab/builder/lock"
-	"github.com/istio-mab/istio-mab/builder/plan"
-	"github.com/istio-mab/istio-mab/builder/publish"
+	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/carry/lock"
+	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
@@ -75,7 +75,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 }
 
 // report writes the metadata file and the GitHub step summary, if asked.
-func report(o buildOptions, p plan.Plan, res builder.Result) error {
+func report(o buildOptions, p plan.Plan, res run.Result) error {
 	if o.metadata != "" {
 		if err := writeMetadata(o.metadata, newMetadata(p, res, res.Phases)); err != nil {
 			return fmt.Errorf("writing --metadata-file %s: %w", o.metadata, err)
@@ -89,23 +89,23 @@ func report(o buildOptions, p plan.Plan, res builder.Result) error {
 	return nil
 }
 
-func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Plan, builder.Result, error) {
+func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *buildkit.Progress) (plan.Plan, run.Result, error) {
 	solvers, closeAll, err := connect(ctx, o, prog)
 	if err != nil {
-		return plan.Plan{}, builder.Result{}, failure.Usage(err) // an unreachable builder is bad input
+		return plan.Plan{}, run.Result{}, failure.Usage(err) // an unreachable builder is bad input
 	}
 	defer closeAll()
 	stage, err := os.MkdirTemp("", "istio-mab-stage-")
 	if err != nil {
-		return plan.Plan{}, builder.Result{}, err
+		return plan.Plan{}, run.Result{}, err
 	}
 	defer os.RemoveAll(stage)
-	req := builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}
+	req := run.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}
 	if done, err := upToDate(ctx, o, req, solvers); err != nil || done {
-		return plan.Plan{}, builder.Result{UpToDate: done}, err
+		return plan.Plan{}, run.Result{UpToDate: done}, err
 	}
 	start := time.Now()
-	p, err := builder.Resolve(ctx, req, solvers)
+	p, err := run.Resolve(ctx, req, solvers)
 	for _, w := range p.Warnings { // where the source and the recipe disagree
 		prog.Step("warning: " + w)(nil)
 	}
@@ -114,18 +114,18 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	}
 	if err != nil || o.dryRun {
 		// Inputs that cannot be resolved (tag, base, node platform) are bad input.
-		return p, builder.Result{}, failure.Usage(err)
+		return p, run.Result{}, failure.Usage(err)
 	}
-	resolved := builder.Phase{Name: "resolve", Seconds: time.Since(start).Seconds()}
+	resolved := run.Phase{Name: "resolve", Seconds: time.Since(start).Seconds()}
 	sink, err := newSink(o, stage)
 	if err != nil {
-		return p, builder.Result{}, err
+		return p, run.Result{}, err
 	}
-	res, err := builder.Run(ctx, p, solvers, sink, builder.Settings{
+	res, err := run.Run(ctx, p, solvers, sink, run.Settings{
 		Dist: o.dist, Jobs: o.jobs, CompileJobs: o.compileJobs, Progress: prog, CacheFrom: o.cacheFrom, CacheTo: o.cacheTo,
 		ExportCache: exportCache(),
 	})
-	res.Phases = append([]builder.Phase{resolved}, res.Phases...)
+	res.Phases = append([]run.Phase{resolved}, res.Phases...)
 	if err == nil && o.out.set() {
 		err = o.out.finish(ctx, p, r.Line, res)
 	}
@@ -144,7 +144,7 @@ func exportCache() string {
 
 // newSink is the registry, an OCI layout (--output), or with --push=false
 // a local check.
-func newSink(o buildOptions, stage string) (builder.Sink, error) {
+func newSink(o buildOptions, stage string) (run.Sink, error) {
 	if o.out.set() {
 		return o.out.sink(o.plan.Hub, stage+"/oci")
 	}
@@ -179,7 +179,7 @@ func precheck(cmd *cobra.Command, o buildOptions) (recipes.Recipe, error) {
 
 // connect dials every node at once; one that does not answer fails the run,
 // named, before anything is built.
-func connect(ctx context.Context, o buildOptions, prog *buildkit.Progress) (builder.Solvers, func(), error) {
+func connect(ctx context.Context, o buildOptions, prog *buildkit.Progress) (run.Solvers, func(), error) {
 	clients := make([]*buildkit.Client, len(o.nodes))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, n := range o.nodes {
@@ -189,7 +189,7 @@ func connect(ctx context.Context, o buildOptions, prog *buildkit.Progress) (buil
 		})
 	}
 	err := g.Wait()
-	solvers := builder.Solvers{}
+	solvers := run.Solvers{}
 	closeAll := func() {
 		for _, c := range clients {
 			if c != nil {
@@ -254,7 +254,7 @@ func checkWritable(o buildOptions) error {
 // upToDate skips a rebuild whose lists are already published from the same
 // inputs: it reads the tag's commit, the lists' annotations and the pulled
 // images' digests, and solves nothing.
-func upToDate(ctx context.Context, o buildOptions, req builder.Request, solvers builder.Solvers) (bool, error) {
+func upToDate(ctx context.Context, o buildOptions, req run.Request, solvers run.Solvers) (bool, error) {
 	if !o.plan.Push || o.force || o.dryRun {
 		return false, nil
 	}
@@ -262,5 +262,5 @@ func upToDate(ctx context.Context, o buildOptions, req builder.Request, solvers 
 	if err != nil {
 		return false, err
 	}
-	return builder.UpToDate(ctx, req, solvers[o.nodes[0].Address], pub)
+	return run.UpToDate(ctx, req, solvers[o.nodes[0].Address], pub)
 }

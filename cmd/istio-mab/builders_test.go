@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
 )
 
 const versionArg = "--version=1.22.0"

@@ -4,8 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 
-	"github.com/istio-mab/istio-mab/builder/failure"
-	"github.com/istio-mab/istio-mab/builder/registry"
+	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // classifyRun gives a build's error the exit code of its kind when no stage

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/spf13/cobra"
 )

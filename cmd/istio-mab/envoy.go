@@ -11,7 +11,7 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/plan"
 )
 
 const envoyUsage = "want PLATFORM=SOURCE, e.g. --envoy linux/arm64=https://example.com/envoy-alpha-SHA-arm64.tar.gz, =./envoy, or =registry.example.com/istio/proxyv2:1.14.3"

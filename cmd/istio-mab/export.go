@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/istio-mab/istio-mab/builder/airgap"
+	"github.com/istio-mab/istio-mab/carry"
 )
 
 func newExportCommand() *cobra.Command {
@@ -46,9 +46,9 @@ func runExport(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	res, st, err := airgap.ToLayout(cmd.Context(), access, r, out.layoutDir, airgap.CopyOptions{})
+	res, st, err := carry.ToLayout(cmd.Context(), access, r, out.layoutDir, carry.CopyOptions{})
 	if err == nil && out.tarFile != "" {
-		err = airgap.Pack(out.layoutDir, out.tarFile)
+		err = carry.Pack(out.layoutDir, out.tarFile)
 		os.RemoveAll(out.layoutDir)
 	}
 	if err != nil {

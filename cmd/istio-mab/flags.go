@@ -1,7 +1,7 @@
 package main
 
 import (
-	"github.com/istio-mab/istio-mab/builder/buildkit"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )

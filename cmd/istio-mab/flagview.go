@@ -3,7 +3,7 @@ package main
 import (
 	"os"
 
-	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )

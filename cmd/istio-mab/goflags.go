@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )

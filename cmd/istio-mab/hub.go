@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/istio-mab/istio-mab/internal/failure"
 )
 
 // dockerHub is the registry a hub without a registry host means, written as

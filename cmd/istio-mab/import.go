@@ -6,8 +6,8 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"github.com/istio-mab/istio-mab/builder/airgap"
-	"github.com/istio-mab/istio-mab/builder/publish"
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/spf13/cobra"
 )
 
@@ -45,7 +45,7 @@ func runImport(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	defer cleanup()
-	res, err := airgap.Import(cmd.Context(), dir, hub, access, publish.Options{})
+	res, err := carry.Import(cmd.Context(), dir, hub, access, publish.Options{})
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func layoutFrom(from string) (dir string, cleanup func(), err error) {
 		return "", nil, err
 	}
 	cleanup = func() { os.RemoveAll(tmp) }
-	if err := airgap.Unpack(from, tmp); err != nil {
+	if err := carry.Unpack(from, tmp); err != nil {
 		cleanup()
 		return "", nil, err
 	}

@@ -3,10 +3,10 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/istio-mab/istio-mab/builder/buildkit"
-	"github.com/istio-mab/istio-mab/builder/failure"
-	"github.com/istio-mab/istio-mab/builder/lock"
-	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/carry/lock"
+	"github.com/istio-mab/istio-mab/plan"
 )
 
 func newLockCommand() *cobra.Command {

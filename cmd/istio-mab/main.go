@@ -8,7 +8,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/istio-mab/istio-mab/internal/failure"
 )
 
 func main() {

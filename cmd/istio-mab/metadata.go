@@ -7,8 +7,8 @@ import (
 	"runtime/debug"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder"
-	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/plan"
 )
 
 // metadata is the --metadata-file document; docs/metadata.md is its schema.
@@ -81,7 +81,7 @@ type phaseMetadata struct {
 	Seconds float64 `json:"seconds"`
 }
 
-func newMetadata(p plan.Plan, res builder.Result, phases []builder.Phase) metadata {
+func newMetadata(p plan.Plan, res run.Result, phases []run.Phase) metadata {
 	info, _ := debug.ReadBuildInfo()
 	v := versionInfo(info)
 	m := metadata{

@@ -8,9 +8,9 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 
-	"github.com/istio-mab/istio-mab/builder/airgap"
-	"github.com/istio-mab/istio-mab/builder/publish"
-	"github.com/istio-mab/istio-mab/builder/registry"
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 const upstreamHub = "docker.io/istio"
@@ -69,8 +69,8 @@ func runMirror(cmd *cobra.Command, _ []string) error {
 // mirrorOptions: without --platforms, every list must hold an image for
 // each architecture upstream published, so a list missing one (an
 // attestation is not one) is refused before anything is copied.
-func mirrorOptions(cmd *cobra.Command, v flagView, arches []string) (airgap.CopyOptions, error) {
-	var o airgap.CopyOptions
+func mirrorOptions(cmd *cobra.Command, v flagView, arches []string) (carry.CopyOptions, error) {
+	var o carry.CopyOptions
 	if v.GetString("platforms") == "" {
 		for _, a := range arches {
 			o.Require = append(o.Require, ocispecs.Platform{OS: "linux", Architecture: a})
@@ -85,23 +85,23 @@ func mirrorOptions(cmd *cobra.Command, v flagView, arches []string) (airgap.Copy
 	return o, nil
 }
 
-func mirror(cmd *cobra.Command, v flagView, access *registry.Access, r airgap.Release, o airgap.CopyOptions) ([]*publish.Result, airgap.Stats, error) {
+func mirror(cmd *cobra.Command, v flagView, access *registry.Access, r carry.Release, o carry.CopyOptions) ([]*publish.Result, carry.Stats, error) {
 	ctx := cmd.Context()
 	if to := v.GetString("to"); to != "" {
 		out, err := parseOutput(to)
 		if err != nil || !out.set() {
-			return nil, airgap.Stats{}, fmt.Errorf("--to %q: use oci-layout:DIR or tar:FILE", to)
+			return nil, carry.Stats{}, fmt.Errorf("--to %q: use oci-layout:DIR or tar:FILE", to)
 		}
-		res, st, err := airgap.ToLayout(ctx, access, r, out.layoutDir, o)
+		res, st, err := carry.ToLayout(ctx, access, r, out.layoutDir, o)
 		if err == nil && out.tarFile != "" {
-			err = airgap.Pack(out.layoutDir, out.tarFile)
+			err = carry.Pack(out.layoutDir, out.tarFile)
 			os.RemoveAll(out.layoutDir)
 		}
 		return res, st, err
 	}
 	hub, err := parseHub(v.GetString("hub"))
 	if err != nil {
-		return nil, airgap.Stats{}, err
+		return nil, carry.Stats{}, err
 	}
-	return airgap.ToRegistry(ctx, access, r, hub, o)
+	return carry.ToRegistry(ctx, access, r, hub, o)
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder/buildkit"
-	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/plan"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 )

@@ -7,10 +7,10 @@ import (
 	"runtime"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder"
-	"github.com/istio-mab/istio-mab/builder/buildkit"
-	"github.com/istio-mab/istio-mab/builder/failure"
-	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -62,8 +62,8 @@ func printPlan(cmd *cobra.Command, o buildOptions, format string, bp platforms.P
 	}
 	var p plan.Plan
 	if o.plan.Source.Dir != "" {
-		req := builder.Request{Options: o.plan, Recipe: r, Nodes: o.nodes}
-		p, err = builder.ResolveLocal(cmd.Context(), req, bp)
+		req := run.Request{Options: o.plan, Recipe: r, Nodes: o.nodes}
+		p, err = run.ResolveLocal(cmd.Context(), req, bp)
 		err = failure.Usage(err)
 	} else {
 		p, err = resolveOnNodes(cmd, o, r)

@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/istio-mab/istio-mab/builder"
-	"github.com/istio-mab/istio-mab/builder/airgap"
-	"github.com/istio-mab/istio-mab/builder/plan"
-	"github.com/istio-mab/istio-mab/builder/publish"
+	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
 )
 
@@ -28,14 +28,14 @@ func registerListFlags(cmd *cobra.Command, variants string) {
 // releaseIn is the release's lists under hub: repositories and tags as
 // build publishes them, and the binaries each recipe image holds; images
 // no recipe builds (install-cni, ...) are copied without a binary check.
-func releaseIn(v flagView, hub string, images []string) (airgap.Release, recipes.Recipe, error) {
+func releaseIn(v flagView, hub string, images []string) (carry.Release, recipes.Recipe, error) {
 	version := v.GetString("version")
 	if err := requireVersion(version); err != nil {
-		return airgap.Release{}, recipes.Recipe{}, err
+		return carry.Release{}, recipes.Recipe{}, err
 	}
 	sel, err := recipes.Select(version)
 	if err != nil {
-		return airgap.Release{}, recipes.Recipe{}, err
+		return carry.Release{}, recipes.Recipe{}, err
 	}
 	var built, other []string
 	for _, name := range images {
@@ -49,14 +49,14 @@ func releaseIn(v flagView, hub string, images []string) (airgap.Release, recipes
 		Version: version, Hub: hub, Tag: v.GetString("tag"), Images: built,
 		Variants: unique(splitAll(v.GetStringSlice("variants"))), Platforms: defaultPlatforms(),
 	}
-	r := airgap.Release{Version: version, Hub: hub}
+	r := carry.Release{Version: version, Hub: hub}
 	if len(built) > 0 {
 		p, err := plan.New(o, sel.Recipe, plan.Facts{})
 		if err != nil {
 			return r, sel.Recipe, err
 		}
 		for _, img := range p.Images {
-			r.Images = append(r.Images, publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: builder.Binaries(img)})
+			r.Images = append(r.Images, publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: run.Binaries(img)})
 		}
 	}
 	tag := o.Tag
@@ -80,7 +80,7 @@ func defaultPlatforms() []ocispecs.Platform {
 }
 
 // printCopy reports a copy: each list, then what was written.
-func printCopy(cmd *cobra.Command, res []*publish.Result, st airgap.Stats) {
+func printCopy(cmd *cobra.Command, res []*publish.Result, st carry.Stats) {
 	printLists(cmd.OutOrStdout(), res)
 	fmt.Fprintf(cmd.OutOrStdout(), "\n%d lists copied, %d already present\n", st.Copied, st.Present)
 }

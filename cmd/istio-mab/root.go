@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/spf13/cobra"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/istio-mab/istio-mab/builder/failure"
+	"github.com/istio-mab/istio-mab/internal/failure"
 )
 
 // Every bad setting fails with exit 2 and a message naming its source: the

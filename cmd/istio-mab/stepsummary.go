@@ -6,13 +6,13 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder"
-	"github.com/istio-mab/istio-mab/builder/plan"
+	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/plan"
 )
 
 // appendStepSummary appends a Markdown table of the run to GitHub Actions'
 // step summary file.
-func appendStepSummary(path string, p plan.Plan, res builder.Result) error {
+func appendStepSummary(path string, p plan.Plan, res run.Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Istio %s (commit %s)\n\n", p.Version, short(p.Facts.Commit))
 	fmt.Fprintln(&b, "| image | platform | digest | size |\n|---|---|---|---|")

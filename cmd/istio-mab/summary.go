@@ -7,12 +7,12 @@ import (
 	"text/tabwriter"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/builder"
-	"github.com/istio-mab/istio-mab/builder/plan"
-	"github.com/istio-mab/istio-mab/builder/publish"
+	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 )
 
-func printSummary(w io.Writer, p plan.Plan, res builder.Result) {
+func printSummary(w io.Writer, p plan.Plan, res run.Result) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Istio %s (commit %s) from %s\n\n", p.Version, short(p.Facts.Commit), sourceName(p.Source))
 	sizes := imageSizes(res.Published)

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/istio-mab/istio-mab/builder/archive"
+	"github.com/istio-mab/istio-mab/run/archive"
 
 	"github.com/containerd/platforms"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/istio-mab/istio-mab/builder"
-	"github.com/istio-mab/istio-mab/builder/plan"
-	"github.com/istio-mab/istio-mab/builder/publish"
+	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -32,17 +32,17 @@ func summaryPlan() plan.Plan {
 	}
 }
 
-func platformResult(pl, dgst string, size int64) builder.PlatformResult {
+func platformResult(pl, dgst string, size int64) run.PlatformResult {
 	p := platforms.MustParse(pl)
-	return builder.PlatformResult{
+	return run.PlatformResult{
 		Image: "pilot", Variant: "debug", Repository: "registry.example.com/istio/pilot",
 		Descriptor: ocispecs.Descriptor{Digest: digest.Digest(dgst), Size: size, Platform: &p},
 	}
 }
 
-func summaryResult() builder.Result {
-	return builder.Result{
-		Platforms: []builder.PlatformResult{
+func summaryResult() run.Result {
+	return run.Result{
+		Platforms: []run.PlatformResult{
 			// Manifest sizes; SIZE shows the image sizes from the checks.
 			platformResult("linux/amd64", amd64Digest, 501),
 			platformResult("linux/arm64", arm64Digest, 502),

@@ -7,8 +7,8 @@ import (
 
 	"github.com/containerd/platforms"
 
-	"github.com/istio-mab/istio-mab/builder/failure"
-	"github.com/istio-mab/istio-mab/builder/publish"
+	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/publish"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 )

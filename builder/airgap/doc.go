@@ -1,7 +1,0 @@
-// Package airgap carries Istio releases across an air gap: an OCI layout
-// with a contents file (istio-mab.json) naming every list, its platform
-// images and the files beside it; export from a registry into such a
-// layout, import from it into an internal registry, and mirroring of
-// releases upstream published multi-arch. Digests never change on the way:
-// lists and manifests are copied as bytes, never rebuilt.
-package airgap

@@ -1,0 +1,59 @@
+package carry
+
+import (
+	"context"
+
+	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/internal/registry"
+)
+
+// Release is a set of lists in a registry: Images name repositories under
+// Hub, each with its tags (the first must exist; later ones are aliases)
+// and the binaries its platform images hold.
+type Release struct {
+	Version string
+	Hub     string
+	Images  []publish.Image
+}
+
+// ToRegistry copies every list of r under hub to, by digest with all its
+// children and attestations, as bytes (so every digest is the source's
+// unless o.Platforms narrows the lists), skipping what is there already;
+// checks each at the destination; and only then moves the tags.
+func ToRegistry(ctx context.Context, access *registry.Access, r Release, to string, o CopyOptions) ([]*publish.Result, Stats, error) {
+	pub, err := publish.New(access)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	c := &copier{access: access, o: o, dest: toRegistry{access: access, pub: pub, from: r.Hub, to: to}}
+	res, err := publish.All(ctx, c, r.Images, o.Options)
+	return res, c.stats, err
+}
+
+// ToLayout copies every list of r into the OCI layout at dir (created when
+// missing) as ToRegistry does, after checking its platform images at the
+// source, names each NAME:TAG, and writes the contents file last.
+func ToLayout(ctx context.Context, access *registry.Access, r Release, dir string, o CopyOptions) ([]*publish.Result, Stats, error) {
+	pub, err := publish.New(access)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	l, err := publish.NewLayout(dir, "", r.Hub)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	c := &copier{access: access, o: o, dest: toLayout{access: access, pub: pub, layout: l}}
+	res, err := publish.All(ctx, c, r.Images, o.Options)
+	if err != nil {
+		return res, c.stats, err
+	}
+	contents := Contents{Version: r.Version, Hub: r.Hub}
+	for i, pr := range res {
+		list, err := ListOf(r.Hub, pr, r.Images[i].Binaries)
+		if err != nil {
+			return res, c.stats, err
+		}
+		contents.Lists = append(contents.Lists, list)
+	}
+	return res, c.stats, WriteContents(dir, contents)
+}

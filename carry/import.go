@@ -1,0 +1,116 @@
+package carry
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/internal/registry"
+)
+
+// Import pushes every list of the layout at dir into hub by digest, with
+// all its children, as bytes; checks each as a build's lists are checked
+// (config platform and binaries of every platform image, the list served
+// complete) and against the contents file; and only once every list passed
+// moves their tags. It reads nothing but dir and reaches no registry but
+// hub's.
+func Import(ctx context.Context, dir, hub string, access *registry.Access, o publish.Options) ([]*publish.Result, error) {
+	c, err := ReadContents(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckFiles(dir, c); err != nil {
+		return nil, err
+	}
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
+	}
+	pub, err := publish.New(access)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{layout: p, pub: pub, access: access, lists: map[string]List{}}
+	images := make([]publish.Image, len(c.Lists))
+	for i, l := range c.Lists {
+		images[i] = publish.Image{Repository: strings.TrimSuffix(hub, "/") + "/" + l.Name, Tags: l.Tags, Binaries: l.Binaries}
+		im.lists[key(images[i])] = l
+	}
+	return publish.All(ctx, im, images, o)
+}
+
+// importer is the publish.Stages of an import: Prepare copies a list from
+// the layout, MoveTags is the registry's.
+type importer struct {
+	layout layout.Path
+	pub    *publish.Publisher
+	access *registry.Access
+	lists  map[string]List // by key(image)
+}
+
+func key(img publish.Image) string { return img.Repository + ":" + strings.Join(img.Tags, ",") }
+
+func (im *importer) Prepare(ctx context.Context, img publish.Image) (*publish.Prepared, error) {
+	l := im.lists[key(img)]
+	idx, err := im.readList(l)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := im.pub.Reference(img.Repository)
+	if err != nil {
+		return nil, err
+	}
+	ref := repo.Digest(l.Digest.String())
+	if err := remote.WriteIndex(ref, idx, im.access.Remote(ctx)...); err != nil {
+		return nil, registry.Explain("pushing", ref, err)
+	}
+	raw, err := idx.RawManifest()
+	if err != nil {
+		return nil, err
+	}
+	ei, err := publish.ExistingIndex(raw)
+	if err != nil {
+		return nil, err
+	}
+	return im.pub.Adopt(ctx, img.Repository, ei, img.Binaries, img.Tags)
+}
+
+// readList checks the whole list in the layout, blob by blob, and that its
+// platform images are the ones the contents file records.
+func (im *importer) readList(l List) (v1.ImageIndex, error) {
+	if err := publish.CheckLayoutTree(im.layout, l.Descriptor()); err != nil {
+		return nil, fmt.Errorf("%s@%s: %w", l.Name, l.Digest, err)
+	}
+	root, err := im.layout.ImageIndex()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := root.ImageIndex(l.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("%s@%s is not named in index.json: %w", l.Name, l.Digest, err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	var got []PlatformEntry
+	for _, c := range m.Manifests {
+		if c.Platform != nil && !publish.IsAttestation(c) {
+			got = append(got, PlatformEntry{Platform: platformString(c.Platform), Digest: c.Digest})
+		}
+	}
+	if !slices.Equal(got, l.Platforms) {
+		return nil, fmt.Errorf("%s@%s holds %v, %s records %v: carry the layout again", l.Name, l.Digest, got, ContentsFile, l.Platforms)
+	}
+	return idx, nil
+}
+
+func (im *importer) MoveTags(ctx context.Context, pr *publish.Prepared) (*publish.Result, error) {
+	return im.pub.MoveTags(ctx, pr)
+}

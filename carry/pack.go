@@ -1,0 +1,68 @@
+package carry
+
+import (
+	"archive/tar"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/istio-mab/istio-mab/publish"
+)
+
+// Pack writes dir as an uncompressed tarball to file (the layout's blobs
+// are compressed already), appearing under its name only once complete.
+func Pack(dir, file string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".istio-mab-*.tar")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	tw := tar.NewWriter(tmp)
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		return addFile(tw, dir, path, d)
+	})
+	if err == nil {
+		err = tw.Close()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", file, err)
+	}
+	return os.Rename(tmp.Name(), file)
+}
+
+func addFile(tw *tar.Writer, root, path string, d fs.DirEntry) error {
+	info, err := d.Info()
+	if err != nil {
+		return err
+	}
+	h, err := tar.FileInfoHeader(info, "")
+	if err != nil {
+		return err
+	}
+	if h.Name, err = filepath.Rel(root, path); err != nil {
+		return err
+	}
+	h.Uid, h.Gid, h.Uname, h.Gname = 0, 0, "", ""
+	if err := tw.WriteHeader(h); err != nil || !info.Mode().IsRegular() {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(tw, f)
+	return err
+}
+
+// Unpack extracts a tarball written by Pack into dir, refusing paths that
+// leave it.
+func Unpack(file, dir string) error { return publish.Untar(file, dir) }

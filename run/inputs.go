@@ -1,0 +1,160 @@
+package run
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/run/archive"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/resolve/source"
+	"github.com/istio-mab/istio-mab/recipes"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// InputsVersion changes whenever istio-mab would build the same inputs
+// differently, so lists built before never count as up to date.
+const InputsVersion = "2" // 2: layers at gzip level 4
+
+// The manifest list annotations that record what a list was built from.
+const (
+	AnnotationInputs = "io.istio-mab.inputs" // digest of recipe, options and commit
+	AnnotationPins   = "io.istio-mab.pins"   // JSON: "REF PLATFORM" -> digest of every image pulled
+)
+
+// inputsDigest covers what a build's result is a function of, except the
+// images it pulls, which are recorded by digest beside it (the pins): the
+// recipe, the options that change outputs, the commit, and the content of
+// local Envoy files. Where compiles ran and how modules were reached (the
+// proxy, CAs; go.sum pins the modules) do not change the result.
+func inputsDigest(o plan.Options, r recipes.Recipe, commit string) (string, error) {
+	o.BuildPlatform, o.Go, o.Source.Dir = ocispecs.Platform{}, plan.Go{}, ""
+	o.Envoy = maps.Clone(o.Envoy)
+	for k, e := range o.Envoy {
+		if e.Kind == plan.EnvoyFile {
+			sum, err := archive.FileSHA256(e.Ref)
+			if err != nil {
+				return "", err
+			}
+			e.Ref, e.SHA256 = "file", sum
+			o.Envoy[k] = e
+		}
+	}
+	b, err := json.Marshal(struct {
+		Version string
+		Options plan.Options
+		Recipe  recipes.Recipe
+		Commit  string
+	}{InputsVersion, o, r, commit})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// annotations records p's inputs on each of its manifest lists.
+func annotations(p plan.Plan) map[string]string {
+	if p.Inputs.Digest == "" {
+		return nil
+	}
+	pins, _ := json.Marshal(p.Inputs.Pins) // a map of strings always marshals
+	return map[string]string{AnnotationInputs: p.Inputs.Digest, AnnotationPins: string(pins)}
+}
+
+// ListReader reads the annotations of a published manifest list.
+type ListReader interface {
+	ListAnnotations(ctx context.Context, ref string) (map[string]string, error)
+}
+
+// UpToDate says whether every list the run would publish is already under
+// all its tags, built from the same inputs with the same pulled images, so
+// the run can stop without solving or pushing anything. It reads only the
+// commit of the tag, the lists' annotations and the pinned images' digests.
+func UpToDate(ctx context.Context, req Request, s Solver, lists ListReader) (bool, error) {
+	commit, err := resolveCommit(ctx, req.Options.Source, s)
+	if err != nil || commit == "" {
+		return false, err
+	}
+	digest, err := inputsDigest(req.Options, req.Recipe, commit)
+	if err != nil {
+		return false, err
+	}
+	pre, err := plan.New(req.Options, req.Recipe, plan.Facts{})
+	if err != nil {
+		return false, err
+	}
+	var pins string
+	for _, img := range pre.Images {
+		for _, tag := range img.Tags {
+			ann, err := lists.ListAnnotations(ctx, img.Repository+":"+tag)
+			if err != nil || ann[AnnotationInputs] != digest || (pins != "" && ann[AnnotationPins] != pins) {
+				return false, nil // a missing tag or other inputs: build
+			}
+			pins = ann[AnnotationPins]
+		}
+	}
+	return samePins(ctx, s, pins)
+}
+
+func resolveCommit(ctx context.Context, src plan.Source, s Solver) (string, error) {
+	if src.Dir != "" {
+		commit, err := source.DirCommit(ctx, src.Dir)
+		if err != nil {
+			return "", nil // not a checkout: never up to date
+		}
+		return commit, nil
+	}
+	commit, _, err := s.ResolveGit(ctx, source.State(src, ""))
+	if err != nil {
+		return "", nil // Resolve reports a missing tag in its own words
+	}
+	return commit, nil
+}
+
+// samePins re-resolves every image a build pulled and compares digests.
+func samePins(ctx context.Context, s Solver, recorded string) (bool, error) {
+	var pins map[string]string
+	if err := json.Unmarshal([]byte(recorded), &pins); err != nil || len(pins) == 0 {
+		return false, nil
+	}
+	keys := slices.Sorted(maps.Keys(pins))
+	refs := make([]buildkit.ImageRef, len(keys))
+	for i, k := range keys {
+		ref, pl, ok := strings.Cut(k, " ")
+		if !ok {
+			return false, nil
+		}
+		p, err := platforms.Parse(pl)
+		if err != nil {
+			return false, nil
+		}
+		refs[i] = buildkit.ImageRef{Ref: ref, Platform: p}
+	}
+	now, err := s.Pin(ctx, refs)
+	if err != nil {
+		return false, fmt.Errorf("checking the images of the last build: %w", err)
+	}
+	for i, k := range keys {
+		if now[i].Ref != refs[i].Ref+"@"+pins[k] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// recordedDigest is the inputs digest for the lists, or empty when no
+// commit describes the source (a directory with changes, or no checkout).
+func recordedDigest(req Request, facts plan.Facts) (string, error) {
+	if !facts.Committed {
+		return "", nil
+	}
+	return inputsDigest(req.Options, req.Recipe, facts.Commit)
+}
