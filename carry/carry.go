@@ -3,8 +3,8 @@ package carry
 import (
 	"context"
 
-	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/internal/registry"
+	"github.com/istio-mab/istio-mab/publish"
 )
 
 // Release is a set of lists in a registry: Images name repositories under

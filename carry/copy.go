@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/internal/registry"
+	"github.com/istio-mab/istio-mab/publish"
 )
 
 // CopyOptions shape a copy of lists out of a registry (export, mirror).

@@ -7,8 +7,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/internal/registry"
+	"github.com/istio-mab/istio-mab/publish"
 )
 
 // toRegistry copies lists under another hub, checking each there as a

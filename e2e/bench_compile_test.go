@@ -23,9 +23,9 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/exe"
-	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 )
 
 // benchScript fails on a warm cache: the comparison is of cold builders,

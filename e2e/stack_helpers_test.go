@@ -23,8 +23,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // repoRoot is the module root; tests run with cwd = e2e/.

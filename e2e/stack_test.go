@@ -28,9 +28,9 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/mod/sumdb/dirhash"
 
+	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 	"github.com/istio-mab/istio-mab/internal/exe"
 	"github.com/istio-mab/istio-mab/internal/registry"
-	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 )
 
 func buildkitClient(t *testing.T) *client.Client {

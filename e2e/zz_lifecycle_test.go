@@ -23,8 +23,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 func TestZZStackLifecycle(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/istio-mab/istio-mab/plan"
-	"github.com/istio-mab/istio-mab/resolve/source"
 	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/istio-mab/istio-mab/resolve/source"
 )
 
 const (

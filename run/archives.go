@@ -9,9 +9,9 @@ import (
 	"sync"
 
 	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/run/archive"
 	"github.com/istio-mab/istio-mab/run/compile"
-	"github.com/istio-mab/istio-mab/plan"
 )
 
 // archiveStage writes each platform's istioctl archives as soon as its

@@ -8,10 +8,10 @@ import (
 	"slices"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/internal/exe"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/resolve/source"
+	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 	"golang.org/x/sync/errgroup"

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/moby/buildkit/client/llb"
 )
 

@@ -7,14 +7,14 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run/archive"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
-	"github.com/istio-mab/istio-mab/run/compile"
-	"github.com/istio-mab/istio-mab/run/envoy"
 	"github.com/istio-mab/istio-mab/internal/exe"
-	"github.com/istio-mab/istio-mab/run/image"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/resolve/source"
+	"github.com/istio-mab/istio-mab/run/archive"
+	"github.com/istio-mab/istio-mab/run/compile"
+	"github.com/istio-mab/istio-mab/run/envoy"
+	"github.com/istio-mab/istio-mab/run/image"
 	"github.com/moby/buildkit/client"
 )
 

@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/run/compile"
 )
 
 // keepsExports says whether exports go to Settings.ExportCache, which

@@ -27,10 +27,10 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/run/envoy"
 	"github.com/istio-mab/istio-mab/run/image"
-	"github.com/istio-mab/istio-mab/plan"
 )
 
 // solveKind is what a solve did, as the fake tells it from its input.

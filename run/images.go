@@ -12,10 +12,10 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/internal/failure"
-	"github.com/istio-mab/istio-mab/run/image"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/resolve/source"
+	"github.com/istio-mab/istio-mab/run/image"
 	"github.com/moby/buildkit/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"

@@ -11,11 +11,11 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run/archive"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/plan"
-	"github.com/istio-mab/istio-mab/resolve/source"
 	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/istio-mab/istio-mab/resolve/source"
+	"github.com/istio-mab/istio-mab/run/archive"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/plan"
-	"github.com/istio-mab/istio-mab/resolve/source"
 	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/istio-mab/istio-mab/resolve/source"
 	"golang.org/x/sync/errgroup"
 )
 

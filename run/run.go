@@ -10,9 +10,9 @@ import (
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/moby/buildkit/client"
 
-	"github.com/istio-mab/istio-mab/run/archive"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/run/archive"
 	"golang.org/x/sync/errgroup"
 )
 

@@ -19,9 +19,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
-	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // testRegistry serves an in-memory registry over plain HTTP, its handler

@@ -6,9 +6,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/run/envoy"
-	"github.com/istio-mab/istio-mab/plan"
 )
 
 // stageCABundle copies --ca-bundle into the stage as compile.CAFile, alone

@@ -8,11 +8,11 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/run"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )

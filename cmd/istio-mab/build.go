@@ -11,13 +11,13 @@ import (
 
 	"github.com/containerd/platforms"
 
-	"github.com/istio-mab/istio-mab/run"
+	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/failure"
-	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/istio-mab/istio-mab/run"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 )

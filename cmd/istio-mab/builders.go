@@ -9,8 +9,8 @@ import (
 
 	"github.com/containerd/platforms"
 	istiomab "github.com/istio-mab/istio-mab"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/run"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"

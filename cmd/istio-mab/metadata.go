@@ -7,8 +7,8 @@ import (
 	"runtime/debug"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/run"
 )
 
 // metadata is the --metadata-file document; docs/metadata.md is its schema.

@@ -14,8 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/failure"
-	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/internal/registry"
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/recipes"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
@@ -25,7 +25,7 @@ import (
 // buildOptions are validated, typed settings for one build.
 type buildOptions struct {
 	plan        plan.Options
-	nodes       []run.NodeRequest   // the default node first
+	nodes       []run.NodeRequest       // the default node first
 	tls         map[string]buildkit.TLS // by node address
 	metadata    string                  // --metadata-file, or empty
 	compileJobs int

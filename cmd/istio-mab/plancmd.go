@@ -7,11 +7,11 @@ import (
 	"runtime"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/istio-mab/istio-mab/run"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )

@@ -8,11 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/istio-mab/istio-mab/run"
 )
 
 // registerListFlags name a release's lists in a registry, as build names

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/run"
 )
 
 // appendStepSummary appends a Markdown table of the run to GitHub Actions'

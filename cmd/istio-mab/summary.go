@@ -7,9 +7,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/run"
 )
 
 func printSummary(w io.Writer, p plan.Plan, res run.Result) {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/istio-mab/istio-mab/internal/failure"
-	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/internal/registry"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"

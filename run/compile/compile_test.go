@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/resolve/source"
+	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"

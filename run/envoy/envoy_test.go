@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run/envoy"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/run/envoy"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
 	digest "github.com/opencontainers/go-digest"

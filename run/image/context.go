@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/run/envoy"
-	"github.com/istio-mab/istio-mab/plan"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/run/image"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/resolve/source"
+	"github.com/istio-mab/istio-mab/run/image"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/solver/pb"
