@@ -2,6 +2,8 @@ package run
 
 import (
 	"errors"
+	"github.com/istio-mab/istio-mab/internal/fakenode"
+	"github.com/istio-mab/istio-mab/resolve"
 	"os"
 	"slices"
 	"testing"
@@ -11,7 +13,7 @@ import (
 
 // linuxArchives asks for istioctl archives for the two platforms the fake
 // writes executables for, one of them under two names.
-func linuxArchives(t *testing.T, host string) Request {
+func linuxArchives(t *testing.T, host string) resolve.Request {
 	t.Helper()
 	req := runRequest(t, host, defaultNode)
 	req.Recipe.Archives = []recipes.Archive{
@@ -41,13 +43,13 @@ func distNames(t *testing.T, dist string) []string {
 func TestRunWritesArchivesIntoDistLast(t *testing.T) {
 	for _, fail := range []bool{false, true} {
 		host := testRegistry(t, nil)
-		node := newFakeNode("linux/amd64", "linux/arm64")
-		p, err := Resolve(t.Context(), linuxArchives(t, host), Solvers{defaultNode: node})
+		node := fakenode.New("linux/amd64", "linux/arm64")
+		p, err := resolve.Resolve(t.Context(), linuxArchives(t, host), resolve.Nodes{defaultNode: node})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if fail {
-			node.fail[kindImage] = errors.New("dockerfile exploded")
+			node.Fail[fakenode.Image] = errors.New("dockerfile exploded")
 		}
 		dist := t.TempDir()
 		res, err := Run(t.Context(), p, Solvers{defaultNode: node}, registrySink(t, host), Settings{Jobs: 2, Dist: dist})

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/run/compile"
 )
@@ -43,5 +44,5 @@ func (r runner) takeExport(exported, path string) error {
 	if err := os.Link(exported, path); err == nil {
 		return nil
 	}
-	return copyNew(exported, path, 0o755)
+	return fsutil.CopyNew(exported, path, 0o755)
 }

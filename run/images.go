@@ -103,7 +103,7 @@ func Binaries(img plan.Image) []string { return img.Shipped }
 
 func publishImage(p plan.Plan, img plan.Image, built []PlatformResult) publish.Image {
 	declared := publish.Declared(img.Config)
-	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: Binaries(img), Annotations: annotations(p), Declared: &declared}
+	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: Binaries(img), Annotations: plan.ListAnnotations(p), Declared: &declared}
 	for _, r := range built {
 		if r.Image == img.Name && r.Variant == img.Variant {
 			d := r.Descriptor.Digest

@@ -1,6 +1,8 @@
 package run
 
 import (
+	"github.com/istio-mab/istio-mab/internal/fakenode"
+	"github.com/istio-mab/istio-mab/resolve"
 	"strings"
 	"testing"
 )
@@ -10,8 +12,8 @@ import (
 // images wait.
 func TestImageBinariesCompileFirst(t *testing.T) {
 	host := testRegistry(t, nil)
-	node := newFakeNode("linux/amd64", "linux/arm64")
-	p, err := Resolve(t.Context(), linuxArchives(t, host), Solvers{defaultNode: node})
+	node := fakenode.New("linux/amd64", "linux/arm64")
+	p, err := resolve.Resolve(t.Context(), linuxArchives(t, host), resolve.Nodes{defaultNode: node})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +22,7 @@ func TestImageBinariesCompileFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	var order []string
-	for _, c := range node.solvesOf(kindCompile) {
+	for _, c := range node.SolvesOf(fakenode.Compile) {
 		order = append(order, c.Platform)
 	}
 	forImages, rest := imageBinaries(p)

@@ -1,6 +1,10 @@
 package run
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/istio-mab/istio-mab/internal/fakenode"
+)
 
 // A committed tree compiles every binary from the whole tree, without
 // listing the files each reaches: its commit is stamped into every binary,
@@ -9,10 +13,10 @@ import "testing"
 func TestCompilesListFilesOnlyForUncommittedTrees(t *testing.T) {
 	for _, committed := range []bool{true, false} {
 		host := testRegistry(t, nil)
-		node := newFakeNode("linux/amd64", "linux/arm64")
+		node := fakenode.New("linux/amd64", "linux/arm64")
 		p := resolveOne(t, host, node)
 		p.Facts.Committed = committed
-		node.reads = 0
+		before := node.Reads()
 		if _, err := runOn(t, p, Solvers{defaultNode: node}, host); err != nil {
 			t.Fatal(err)
 		}
@@ -20,8 +24,8 @@ func TestCompilesListFilesOnlyForUncommittedTrees(t *testing.T) {
 		if committed {
 			want = 0
 		}
-		if node.reads != want {
-			t.Errorf("committed=%t: %d file listings for %d binaries, want %d", committed, node.reads, len(p.Binaries), want)
+		if got := node.Reads() - before; got != want {
+			t.Errorf("committed=%t: %d file listings for %d binaries, want %d", committed, got, len(p.Binaries), want)
 		}
 	}
 }

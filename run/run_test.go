@@ -2,6 +2,8 @@ package run
 
 import (
 	"errors"
+	"github.com/istio-mab/istio-mab/internal/fakenode"
+	"github.com/istio-mab/istio-mab/resolve"
 	"io"
 	"log"
 	"net/http"
@@ -66,9 +68,9 @@ func registrySink(t *testing.T, host string) *publish.Publisher {
 }
 
 // resolveOne resolves the fixture on one fake node pushing to host.
-func resolveOne(t *testing.T, host string, node *fakeNode) plan.Plan {
+func resolveOne(t *testing.T, host string, node *fakenode.Node) plan.Plan {
 	t.Helper()
-	p, err := Resolve(t.Context(), runRequest(t, host, defaultNode), Solvers{defaultNode: node})
+	p, err := resolve.Resolve(t.Context(), runRequest(t, host, defaultNode), resolve.Nodes{defaultNode: node})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +141,7 @@ func assertPublished(t *testing.T, p plan.Plan) {
 
 func TestRunPublishesEveryTagAsAPlatformList(t *testing.T) {
 	host := testRegistry(t, nil)
-	node := newFakeNode("linux/amd64", "linux/arm64")
+	node := fakenode.New("linux/amd64", "linux/arm64")
 	p := resolveOne(t, host, node)
 	res, err := runOn(t, p, Solvers{defaultNode: node}, host)
 	if err != nil {
@@ -161,7 +163,7 @@ func TestRunPublishesEveryTagAsAPlatformList(t *testing.T) {
 
 func TestRunLeavesThePlanUnchanged(t *testing.T) {
 	host := testRegistry(t, nil)
-	node := newFakeNode("linux/amd64", "linux/arm64")
+	node := fakenode.New("linux/amd64", "linux/arm64")
 	p := resolveOne(t, host, node)
 	before := p.Clone()
 	if _, err := runOn(t, p, Solvers{defaultNode: node}, host); err != nil {
@@ -187,20 +189,20 @@ func changedFields(a, b plan.Plan) []string {
 func TestRunFailureMovesNoTag(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		breakFn  func(*fakeNode)
+		breakFn  func(*fakenode.Node)
 		wrap     func(http.Handler) http.Handler
 		wantErr  []string
 		wantCode int
 		noImages bool // the failure comes before any image is built
 	}{{
 		name:     "compile fails",
-		breakFn:  func(n *fakeNode) { n.fail[kindCompile] = errors.New("go build exploded") },
+		breakFn:  func(n *fakenode.Node) { n.Fail[fakenode.Compile] = errors.New("go build exploded") },
 		wantErr:  []string{"compiling pilot-discovery for linux/amd64 on " + defaultNode, "go build exploded"},
 		wantCode: failure.CodeBuild,
 		noImages: true,
 	}, {
 		name:     "image solve fails",
-		breakFn:  func(n *fakeNode) { n.fail[kindImage] = errors.New("dockerfile exploded") },
+		breakFn:  func(n *fakenode.Node) { n.Fail[fakenode.Image] = errors.New("dockerfile exploded") },
 		wantErr:  []string{"building ", " on " + defaultNode, "dockerfile exploded"},
 		wantCode: failure.CodeBuild,
 	}, {
@@ -210,13 +212,13 @@ func TestRunFailureMovesNoTag(t *testing.T) {
 		wantCode: failure.CodeRegistry,
 	}, {
 		name:     "arm64 proxyv2 holds an amd64 envoy",
-		breakFn:  func(n *fakeNode) { n.envoyFor["linux/arm64"] = "linux/amd64" },
+		breakFn:  func(n *fakenode.Node) { n.EnvoyFor["linux/arm64"] = "linux/amd64" },
 		wantErr:  []string{"verifying linux/arm64 image", "/istio/proxyv2@", "/usr/local/bin/envoy", "want linux/arm64"},
 		wantCode: failure.CodeVerify,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			host := testRegistry(t, tc.wrap)
-			node := newFakeNode("linux/amd64", "linux/arm64")
+			node := fakenode.New("linux/amd64", "linux/arm64")
 			p := resolveOne(t, host, node)
 			if tc.breakFn != nil {
 				tc.breakFn(node)
@@ -237,7 +239,7 @@ func TestRunFailureMovesNoTag(t *testing.T) {
 			if got := failure.Code(err); got != tc.wantCode {
 				t.Errorf("exit code %d, want %d (%v)", got, tc.wantCode, err)
 			}
-			if got := node.solvesOf(kindImage); tc.noImages && len(got) > 0 {
+			if got := node.SolvesOf(fakenode.Image); tc.noImages && len(got) > 0 {
 				t.Errorf("%d images built after the failure", len(got))
 			}
 			assertNoTags(t, p)
@@ -246,10 +248,10 @@ func TestRunFailureMovesNoTag(t *testing.T) {
 }
 
 // assertSolves checks the platforms of a node's solves of one kind, in any order.
-func assertSolves(t *testing.T, node string, n *fakeNode, kind solveKind, want ...string) {
+func assertSolves(t *testing.T, node string, n *fakenode.Node, kind fakenode.Kind, want ...string) {
 	t.Helper()
 	var got []string
-	for _, s := range n.solvesOf(kind) {
+	for _, s := range n.SolvesOf(kind) {
 		got = append(got, s.Platform)
 	}
 	slices.Sort(got)
@@ -260,10 +262,10 @@ func assertSolves(t *testing.T, node string, n *fakeNode, kind solveKind, want .
 }
 
 // assertCompile checks a node compiled exactly built, one solve each, on buildOn.
-func assertCompile(t *testing.T, node string, n *fakeNode, buildOn string, built ...string) {
+func assertCompile(t *testing.T, node string, n *fakenode.Node, buildOn string, built ...string) {
 	t.Helper()
 	var got []string
-	for _, s := range n.solvesOf(kindCompile) {
+	for _, s := range n.SolvesOf(fakenode.Compile) {
 		if s.BuildOn != buildOn {
 			t.Errorf("%s compiled %q on %s, want on %s", node, s.Built, s.BuildOn, buildOn)
 		}
@@ -278,10 +280,10 @@ func assertCompile(t *testing.T, node string, n *fakeNode, buildOn string, built
 
 // assertKept checks which of n's compiles stayed in its cache, for the
 // images there to copy, rather than being exported to the client.
-func assertKept(t *testing.T, node string, n *fakeNode, kept ...string) {
+func assertKept(t *testing.T, node string, n *fakenode.Node, kept ...string) {
 	t.Helper()
 	var got []string
-	for _, s := range n.solvesOf(kindCompile) {
+	for _, s := range n.SolvesOf(fakenode.Compile) {
 		if s.Kept {
 			got = append(got, s.Built...)
 		}
@@ -306,10 +308,10 @@ func TestRunBuildsEachStepOnItsNode(t *testing.T) {
 		assertCompile(t, armNode, arm, "linux/arm64", dr, ar)
 		assertKept(t, defaultNode, def, da, aa)
 		assertKept(t, armNode, arm, dr, ar)
-		assertSolves(t, defaultNode, def, kindImage, "linux/amd64", "linux/amd64")
-		assertSolves(t, armNode, arm, kindImage, "linux/arm64", "linux/arm64")
-		assertSolves(t, defaultNode, def, kindEnvoy, "linux/amd64")
-		assertSolves(t, armNode, arm, kindEnvoy, "linux/arm64")
+		assertSolves(t, defaultNode, def, fakenode.Image, "linux/amd64", "linux/amd64")
+		assertSolves(t, armNode, arm, fakenode.Image, "linux/arm64", "linux/arm64")
+		assertSolves(t, defaultNode, def, fakenode.Envoy, "linux/amd64")
+		assertSolves(t, armNode, arm, fakenode.Envoy, "linux/arm64")
 		assertPublished(t, p)
 	})
 	t.Run("amd64-only Go image", func(t *testing.T) {
@@ -322,9 +324,9 @@ func TestRunBuildsEachStepOnItsNode(t *testing.T) {
 		assertCompile(t, defaultNode, def, "linux/amd64", da, aa, dr, ar)
 		// arm64's binaries go to the other node's images through the client.
 		assertKept(t, defaultNode, def, da, aa)
-		assertSolves(t, armNode, arm, kindCompile)
-		assertSolves(t, defaultNode, def, kindImage, "linux/amd64", "linux/amd64")
-		assertSolves(t, armNode, arm, kindImage, "linux/arm64", "linux/arm64")
+		assertSolves(t, armNode, arm, fakenode.Compile)
+		assertSolves(t, defaultNode, def, fakenode.Image, "linux/amd64", "linux/amd64")
+		assertSolves(t, armNode, arm, fakenode.Image, "linux/arm64", "linux/arm64")
 		assertPublished(t, p)
 	})
 }

@@ -3,7 +3,6 @@ package run
 import (
 	"context"
 
-	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/resolve/source"
 	"github.com/moby/buildkit/client"
@@ -11,14 +10,10 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Solver is one BuildKit node, as the pipeline uses it; *buildkit.Client
-// implements it.
+// Solver is one BuildKit node as Run uses it: it solves, exports, and
+// lists the source files a compile reaches; *buildkit.Client implements it.
 type Solver interface {
 	source.TreeReader
-	// Platforms lists what the node builds, the first being native.
-	Platforms(ctx context.Context) ([]ocispecs.Platform, error)
-	// Pin resolves images through the node, as its builds will pull them.
-	Pin(ctx context.Context, refs []buildkit.ImageRef) ([]buildkit.Pinned, error)
 	// Solve runs def (or opt's frontend) sharing locals, and returns the
 	// exporter response.
 	Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string) (map[string]string, error)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/istio-mab/istio-mab/resolve"
 	"maps"
 	"os"
 	"path/filepath"
@@ -100,12 +101,12 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 		return plan.Plan{}, run.Result{}, err
 	}
 	defer os.RemoveAll(stage)
-	req := run.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}
-	if done, err := upToDate(ctx, o, req, solvers); err != nil || done {
+	req := resolve.Request{Options: o.plan, Recipe: r, Nodes: o.nodes, Stage: stage}
+	if done, err := upToDate(ctx, o, req, solvers.nodes()); err != nil || done {
 		return plan.Plan{}, run.Result{UpToDate: done}, err
 	}
 	start := time.Now()
-	p, err := run.Resolve(ctx, req, solvers)
+	p, err := resolve.Resolve(ctx, req, solvers.nodes())
 	for _, w := range p.Warnings { // where the source and the recipe disagree
 		prog.Step("warning: " + w)(nil)
 	}
@@ -121,7 +122,7 @@ func connectAndRun(ctx context.Context, o buildOptions, r recipes.Recipe, prog *
 	if err != nil {
 		return p, run.Result{}, err
 	}
-	res, err := run.Run(ctx, p, solvers, sink, run.Settings{
+	res, err := run.Run(ctx, p, solvers.solvers(), sink, run.Settings{
 		Dist: o.dist, Jobs: o.jobs, CompileJobs: o.compileJobs, Progress: prog, CacheFrom: o.cacheFrom, CacheTo: o.cacheTo,
 		ExportCache: exportCache(),
 	})
@@ -179,7 +180,7 @@ func precheck(cmd *cobra.Command, o buildOptions) (recipes.Recipe, error) {
 
 // connect dials every node at once; one that does not answer fails the run,
 // named, before anything is built.
-func connect(ctx context.Context, o buildOptions, prog *buildkit.Progress) (run.Solvers, func(), error) {
+func connect(ctx context.Context, o buildOptions, prog *buildkit.Progress) (clientSet, func(), error) {
 	clients := make([]*buildkit.Client, len(o.nodes))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, n := range o.nodes {
@@ -189,7 +190,7 @@ func connect(ctx context.Context, o buildOptions, prog *buildkit.Progress) (run.
 		})
 	}
 	err := g.Wait()
-	solvers := run.Solvers{}
+	solvers := clientSet{}
 	closeAll := func() {
 		for _, c := range clients {
 			if c != nil {
@@ -254,7 +255,7 @@ func checkWritable(o buildOptions) error {
 // upToDate skips a rebuild whose lists are already published from the same
 // inputs: it reads the tag's commit, the lists' annotations and the pulled
 // images' digests, and solves nothing.
-func upToDate(ctx context.Context, o buildOptions, req run.Request, solvers run.Solvers) (bool, error) {
+func upToDate(ctx context.Context, o buildOptions, req resolve.Request, solvers resolve.Nodes) (bool, error) {
 	if !o.plan.Push || o.force || o.dryRun {
 		return false, nil
 	}
@@ -262,5 +263,24 @@ func upToDate(ctx context.Context, o buildOptions, req run.Request, solvers run.
 	if err != nil {
 		return false, err
 	}
-	return run.UpToDate(ctx, req, solvers[o.nodes[0].Address], pub)
+	return resolve.UpToDate(ctx, req, solvers[o.nodes[0].Address], pub)
+}
+
+// clientSet are the connected nodes by address, as Resolve and Run see them.
+type clientSet map[string]*buildkit.Client
+
+func (c clientSet) nodes() resolve.Nodes {
+	out := resolve.Nodes{}
+	for a, n := range c {
+		out[a] = n
+	}
+	return out
+}
+
+func (c clientSet) solvers() run.Solvers {
+	out := run.Solvers{}
+	for a, n := range c {
+		out[a] = n
+	}
+	return out
 }

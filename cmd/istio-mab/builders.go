@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/istio-mab/istio-mab/resolve"
 	"maps"
 	"os"
 	"slices"
@@ -10,7 +11,6 @@ import (
 	"github.com/containerd/platforms"
 	istiomab "github.com/istio-mab/istio-mab"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.yaml.in/yaml/v3"
@@ -32,7 +32,7 @@ func registerBuilderFlags(cmd *cobra.Command) {
 
 // parseNodes returns the default node first, then one per named platform,
 // each address once, and their TLS settings by address.
-func parseNodes(fl *pflag.FlagSet) ([]run.NodeRequest, map[string]buildkit.TLS, error) {
+func parseNodes(fl *pflag.FlagSet) ([]resolve.NodeRequest, map[string]buildkit.TLS, error) {
 	def, err := parseNode("--buildkit-addr", buildkitAddr(getString(fl, "buildkit-addr")))
 	if err != nil {
 		return nil, nil, err
@@ -41,14 +41,14 @@ func parseNodes(fl *pflag.FlagSet) ([]run.NodeRequest, map[string]buildkit.TLS, 
 	if err != nil {
 		return nil, nil, err
 	}
-	nodes := []run.NodeRequest{{Address: def.address}}
+	nodes := []resolve.NodeRequest{{Address: def.address}}
 	tls := map[string]buildkit.TLS{def.address: def.tls}
 	for _, key := range slices.Sorted(maps.Keys(named)) {
 		spec := named[key]
-		i := slices.IndexFunc(nodes, func(n run.NodeRequest) bool { return n.Address == spec.address })
+		i := slices.IndexFunc(nodes, func(n resolve.NodeRequest) bool { return n.Address == spec.address })
 		if i < 0 {
 			i = len(nodes)
-			nodes = append(nodes, run.NodeRequest{Address: spec.address})
+			nodes = append(nodes, resolve.NodeRequest{Address: spec.address})
 			tls[spec.address] = spec.tls
 		}
 		if i > 0 {

@@ -3,11 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/istio-mab/istio-mab/resolve"
 	"os"
 	"slices"
 	"strings"
 
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/moby/buildkit/client"
 
 	"github.com/containerd/platforms"
@@ -25,7 +25,7 @@ import (
 // buildOptions are validated, typed settings for one build.
 type buildOptions struct {
 	plan        plan.Options
-	nodes       []run.NodeRequest       // the default node first
+	nodes       []resolve.NodeRequest   // the default node first
 	tls         map[string]buildkit.TLS // by node address
 	metadata    string                  // --metadata-file, or empty
 	compileJobs int

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/istio-mab/istio-mab/resolve"
 	"io"
 	"runtime"
 
@@ -11,7 +12,6 @@ import (
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/recipes"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -62,8 +62,8 @@ func printPlan(cmd *cobra.Command, o buildOptions, format string, bp platforms.P
 	}
 	var p plan.Plan
 	if o.plan.Source.Dir != "" {
-		req := run.Request{Options: o.plan, Recipe: r, Nodes: o.nodes}
-		p, err = run.ResolveLocal(cmd.Context(), req, bp)
+		req := resolve.Request{Options: o.plan, Recipe: r, Nodes: o.nodes}
+		p, err = resolve.ResolveLocal(cmd.Context(), req, bp)
 		err = failure.Usage(err)
 	} else {
 		p, err = resolveOnNodes(cmd, o, r)

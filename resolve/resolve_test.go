@@ -1,6 +1,7 @@
-package run
+package resolve
 
 import (
+	"github.com/istio-mab/istio-mab/internal/fakenode"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -67,19 +68,19 @@ func runRequest(t *testing.T, host string, nodes ...string) Request {
 // twoNodes are a default node building both platforms and a node native
 // to linux/arm64 named for it; goArm64 says whether the Go image has an
 // arm64 variant.
-func twoNodes(goArm64 bool) (def, arm *fakeNode) {
-	def, arm = newFakeNode("linux/amd64", "linux/arm64"), newFakeNode("linux/arm64")
+func twoNodes(goArm64 bool) (def, arm *fakenode.Node) {
+	def, arm = fakenode.New("linux/amd64", "linux/arm64"), fakenode.New("linux/arm64")
 	if !goArm64 {
 		goImage := "docker.io/library/golang:1.22"
-		def.imagePlatforms[goImage] = []ocispecs.Platform{amd64}
-		arm.imagePlatforms[goImage] = []ocispecs.Platform{amd64}
+		def.ImagePlatforms[goImage] = []ocispecs.Platform{amd64}
+		arm.ImagePlatforms[goImage] = []ocispecs.Platform{amd64}
 	}
 	return def, arm
 }
 
-func resolveTwo(t *testing.T, req Request, def, arm *fakeNode) plan.Plan {
+func resolveTwo(t *testing.T, req Request, def, arm *fakenode.Node) plan.Plan {
 	t.Helper()
-	p, err := Resolve(t.Context(), req, Solvers{defaultNode: def, armNode: arm})
+	p, err := Resolve(t.Context(), req, Nodes{defaultNode: def, armNode: arm})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,8 +156,8 @@ func TestResolveWithoutArm64GoCompilesEverythingOnTheDefaultNode(t *testing.T) {
 }
 
 func TestResolveRefusesANodeThatCannotBuildItsPlatform(t *testing.T) {
-	def, amd64Only := newFakeNode("linux/amd64", "linux/arm64"), newFakeNode("linux/amd64")
-	_, err := Resolve(t.Context(), runRequest(t, "registry.invalid", defaultNode, armNode), Solvers{defaultNode: def, armNode: amd64Only})
+	def, amd64Only := fakenode.New("linux/amd64", "linux/arm64"), fakenode.New("linux/amd64")
+	_, err := Resolve(t.Context(), runRequest(t, "registry.invalid", defaultNode, armNode), Nodes{defaultNode: def, armNode: amd64Only})
 	if err == nil || !strings.Contains(err.Error(), "BuildKit node "+armNode+" cannot build linux/arm64") {
 		t.Fatalf("Resolve error %v, want it to name %s and linux/arm64", err, armNode)
 	}

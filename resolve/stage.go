@@ -1,11 +1,11 @@
-package run
+package resolve
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/run/envoy"
@@ -52,26 +52,5 @@ func copyFile(src, dst string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return nil // staged already for another image of the same platform
 	}
-	return copyNew(src, dst, 0o644)
-}
-
-// copyNew copies src to dst, which must not exist yet, with mode.
-func copyNew(src, dst string, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return fsutil.CopyNew(src, dst, 0o644)
 }

@@ -1,6 +1,7 @@
-package run
+package resolve
 
 import (
+	"github.com/istio-mab/istio-mab/internal/fakenode"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +19,7 @@ func TestResolveRecordsInputsOnlyForACleanCheckout(t *testing.T) {
 	req.Options.Source.Dir = dir
 	digest := func() string {
 		t.Helper()
-		p, err := Resolve(t.Context(), req, Solvers{defaultNode: newFakeNode("linux/amd64", "linux/arm64")})
+		p, err := Resolve(t.Context(), req, Nodes{defaultNode: fakenode.New("linux/amd64", "linux/arm64")})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package run
+package resolve
 
 import (
 	"context"
@@ -37,7 +37,7 @@ type NodeRequest struct {
 // image, assigns every step to a node, pins every image each node will
 // pull, and stages local files. The plan it returns is complete: Run
 // decides nothing and changes nothing in it.
-func Resolve(ctx context.Context, req Request, solvers Solvers) (plan.Plan, error) {
+func Resolve(ctx context.Context, req Request, solvers Nodes) (plan.Plan, error) {
 	nodes, err := findNodes(ctx, req, solvers)
 	if err != nil {
 		return plan.Plan{}, err
@@ -67,7 +67,7 @@ func Resolve(ctx context.Context, req Request, solvers Solvers) (plan.Plan, erro
 	return stageEnvoyFiles(p, req.Stage)
 }
 
-func readFacts(ctx context.Context, req Request, s Solver) (plan.Facts, error) {
+func readFacts(ctx context.Context, req Request, s Node) (plan.Facts, error) {
 	r := req.Recipe
 	layout := source.Layout{Required: recipes.RequiredPaths(r), Dockerfiles: recipes.Dockerfiles(r)}
 	src := req.Options.Source
@@ -82,7 +82,7 @@ func readFacts(ctx context.Context, req Request, s Solver) (plan.Facts, error) {
 
 // findNodes asks every node, concurrently, for its platforms and for the Go
 // image on its native platform.
-func findNodes(ctx context.Context, req Request, solvers Solvers) ([]plan.Node, error) {
+func findNodes(ctx context.Context, req Request, solvers Nodes) ([]plan.Node, error) {
 	nodes := make([]plan.Node, len(req.Nodes))
 	g, ctx := errgroup.WithContext(ctx)
 	for i, nr := range req.Nodes {
@@ -101,7 +101,7 @@ func (req Request) goImage() string {
 	return req.Recipe.GoImage
 }
 
-func findNode(ctx context.Context, nr NodeRequest, s Solver, goImage string) (plan.Node, error) {
+func findNode(ctx context.Context, nr NodeRequest, s Node, goImage string) (plan.Node, error) {
 	if s == nil {
 		return plan.Node{}, fmt.Errorf("BuildKit node %s is not connected", nr.Address)
 	}

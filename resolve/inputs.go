@@ -1,4 +1,4 @@
-package run
+package resolve
 
 import (
 	"context"
@@ -22,12 +22,6 @@ import (
 // InputsVersion changes whenever istio-mab would build the same inputs
 // differently, so lists built before never count as up to date.
 const InputsVersion = "2" // 2: layers at gzip level 4
-
-// The manifest list annotations that record what a list was built from.
-const (
-	AnnotationInputs = "io.istio-mab.inputs" // digest of recipe, options and commit
-	AnnotationPins   = "io.istio-mab.pins"   // JSON: "REF PLATFORM" -> digest of every image pulled
-)
 
 // inputsDigest covers what a build's result is a function of, except the
 // images it pulls, which are recorded by digest beside it (the pins): the
@@ -60,15 +54,6 @@ func inputsDigest(o plan.Options, r recipes.Recipe, commit string) (string, erro
 	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
-// annotations records p's inputs on each of its manifest lists.
-func annotations(p plan.Plan) map[string]string {
-	if p.Inputs.Digest == "" {
-		return nil
-	}
-	pins, _ := json.Marshal(p.Inputs.Pins) // a map of strings always marshals
-	return map[string]string{AnnotationInputs: p.Inputs.Digest, AnnotationPins: string(pins)}
-}
-
 // ListReader reads the annotations of a published manifest list.
 type ListReader interface {
 	ListAnnotations(ctx context.Context, ref string) (map[string]string, error)
@@ -78,7 +63,7 @@ type ListReader interface {
 // all its tags, built from the same inputs with the same pulled images, so
 // the run can stop without solving or pushing anything. It reads only the
 // commit of the tag, the lists' annotations and the pinned images' digests.
-func UpToDate(ctx context.Context, req Request, s Solver, lists ListReader) (bool, error) {
+func UpToDate(ctx context.Context, req Request, s Node, lists ListReader) (bool, error) {
 	commit, err := resolveCommit(ctx, req.Options.Source, s)
 	if err != nil || commit == "" {
 		return false, err
@@ -95,16 +80,16 @@ func UpToDate(ctx context.Context, req Request, s Solver, lists ListReader) (boo
 	for _, img := range pre.Images {
 		for _, tag := range img.Tags {
 			ann, err := lists.ListAnnotations(ctx, img.Repository+":"+tag)
-			if err != nil || ann[AnnotationInputs] != digest || (pins != "" && ann[AnnotationPins] != pins) {
+			if err != nil || ann[plan.AnnotationInputs] != digest || (pins != "" && ann[plan.AnnotationPins] != pins) {
 				return false, nil // a missing tag or other inputs: build
 			}
-			pins = ann[AnnotationPins]
+			pins = ann[plan.AnnotationPins]
 		}
 	}
 	return samePins(ctx, s, pins)
 }
 
-func resolveCommit(ctx context.Context, src plan.Source, s Solver) (string, error) {
+func resolveCommit(ctx context.Context, src plan.Source, s Node) (string, error) {
 	if src.Dir != "" {
 		commit, err := source.DirCommit(ctx, src.Dir)
 		if err != nil {
@@ -120,7 +105,7 @@ func resolveCommit(ctx context.Context, src plan.Source, s Solver) (string, erro
 }
 
 // samePins re-resolves every image a build pulled and compares digests.
-func samePins(ctx context.Context, s Solver, recorded string) (bool, error) {
+func samePins(ctx context.Context, s Node, recorded string) (bool, error) {
 	var pins map[string]string
 	if err := json.Unmarshal([]byte(recorded), &pins); err != nil || len(pins) == 0 {
 		return false, nil

@@ -1,4 +1,8 @@
-package run
+// Package fakenode is a BuildKit node without a daemon, for tests and the
+// facade's examples: it answers Platforms and Pin from its fields and
+// emulates each Solve's result with real tiny executables, pushing images
+// to the registry BuildKit would push to.
+package fakenode
 
 import (
 	"context"
@@ -10,9 +14,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/crane"
@@ -33,73 +37,71 @@ import (
 	"github.com/istio-mab/istio-mab/run/image"
 )
 
-// solveKind is what a solve did, as the fake tells it from its input.
-type solveKind string
+// Kind is what a solve did, as the fake tells it from its input.
+type Kind string
 
 const (
-	kindCompile solveKind = "compile"
-	kindEnvoy   solveKind = "envoy"
-	kindImage   solveKind = "image"
+	Compile Kind = "compile"
+	Envoy   Kind = "envoy"
+	Image   Kind = "image"
 )
 
 // solve is one solve a fake node received.
-type solve struct {
-	Kind     solveKind
+type Solve struct {
+	Kind     Kind
 	Platform string   // target platform: the image's or Envoy's; for compiles, every binary's
 	Built    []string // compile: "name linux/arm64" of each binary
 	BuildOn  string   // compile: the platform the compiles ran on
 	Kept     bool     // compile: kept in the node's cache, not exported
 }
 
-// fakeNode is a BuildKit node without a daemon: it answers Platforms and
+// Node is a BuildKit node without a daemon: it answers Platforms and
 // Pin from its fields and emulates each Solve's result with real tiny
 // executables, pushing images to the registry BuildKit would push to.
-type fakeNode struct {
+type Node struct {
 	platforms []ocispecs.Platform
-	// imagePlatforms is, per image ref, the platforms it has a variant
+	// ImagePlatforms is, per image ref, the platforms it has a variant
 	// for; Pin of another platform resolves to the first, as a
 	// single-platform image does. Refs not listed have every platform.
-	imagePlatforms map[string][]ocispecs.Platform
-	fail           map[solveKind]error
-	// envoyFor puts an Envoy for another platform into the images of a
+	ImagePlatforms map[string][]ocispecs.Platform
+	Fail           map[Kind]error
+	// EnvoyFor puts an Envoy for another platform into the images of a
 	// platform ("linux/arm64" -> "linux/amd64"), as a broken build would.
-	envoyFor map[string]string
+	EnvoyFor map[string]string
 
 	mu     sync.Mutex
-	solves []solve
+	solves []Solve
 	reads  int // ReadFiles calls: the compiles' file listings
 }
 
-var _ Solver = (*fakeNode)(nil)
-
-func newFakeNode(pls ...string) *fakeNode {
-	n := &fakeNode{imagePlatforms: map[string][]ocispecs.Platform{}, fail: map[solveKind]error{}, envoyFor: map[string]string{}}
+func New(pls ...string) *Node {
+	n := &Node{ImagePlatforms: map[string][]ocispecs.Platform{}, Fail: map[Kind]error{}, EnvoyFor: map[string]string{}}
 	for _, pl := range pls {
 		n.platforms = append(n.platforms, platforms.MustParse(pl))
 	}
 	return n
 }
 
-func (n *fakeNode) ResolveGit(context.Context, llb.State) (string, []byte, error) {
+func (n *Node) ResolveGit(context.Context, llb.State) (string, []byte, error) {
 	return "", nil, errors.New("fake node: no git")
 }
 
 // ReadFiles serves the compiles' file lists as empty: the fake compiles
 // need no source.
-func (n *fakeNode) ReadFiles(_ context.Context, _ llb.State, _ map[string]string, fn func(func(string) ([]byte, error)) error) error {
+func (n *Node) ReadFiles(_ context.Context, _ llb.State, _ map[string]string, fn func(func(string) ([]byte, error)) error) error {
 	n.mu.Lock()
 	n.reads++
 	n.mu.Unlock()
 	return fn(func(string) ([]byte, error) { return nil, nil })
 }
 
-func (n *fakeNode) Platforms(context.Context) ([]ocispecs.Platform, error) { return n.platforms, nil }
+func (n *Node) Platforms(context.Context) ([]ocispecs.Platform, error) { return n.platforms, nil }
 
-func (n *fakeNode) Pin(_ context.Context, refs []buildkit.ImageRef) ([]buildkit.Pinned, error) {
+func (n *Node) Pin(_ context.Context, refs []buildkit.ImageRef) ([]buildkit.Pinned, error) {
 	out := make([]buildkit.Pinned, len(refs))
 	for i, r := range refs {
 		pl := r.Platform
-		if have, ok := n.imagePlatforms[r.Ref]; ok && !containsPlatform(have, pl) {
+		if have, ok := n.ImagePlatforms[r.Ref]; ok && !containsPlatform(have, pl) {
 			pl = have[0]
 		}
 		out[i] = buildkit.Pinned{Ref: r.Ref + "@" + digest.FromString(r.Ref).String(), Platform: pl}
@@ -116,11 +118,11 @@ func containsPlatform(pls []ocispecs.Platform, pl ocispecs.Platform) bool {
 	return false
 }
 
-// solvesOf returns the solves of one kind the node received.
-func (n *fakeNode) solvesOf(kind solveKind) []solve {
+// SolvesOf returns the solves of one kind the node received.
+func (n *Node) SolvesOf(kind Kind) []Solve {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var out []solve
+	var out []Solve
 	for _, s := range n.solves {
 		if s.Kind == kind {
 			out = append(out, s)
@@ -129,20 +131,20 @@ func (n *fakeNode) solvesOf(kind solveKind) []solve {
 	return out
 }
 
-func (n *fakeNode) record(s solve) {
+func (n *Node) record(s Solve) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.solves = append(n.solves, s)
 }
 
 // ExportUnlessKept always sends: the fake keeps no results between solves.
-func (n *fakeNode) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, _ string, solved func()) (bool, error) {
+func (n *Node) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string, _ string, solved func()) (bool, error) {
 	_, err := n.Solve(ctx, def, opt, locals)
 	solved()
 	return true, err
 }
 
-func (n *fakeNode) Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string) (map[string]string, error) {
+func (n *Node) Solve(ctx context.Context, def *llb.Definition, opt client.SolveOpt, locals map[string]string) (map[string]string, error) {
 	if def == nil {
 		if opt.Frontend != "dockerfile.v0" || len(opt.Exports) != 1 {
 			return nil, fmt.Errorf("fake node: unexpected frontend solve %q", opt.Frontend)
@@ -167,14 +169,14 @@ func (n *fakeNode) Solve(ctx context.Context, def *llb.Definition, opt client.So
 }
 
 // compile writes the binary the definition compiles, as its export holds it.
-func (n *fakeNode) compile(bins []plan.Binary, ops []*pb.Op, dir string) error {
-	s := solve{Kind: kindCompile, BuildOn: buildPlatform(ops), Kept: dir == ""}
+func (n *Node) compile(bins []plan.Binary, ops []*pb.Op, dir string) error {
+	s := Solve{Kind: Compile, BuildOn: buildPlatform(ops), Kept: dir == ""}
 	for _, b := range bins {
 		s.Built = append(s.Built, b.Name+" "+platforms.Format(b.Platform))
 	}
 	s.Platform = strings.Join(s.Built, ", ")
 	n.record(s)
-	if err := n.fail[kindCompile]; err != nil {
+	if err := n.Fail[Compile]; err != nil {
 		return err
 	}
 	for _, b := range bins {
@@ -191,7 +193,7 @@ func (n *fakeNode) compile(bins []plan.Binary, ops []*pb.Op, dir string) error {
 var envoyStep = regexp.MustCompile(`Envoy for (\S+)$`)
 
 // fetchEnvoy writes dir/envoy for the platform the definition's step names say.
-func (n *fakeNode) fetchEnvoy(def *llb.Definition, dir string) error {
+func (n *Node) fetchEnvoy(def *llb.Definition, dir string) error {
 	var pl string
 	for _, m := range def.Metadata {
 		if sub := envoyStep.FindStringSubmatch(m.Description["llb.customname"]); sub != nil {
@@ -201,8 +203,8 @@ func (n *fakeNode) fetchEnvoy(def *llb.Definition, dir string) error {
 	if pl == "" {
 		return errors.New("fake node: neither a compile nor an Envoy fetch")
 	}
-	n.record(solve{Kind: kindEnvoy, Platform: pl})
-	if err := n.fail[kindEnvoy]; err != nil {
+	n.record(Solve{Kind: Envoy, Platform: pl})
+	if err := n.Fail[Envoy]; err != nil {
 		return err
 	}
 	return writeExe(filepath.Join(dir, envoy.File), platforms.MustParse(pl))
@@ -211,15 +213,15 @@ func (n *fakeNode) fetchEnvoy(def *llb.Definition, dir string) error {
 // buildImage pushes, by digest to the export's repository, an image for the
 // solve's platform holding in /usr/local/bin the binaries the client shares
 // for it and an Envoy, and answers with its descriptor as BuildKit does.
-func (n *fakeNode) buildImage(ctx context.Context, opt client.SolveOpt, locals map[string]string) (map[string]string, error) {
+func (n *Node) buildImage(ctx context.Context, opt client.SolveOpt, locals map[string]string) (map[string]string, error) {
 	plName := opt.FrontendAttrs["platform"]
-	n.record(solve{Kind: kindImage, Platform: plName})
-	if err := n.fail[kindImage]; err != nil {
+	n.record(Solve{Kind: Image, Platform: plName})
+	if err := n.Fail[Image]; err != nil {
 		return nil, err
 	}
 	pl := platforms.MustParse(plName)
 	envoyPlatform := pl
-	if other, ok := n.envoyFor[plName]; ok {
+	if other, ok := n.EnvoyFor[plName]; ok {
 		envoyPlatform = platforms.MustParse(other)
 	}
 	files, err := imageFiles(locals[image.BinariesLocal], pl, envoyPlatform)
@@ -387,26 +389,26 @@ func writeExe(path string, pl ocispecs.Platform) error {
 	return os.WriteFile(path, b, 0o755)
 }
 
-// exes are tiny real executables by platform, built once in TestMain.
-var exes = map[string][]byte{}
+// exes are tiny real executables by platform, built on first use.
+var (
+	exes     = map[string][]byte{}
+	exesOnce sync.Once
+	exesErr  error
+)
 
 // exePlatforms are the platforms the fake can write executables for.
 var exePlatforms = []string{"linux/amd64", "linux/arm64"}
 
 func exeFor(pl ocispecs.Platform) ([]byte, error) {
+	exesOnce.Do(func() { exesErr = buildExes() })
+	if exesErr != nil {
+		return nil, fmt.Errorf("fake node: building test executables: %w", exesErr)
+	}
 	b, ok := exes[platforms.Format(platforms.Normalize(pl))]
 	if !ok {
 		return nil, fmt.Errorf("fake node: no test executable for %s", platforms.Format(pl))
 	}
 	return b, nil
-}
-
-func TestMain(m *testing.M) {
-	if err := buildExes(); err != nil {
-		fmt.Fprintln(os.Stderr, "building test executables:", err)
-		os.Exit(1)
-	}
-	os.Exit(m.Run())
 }
 
 // buildExes cross-compiles an empty program for each of exePlatforms.
@@ -434,4 +436,18 @@ func buildExes() error {
 		}
 	}
 	return nil
+}
+
+// Solves are every solve the node received, in order.
+func (n *Node) Solves() []Solve {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return slices.Clone(n.solves)
+}
+
+// Reads counts the ReadFiles calls: the compiles' file listings.
+func (n *Node) Reads() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.reads
 }

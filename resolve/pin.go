@@ -1,4 +1,4 @@
-package run
+package resolve
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // node cannot reach or trust fails before anything is built; Envoy images
 // are pinned by digest, so the Envoy checked is the Envoy shipped. The Go
 // images were pinned per node when the nodes were found.
-func pinImages(ctx context.Context, p plan.Plan, solvers Solvers) (plan.Plan, error) {
+func pinImages(ctx context.Context, p plan.Plan, solvers Nodes) (plan.Plan, error) {
 	out := p.Clone()
 	out.Inputs.Pins = goImagePins(p.Nodes, p.GoImage)
 	byNode := imageRefs(p)
