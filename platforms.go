@@ -1,5 +1,3 @@
-// Package istiomab holds the repository-root data embedded in the binary:
-// the default image platform list, platforms.yaml.
 package istiomab
 
 import _ "embed"

@@ -1,18 +1,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/plan"
-	"github.com/istio-mab/istio-mab/publish"
-	"github.com/istio-mab/istio-mab/run"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -84,77 +79,6 @@ func parseOutput(s string) (airgapOptions, error) {
 
 func (a airgapOptions) set() bool { return a.layoutDir != "" }
 
-// sink writes the run into the layout.
-func (a airgapOptions) sink(hub, stage string) (run.Sink, error) {
-	return publish.NewLayout(a.layoutDir, stage, hub)
-}
-
-// finish records the layout's contents once every list is named, then
-// packs it for tar:FILE.
-func (a airgapOptions) finish(ctx context.Context, p plan.Plan, line string, res run.Result) error {
-	if err := writeLock(ctx, filepath.Join(a.layoutDir, lockFile), p, line); err != nil {
-		return err
-	}
-	c := carry.Contents{Version: p.Version, Hub: p.Hub}
-	for _, pub := range res.Published {
-		l, err := carry.ListOf(p.Hub, pub, imageBinaries(p, pub.Repository))
-		if err != nil {
-			return err
-		}
-		c.Lists = append(c.Lists, l)
-	}
-	var err error
-	if c.Files, err = carry.FilesIn(a.layoutDir, "files", lockFile); err != nil {
-		return err
-	}
-	if err := carry.WriteContents(a.layoutDir, c); err != nil {
-		return err
-	}
-	if a.tarFile == "" {
-		return nil
-	}
-	defer os.RemoveAll(a.layoutDir)
-	return carry.Pack(a.layoutDir, a.tarFile)
-}
-
-// imageBinaries are the binaries of repo's images (every variant of an
-// image holds the same), repo as publish names it.
-func imageBinaries(p plan.Plan, repo string) []string {
-	for _, img := range p.Images {
-		if r, err := name.NewRepository(img.Repository); err == nil && r.String() == repo {
-			return run.Binaries(img)
-		}
-	}
-	return nil
-}
-
 func errRequired(flag, what string) error {
 	return fmt.Errorf("%s is required: %s", flag, what)
-}
-
-// lockFile is the lock of the run, at the layout's root.
-const lockFile = "istio-mab.lock"
-
-// writeLock records the inputs of p, fetching each download to hash it.
-func writeLock(ctx context.Context, path string, p plan.Plan, line string) error {
-	sums, err := lock.Fetch(ctx, p)
-	if err != nil {
-		return err
-	}
-	l, err := lock.Of(p, line, sums)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := lock.Write(f, l); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -58,7 +58,7 @@ func parseNodes(fl *pflag.FlagSet) ([]resolve.NodeRequest, map[string]buildkit.T
 	return nodes, tls, nil
 }
 
-// namedBuilders are platforms.yaml's builders, overridden by --run.
+// namedBuilders are platforms.yaml's builders, overridden by --builder.
 func namedBuilders(flags []string, file string) (map[string]nodeSpec, error) {
 	out := map[string]nodeSpec{}
 	fromFile, err := fileBuilders(file)

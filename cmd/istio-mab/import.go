@@ -2,9 +2,8 @@ package main
 
 import (
 	"fmt"
-	"io"
+	"github.com/istio-mab/istio-mab/report"
 	"os"
-	"text/tabwriter"
 
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/publish"
@@ -49,7 +48,7 @@ func runImport(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	printLists(cmd.OutOrStdout(), res)
+	report.PrintLists(cmd.OutOrStdout(), res)
 	return nil
 }
 
@@ -75,13 +74,4 @@ func layoutFrom(from string) (dir string, cleanup func(), err error) {
 		return "", nil, err
 	}
 	return tmp, cleanup, nil
-}
-
-func printLists(w io.Writer, res []*publish.Result) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MANIFEST LIST\tDIGEST\tTAGS")
-	for _, r := range res {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Repository, r.Index.Digest, tagList(r))
-	}
-	tw.Flush()
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
+	istiomab "github.com/istio-mab/istio-mab"
 	"github.com/spf13/cobra"
 
 	"github.com/istio-mab/istio-mab/carry/lock"
-	"github.com/istio-mab/istio-mab/internal/buildkit"
-	"github.com/istio-mab/istio-mab/internal/failure"
-	"github.com/istio-mab/istio-mab/plan"
 )
 
 func newLockCommand() *cobra.Command {
@@ -27,10 +25,7 @@ func newLockCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := runLock(cmd, o); err != nil {
-				return failure.WithMessage(err, plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
-			}
-			return nil
+			return runLock(cmd, o)
 		},
 	}
 	f.register(cmd)
@@ -41,28 +36,7 @@ func newLockCommand() *cobra.Command {
 }
 
 func runLock(cmd *cobra.Command, o buildOptions) error {
-	ctx := cmd.Context()
-	o.dryRun, o.out.lock = true, nil
-	r, err := precheck(cmd, o)
-	if err != nil {
-		return err
-	}
-	prog, err := buildkit.NewProgress(ctx, cmd.ErrOrStderr(), o.progress, plan.Secrets(o.plan.SecretURLs()...))
-	if err != nil {
-		return err
-	}
-	p, _, err := connectAndRun(ctx, o, r, prog)
-	if cerr := prog.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	sums, err := lock.Fetch(ctx, p)
-	if err != nil {
-		return err
-	}
-	l, err := lock.Of(p, r.Line, sums)
+	l, err := istiomab.Lock(cmd.Context(), o.request(), o.callOptions(cmd)...)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	istiomab "github.com/istio-mab/istio-mab"
 	"github.com/istio-mab/istio-mab/resolve"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -39,7 +41,38 @@ type buildOptions struct {
 	insecure    map[string]bool
 	goChoice    string // --go: recipes.GoMinor, recipes.GoUpstream or a Go version
 	access      *registry.Access
+	registries  istiomab.Registries
 	out         airgapOptions // --output and the like
+}
+
+// request is the library call these options make.
+func (o buildOptions) request() istiomab.BuildRequest {
+	req := istiomab.BuildRequest{
+		Options: o.plan, Go: o.goChoice, Registries: o.registries, Dist: o.dist,
+		Jobs: o.jobs, CompileJobs: o.compileJobs, Force: o.force, DryRun: o.dryRun,
+		CacheFrom: o.cacheFrom, CacheTo: o.cacheTo, Lock: o.out.lock,
+		Output: istiomab.Output{LayoutDir: o.out.layoutDir, TarFile: o.out.tarFile},
+	}
+	for _, n := range o.nodes {
+		req.Nodes = append(req.Nodes, istiomab.Node{Address: n.Address, For: n.For, TLS: o.tls[n.Address]})
+	}
+	return req
+}
+
+// callOptions show progress and warnings on cmd's stderr.
+func (o buildOptions) callOptions(cmd *cobra.Command) []istiomab.Option {
+	warn := func(w string) { fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w) }
+	return []istiomab.Option{istiomab.WithProgress(cmd.ErrOrStderr(), o.progress), istiomab.WithWarnings(warn), istiomab.WithExportCache(exportCache())}
+}
+
+// exportCache is where runs keep the binaries they exported, per node, so
+// an unchanged one is not sent again; none when the user has no cache dir.
+func exportCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "istio-mab", "exports")
 }
 
 // supportedPlatforms are the image platforms Istio's Dockerfiles and Envoy builds exist for.
@@ -79,7 +112,11 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 		func() (err error) { o.progress, err = parseProgress(getString(fl, "progress")); return err },
 		func() (err error) { p.Go, err = goOptions(fl); return err },
 		func() (err error) { o.cacheFrom, o.cacheTo, err = cacheOptions(fl); return err },
-		func() (err error) { o.access, err = parseAccess(fl, o.insecure); return err },
+		func() (err error) {
+			o.access, err = parseAccess(fl, o.insecure)
+			o.registries = registriesOf(fl)
+			return err
+		},
 		func() error { return parseAirgap(fl, &o) },
 	}
 	for _, step := range steps {
@@ -210,20 +247,27 @@ func parseProgress(mode string) (string, error) {
 }
 
 func parseAccess(fl *pflag.FlagSet, insecure map[string]bool) (*registry.Access, error) {
-	hosts := splitAll(getStrings(fl, "insecure-registry"))
-	for _, h := range hosts {
+	r := registriesOf(fl)
+	for _, h := range r.Insecure {
 		insecure[h] = true
 	}
-	opts := []registry.Option{registry.WithInsecure(hosts...), registry.WithUserAgent("istio-mab")}
-	for _, flag := range []string{"registry-ca", "ca-bundle"} {
-		if fl.Lookup(flag) == nil {
-			continue // verify has no --ca-bundle
-		}
-		if ca := getString(fl, flag); ca != "" {
-			opts = append(opts, registry.WithRootCAs(ca))
-		}
+	opts := []registry.Option{registry.WithInsecure(r.Insecure...), registry.WithUserAgent("istio-mab")}
+	for _, ca := range r.CAFiles {
+		opts = append(opts, registry.WithRootCAs(ca))
 	}
 	return registry.New(opts...)
+}
+
+// registriesOf reads how registries are reached: --insecure-registry and
+// the CAs of --registry-ca and --ca-bundle (verify has no --ca-bundle).
+func registriesOf(fl *pflag.FlagSet) istiomab.Registries {
+	r := istiomab.Registries{Insecure: splitAll(getStrings(fl, "insecure-registry"))}
+	for _, flag := range []string{"registry-ca", "ca-bundle"} {
+		if fl.Lookup(flag) != nil && getString(fl, flag) != "" {
+			r.CAFiles = append(r.CAFiles, getString(fl, flag))
+		}
+	}
+	return r
 }
 
 // items reads a list flag: commas and (from the environment) spaces separate

@@ -3,15 +3,13 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/istio-mab/istio-mab/resolve"
+	istiomab "github.com/istio-mab/istio-mab"
 	"io"
 	"runtime"
 
 	"github.com/containerd/platforms"
-	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/plan"
-	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -56,34 +54,11 @@ func registerPlanFlags(fl *pflag.FlagSet) {
 
 // printPlan resolves offline when it can, else through the daemon.
 func printPlan(cmd *cobra.Command, o buildOptions, format string, bp platforms.Platform) error {
-	r, err := precheck(cmd, o)
+	p, err := istiomab.Plan(cmd.Context(), o.request(), bp, o.callOptions(cmd)...)
 	if err != nil {
 		return err
 	}
-	var p plan.Plan
-	if o.plan.Source.Dir != "" {
-		req := resolve.Request{Options: o.plan, Recipe: r, Nodes: o.nodes}
-		p, err = resolve.ResolveLocal(cmd.Context(), req, bp)
-		err = failure.Usage(err)
-	} else {
-		p, err = resolveOnNodes(cmd, o, r)
-	}
-	if err != nil {
-		return failure.WithMessage(err, plan.Scrub(err.Error(), plan.Secrets(o.plan.SecretURLs()...)))
-	}
 	return writePlan(cmd.OutOrStdout(), p, format, plan.Secrets(o.plan.SecretURLs()...))
-}
-
-func resolveOnNodes(cmd *cobra.Command, o buildOptions, r recipes.Recipe) (plan.Plan, error) {
-	prog, err := buildkit.NewProgress(cmd.Context(), cmd.ErrOrStderr(), o.progress, plan.Secrets(o.plan.SecretURLs()...))
-	if err != nil {
-		return plan.Plan{}, err
-	}
-	p, _, err := connectAndRun(cmd.Context(), o, r, prog)
-	if cerr := prog.Close(); err == nil {
-		err = cerr
-	}
-	return p, err
 }
 
 func buildPlatform(flag string) (pl platforms.Platform, err error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/istio-mab/istio-mab/report"
 
 	"github.com/containerd/platforms"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -81,6 +82,6 @@ func defaultPlatforms() []ocispecs.Platform {
 
 // printCopy reports a copy: each list, then what was written.
 func printCopy(cmd *cobra.Command, res []*publish.Result, st carry.Stats) {
-	printLists(cmd.OutOrStdout(), res)
+	report.PrintLists(cmd.OutOrStdout(), res)
 	fmt.Fprintf(cmd.OutOrStdout(), "\n%d lists copied, %d already present\n", st.Copied, st.Present)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/istio-mab/istio-mab/report"
 	"runtime"
 	"runtime/debug"
 
@@ -88,4 +89,11 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// toolVersion is this binary's version and commit, for the reports it writes.
+func toolVersion() report.Tool {
+	info, _ := debug.ReadBuildInfo()
+	v := versionInfo(info)
+	return report.Tool{Version: v.version, Commit: v.commit}
 }

@@ -397,7 +397,7 @@ var (
 )
 
 // exePlatforms are the platforms the fake can write executables for.
-var exePlatforms = []string{"linux/amd64", "linux/arm64"}
+var exePlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "darwin/amd64", "darwin/arm64", "windows/amd64"}
 
 func exeFor(pl ocispecs.Platform) ([]byte, error) {
 	exesOnce.Do(func() { exesErr = buildExes() })

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bytes"
@@ -75,7 +75,7 @@ func lines(s string) []string {
 
 func TestPrintSummary(t *testing.T) {
 	var b bytes.Buffer
-	printSummary(&b, summaryPlan(), summaryResult())
+	PrintSummary(&b, summaryPlan(), summaryResult())
 	got := lines(b.String())
 	for _, want := range []string{
 		"Istio 1.14.3 (commit 0123456789ab) from https://github.com/istio/istio.git",
@@ -105,7 +105,7 @@ func TestPrintSummaryNotPushed(t *testing.T) {
 	res := summaryResult()
 	res.Published[0].Pushed, res.Published[0].Tags, res.Archives = false, nil, nil
 	var b bytes.Buffer
-	printSummary(&b, p, res)
+	PrintSummary(&b, p, res)
 	got := lines(b.String())
 	for _, want := range []string{
 		"Istio 1.14.3 (commit 0123456789ab) from /home/me/istio",

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 	"github.com/istio-mab/istio-mab/run"
 )
 
-func printSummary(w io.Writer, p plan.Plan, res run.Result) {
+func PrintSummary(w io.Writer, p plan.Plan, res run.Result) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Istio %s (commit %s) from %s\n\n", p.Version, short(p.Facts.Commit), sourceName(p.Source))
 	sizes := imageSizes(res.Published)
@@ -72,4 +72,14 @@ func imageSizes(published []*publish.Result) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// PrintLists writes one line per manifest list: repository, digest, tags.
+func PrintLists(w io.Writer, res []*publish.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MANIFEST LIST\tDIGEST\tTAGS")
+	for _, r := range res {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Repository, r.Index.Digest, tagList(r))
+	}
+	tw.Flush()
 }

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -10,9 +10,9 @@ import (
 	"github.com/istio-mab/istio-mab/run"
 )
 
-// appendStepSummary appends a Markdown table of the run to GitHub Actions'
+// AppendStepSummary appends a Markdown table of the run to GitHub Actions'
 // step summary file.
-func appendStepSummary(path string, p plan.Plan, res run.Result) error {
+func AppendStepSummary(path string, p plan.Plan, res run.Result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### Istio %s (commit %s)\n\n", p.Version, short(p.Facts.Commit))
 	fmt.Fprintln(&b, "| image | platform | digest | size |\n|---|---|---|---|")

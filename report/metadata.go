@@ -1,20 +1,25 @@
-package main
+package report
 
 import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 
 	"github.com/containerd/platforms"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/run"
 )
 
-// metadata is the --metadata-file document; docs/metadata.md is its schema.
-type metadata struct {
+// Tool says which istio-mab wrote a document.
+type Tool struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+}
+
+// Metadata is the --metadata-file document; docs/metadata.md is its schema.
+type Metadata struct {
 	SchemaVersion int               `json:"schemaVersion"`
-	IstioMab      toolInfo          `json:"istioMab"`
+	IstioMab      Tool              `json:"istioMab"`
 	Istio         istioInfo         `json:"istio"`
 	Pushed        bool              `json:"pushed"`
 	Images        []imageMetadata   `json:"images"`
@@ -30,11 +35,6 @@ type binaryMetadata struct {
 	Platform  string `json:"platform"`
 	GoImage   string `json:"goImage"`             // pinned by digest
 	GoVersion string `json:"goVersion,omitempty"` // the image's GOLANG_VERSION, when it says
-}
-
-type toolInfo struct {
-	Version string `json:"version"`
-	Commit  string `json:"commit"`
 }
 
 type istioInfo struct {
@@ -81,12 +81,11 @@ type phaseMetadata struct {
 	Seconds float64 `json:"seconds"`
 }
 
-func newMetadata(p plan.Plan, res run.Result, phases []run.Phase) metadata {
-	info, _ := debug.ReadBuildInfo()
-	v := versionInfo(info)
-	m := metadata{
+// NewMetadata records every digest of a run of p by tool.
+func NewMetadata(tool Tool, p plan.Plan, res run.Result) Metadata {
+	m := Metadata{
 		SchemaVersion: 1,
-		IstioMab:      toolInfo{Version: v.version, Commit: v.commit},
+		IstioMab:      tool,
 		Istio:         istioInfo{Version: p.Version, Source: sourceName(p.Source), Commit: p.Facts.Commit},
 		Images:        []imageMetadata{},
 		Archives:      []archiveMetadata{},
@@ -116,15 +115,15 @@ func newMetadata(p plan.Plan, res run.Result, phases []run.Phase) metadata {
 	for _, a := range res.Archives {
 		m.Archives = append(m.Archives, archiveMetadata{Name: filepath.Base(a.Path), SHA256: a.SHA256, Size: a.Size})
 	}
-	for _, ph := range phases {
+	for _, ph := range res.Phases {
 		m.Phases = append(m.Phases, phaseMetadata{Name: ph.Name, Seconds: ph.Seconds})
 	}
 	return m
 }
 
-// writeMetadata writes m to path atomically: a reader sees the old file or
+// WriteMetadata writes m to path atomically: a reader sees the old file or
 // the whole new one, never a half-written document.
-func writeMetadata(path string, m metadata) error {
+func WriteMetadata(path string, m Metadata) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err

@@ -1,0 +1,106 @@
+package istiomab
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/istio-mab/istio-mab/carry/lock"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/istio-mab/istio-mab/resolve"
+	"github.com/istio-mab/istio-mab/run"
+)
+
+// BuildResult is what a build did.
+type BuildResult struct {
+	// Plan is the resolved plan; empty when the run stopped as up to date.
+	Plan plan.Plan
+	run.Result
+	// Line is the recipe's release line, e.g. "1.22".
+	Line string
+}
+
+// Build rebuilds a release: it checks the cheap things first (recipe,
+// writable outputs, push credentials), connects every node, stops at once
+// when every list is already published from the same inputs (unless
+// Force), resolves the plan, holds it to the lock, runs it into the
+// registry or a layout, and finishes the layout. Errors carry their exit
+// code (docs/exit-codes.md); URL credentials are scrubbed from them.
+func Build(ctx context.Context, req BuildRequest, opts ...Option) (BuildResult, error) {
+	res, err := build(ctx, req, newSettings(opts))
+	if err != nil {
+		err = failure.WithMessage(classify(err), plan.Scrub(err.Error(), plan.Secrets(req.Options.SecretURLs()...)))
+	}
+	return res, err
+}
+
+func build(ctx context.Context, req BuildRequest, s settings) (BuildResult, error) {
+	r, access, err := precheck(ctx, req, s)
+	if err != nil {
+		return BuildResult{}, err
+	}
+	prog, err := buildkit.NewProgress(ctx, s.progress, s.progressMode, plan.Secrets(req.Options.SecretURLs()...))
+	if err != nil {
+		return BuildResult{}, err
+	}
+	res, runErr := connectAndRun(ctx, req, r, access, prog, s)
+	if err := prog.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	res.Line = r.Line
+	return res, runErr
+}
+
+func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, access registryAccess, prog *buildkit.Progress, s settings) (BuildResult, error) {
+	nodes, closeAll, err := connect(ctx, req.Nodes, prog, s)
+	if err != nil {
+		return BuildResult{}, failure.Usage(err) // an unreachable builder is bad input
+	}
+	defer closeAll()
+	stage, err := os.MkdirTemp("", "istio-mab-stage-")
+	if err != nil {
+		return BuildResult{}, err
+	}
+	defer os.RemoveAll(stage)
+	rreq := resolve.Request{Options: req.Options, Recipe: r, Nodes: nodeRequests(req.Nodes), Stage: stage}
+	if done, err := upToDate(ctx, req, rreq, nodes, access); err != nil || done {
+		return BuildResult{Result: run.Result{UpToDate: done}}, err
+	}
+	start := time.Now()
+	p, err := resolve.Resolve(ctx, rreq, nodes.forResolve())
+	for _, w := range p.Warnings { // where the source and the recipe disagree
+		prog.Step("warning: " + w)(nil)
+	}
+	if err == nil && req.Lock != nil {
+		p, err = lock.Apply(p, r.Line, *req.Lock)
+	}
+	if err != nil || req.DryRun {
+		// Inputs that cannot be resolved (tag, base, node platform) are bad input.
+		return BuildResult{Plan: p}, failure.Usage(err)
+	}
+	resolved := run.Phase{Name: "resolve", Seconds: time.Since(start).Seconds()}
+	sink, err := newSink(req, access, stage)
+	if err != nil {
+		return BuildResult{Plan: p}, err
+	}
+	res, err := run.Run(ctx, p, nodes.forRun(), sink, run.Settings{
+		Dist: req.Dist, Jobs: req.Jobs, CompileJobs: req.CompileJobs, Progress: prog,
+		CacheFrom: req.CacheFrom, CacheTo: req.CacheTo, ExportCache: s.exportCache,
+	})
+	res.Phases = append([]run.Phase{resolved}, res.Phases...)
+	if err == nil && req.Output.set() {
+		err = finishLayout(ctx, req.Output, p, r.Line, res)
+	}
+	return BuildResult{Plan: p, Result: res}, err
+}
+
+func nodeRequests(nodes []Node) []resolve.NodeRequest {
+	out := make([]resolve.NodeRequest, len(nodes))
+	for i, n := range nodes {
+		out[i] = resolve.NodeRequest{Address: n.Address, For: n.For}
+	}
+	return out
+}

@@ -1,0 +1,72 @@
+package istiomab
+
+import (
+	"github.com/moby/buildkit/client"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/istio-mab/istio-mab/carry/lock"
+	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/internal/registry"
+	"github.com/istio-mab/istio-mab/plan"
+)
+
+// BuildRequest is one rebuild of an Istio release: what to build (Options)
+// and how (nodes, registries, outputs).
+type BuildRequest struct {
+	Options plan.Options
+	// Go chooses the Go builder image when Options.GoImage is empty:
+	// recipes.GoMinor (default), recipes.GoUpstream, or a Go version.
+	Go string
+	// Nodes are the BuildKit nodes, the default first (For empty); the
+	// others build the image platforms named in For.
+	Nodes      []Node
+	Registries Registries
+	// Dist receives the istioctl archives; empty: none are written.
+	Dist        string
+	Jobs        int // image builds at once; default 4
+	CompileJobs int // compiles at once per node; default 2
+	// Force builds even when every list under its tags was built from the
+	// same inputs; otherwise such a run stops at once (BuildResult.UpToDate).
+	Force bool
+	// DryRun resolves the plan and builds nothing.
+	DryRun             bool
+	CacheFrom, CacheTo []client.CacheOptionsEntry
+	// Output writes an OCI layout (or a tarball of one) instead of pushing.
+	Output Output
+	// Lock holds the build to the inputs of an istio-mab lock file.
+	Lock *lock.Lock
+}
+
+// Node is a BuildKit node: its address (unix://, tcp://, kube-pod://, ...),
+// its mTLS files, and the image platforms it builds (none: the default).
+type Node struct {
+	Address string
+	TLS     NodeTLS
+	For     []ocispecs.Platform
+}
+
+// NodeTLS are the files of a node's mTLS connection; empty for none.
+type NodeTLS = buildkit.TLS
+
+// Registries say how istio-mab's own registry calls reach registries:
+// credentials always come from the docker config and its helpers.
+type Registries struct {
+	Insecure []string // hosts reached over plain HTTP (or unverified TLS)
+	CAFiles  []string // PEM files of private CAs to trust besides the system's
+}
+
+// Output is an OCI layout written instead of a push; zero: push.
+type Output struct {
+	LayoutDir string // the layout directory
+	TarFile   string // when set, the layout is packed into this tarball
+}
+
+func (o Output) set() bool { return o.LayoutDir != "" }
+
+func (r Registries) access() (*registry.Access, error) {
+	opts := []registry.Option{registry.WithInsecure(r.Insecure...), registry.WithUserAgent("istio-mab")}
+	for _, ca := range r.CAFiles {
+		opts = append(opts, registry.WithRootCAs(ca))
+	}
+	return registry.New(opts...)
+}
