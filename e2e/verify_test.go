@@ -24,8 +24,9 @@ func TestVerify(t *testing.T) {
 		t.Fatalf("build exited %d:\n%s", build.code, tail(build.stderr, 40))
 	}
 	good := runIstioMab(t, "verify", "--version", "1.22.0", "--hub", hub, "--images", "pilot", "--insecure-registry", s.Registry)
-	if good.code != 0 || strings.TrimSpace(good.stdout) != "ok "+hub+"/pilot:1.22.0 (linux/amd64, linux/arm64)" {
-		t.Fatalf("verify of the build: exit %d\nstdout:\n%s\nstderr:\n%s", good.code, good.stdout, good.stderr)
+	wantGood := "ok " + hub + "/pilot:1.22.0 (linux/amd64, linux/arm64)\nok " + hub + "/pilot:1.22.0-debug (linux/amd64, linux/arm64)"
+	if good.code != 0 || strings.TrimSpace(good.stdout) != wantGood {
+		t.Fatalf("verify of the build: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", good.code, good.stdout, wantGood, good.stderr)
 	}
 
 	entries := listEntries(t, hub+"/pilot:1.22.0")
@@ -50,6 +51,14 @@ func TestVerify(t *testing.T) {
 	}
 	if got := strings.TrimSpace(bad.stderr); got != "istio-mab: verification failed: 3 of 3 manifest lists have problems (listed above)" {
 		t.Errorf("stderr %q", got)
+	}
+
+	// build moves <version>-debug too: a wrong list under it alone fails.
+	pushRawList(t, hub+"/pilot:1.22.0-debug", withPlatform(amd64, "amd64"), withPlatform(amd64, "arm64"))
+	debug := runIstioMab(t, "verify", "--version", "1.22.0", "--hub", hub, "--images", "pilot", "--insecure-registry", s.Registry)
+	wantDebug := hub + "/pilot:1.22.0-debug linux/arm64: entry " + amd64.Digest.String() + ": image config is for linux/amd64, want linux/arm64"
+	if debug.code != 5 || !strings.Contains(debug.stdout, wantDebug) || !strings.Contains(debug.stdout, "ok "+hub+"/pilot:1.22.0 (") {
+		t.Errorf("only -debug wrong: exit %d, want 5 and %q\nstdout:\n%s", debug.code, wantDebug, debug.stdout)
 	}
 }
 
@@ -135,7 +144,8 @@ func TestVerifyHoldsImagesToTheirDockerfile(t *testing.T) {
 	replaceEntry(t, ref, amd64.Digest, changed)
 
 	bad := runIstioMab(t, "verify", "--version", "1.22.0", "--hub", hub, "--images", "proxyv2", "--insecure-registry", s.Registry)
-	want := ref + ` linux/amd64: image config has ENTRYPOINT ["/bin/sh"], its Dockerfile sets ["/usr/local/bin/pilot-agent"]`
+	want := ref + ` linux/amd64: image config has ENTRYPOINT ["/bin/sh"], its Dockerfile sets ["/usr/local/bin/pilot-agent"]` +
+		"\nok " + ref + "-debug (linux/amd64, linux/arm64)" // only the plain tag was moved
 	if bad.code != 5 || strings.TrimSpace(bad.stdout) != want {
 		t.Errorf("verify after the change: exit %d, want 5\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", bad.code, bad.stdout, want, bad.stderr)
 	}

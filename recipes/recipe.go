@@ -120,3 +120,6 @@ func Dockerfiles(r Recipe) []string {
 	}
 	return out
 }
+
+// ImageNames are every image the recipe can build, sorted.
+func ImageNames(r Recipe) []string { return slices.Sorted(maps.Keys(r.Images)) }

@@ -96,14 +96,9 @@ func descriptor(resp map[string]string) (ocispecs.Descriptor, error) {
 	return d, json.Unmarshal(b, &d)
 }
 
-// Binaries are the paths each platform image of img must hold as
-// executables for its platform, as Run checks them and import checks them
-// again.
-func Binaries(img plan.Image) []string { return img.Shipped }
-
 func publishImage(p plan.Plan, img plan.Image, built []PlatformResult) publish.Image {
 	declared := publish.Declared(img.Config)
-	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: Binaries(img), Annotations: plan.ListAnnotations(p), Declared: &declared}
+	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: img.Shipped, Annotations: plan.ListAnnotations(p), Declared: &declared}
 	for _, r := range built {
 		if r.Image == img.Name && r.Variant == img.Variant {
 			d := r.Descriptor.Digest

@@ -73,5 +73,5 @@ func recipeImages() []string {
 	if err != nil || len(all) == 0 {
 		return nil
 	}
-	return recipeImageNames(all[len(all)-1])
+	return recipes.ImageNames(all[len(all)-1])
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
-	"github.com/istio-mab/istio-mab/run"
 )
 
 // registerListFlags name a release's lists in a registry, as build names
@@ -52,12 +51,12 @@ func releaseIn(v flagView, hub string, images []string) (carry.Release, recipes.
 	}
 	r := carry.Release{Version: version, Hub: hub}
 	if len(built) > 0 {
-		p, err := plan.New(o, sel.Recipe, plan.Facts{})
+		lists, err := plan.Lists(o, sel.Recipe)
 		if err != nil {
 			return r, sel.Recipe, err
 		}
-		for _, img := range p.Images {
-			r.Images = append(r.Images, publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: run.Binaries(img)})
+		for _, l := range lists {
+			r.Images = append(r.Images, publish.Image{Repository: l.Repository, Tags: l.Tags, Binaries: l.Shipped})
 		}
 	}
 	tag := o.Tag

@@ -46,7 +46,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{args: []string{"verify"}, want: "name what to verify"},
 		{args: []string{"verify", "--hub", "x", "registry.example.com/istio/pilot:1.22.0"}, want: "not both"},
 		{args: []string{"verify", "registry.example.com/istio/ztunnel:1.22.0"}, want: "its repository must end in one of install-cni, pilot, proxyv2"},
-		{args: []string{"verify", "--version", "1.22.0", "--hub", "x", "--variants", "slim"}, want: "--variants slim"},
+		{args: []string{"verify", "--version", "1.22.0", "--hub", "x", "--variants", "slim"}, want: `variant "slim": image pilot has only debug, distroless`},
 		{args: []string{"verify", "--version", "1.22.0", "--hub", "x", "--platform", "linux/s390x"}, want: `unsupported platform "linux/s390x"`},
 		{args: []string{"version", "extra"}, want: "unknown command"},
 		{args: []string{"import", "--from", "x", "--hub", "https://Bad/istio"}, want: "is not a registry/namespace"},

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
+	istiomab "github.com/istio-mab/istio-mab"
 	"io"
 	"strings"
 
 	"github.com/containerd/platforms"
 
-	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/publish"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
@@ -25,19 +25,25 @@ const verifyExample = `  # Check a release you published, every image and varian
 func newVerifyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify (--version VERSION --hub REGISTRY/NAMESPACE | IMAGE_REFERENCE...)",
-		Short: "Check published manifest lists: platforms, binaries' CPU architecture, USER and ENTRYPOINT",
+		Short: "Check published manifest lists: platforms, binaries' CPU architecture, the config their Dockerfile declares",
 		Long: "verify reads published manifest lists, made by istio-mab or anyone else (upstream's releases\n" +
 			"included), and checks that every expected platform has an entry, that each entry's platform\n" +
 			"equals its image config's, that every binary the release ships (pilot-discovery, pilot-agent,\n" +
-			"envoy) is an executable for that platform, and that USER and ENTRYPOINT are set.\n" +
+			"envoy) is an executable for that platform, and that USER, ENTRYPOINT and CMD are what the\n" +
+			"list's Dockerfile set (as istio-mab records it on the lists it builds). A release is checked\n" +
+			"under every tag build moves: VERSION and VERSION-debug for the debug variant.\n" +
 			"It prints one line per problem and exits 5 if there is any.",
 		Example: verifyExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o, err := verifyOptionsFrom(cmd, args)
+			req, err := verifyRequest(cmd, args)
 			if err != nil {
 				return err
 			}
-			return runVerify(cmd, o)
+			res, err := istiomab.Verify(cmd.Context(), req)
+			for _, l := range res.Lists {
+				reportList(cmd.OutOrStdout(), l.Check, l.Problems)
+			}
+			return err
 		},
 	}
 	fl := cmd.Flags()
@@ -45,28 +51,6 @@ func newVerifyCommand() *cobra.Command {
 	registerRegistryFlags(fl)
 	registerCompletions(cmd)
 	return cmd
-}
-
-func runVerify(cmd *cobra.Command, o verifyOptions) error {
-	pub, err := publish.New(o.access)
-	if err != nil {
-		return err
-	}
-	bad := 0
-	for _, check := range o.checks {
-		problems, err := pub.VerifyList(cmd.Context(), check)
-		if err != nil {
-			return failure.Registry(err)
-		}
-		reportList(cmd.OutOrStdout(), check, problems)
-		if len(problems) > 0 {
-			bad++
-		}
-	}
-	if bad > 0 {
-		return failure.Verify(fmt.Errorf("verification failed: %d of %d manifest lists have problems (listed above)", bad, len(o.checks)))
-	}
-	return nil
 }
 
 func reportList(w io.Writer, check publish.ListCheck, problems []publish.Problem) {
