@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	istiomab "github.com/istio-mab/istio-mab"
 	"path/filepath"
 	"strings"
 
@@ -78,6 +79,10 @@ func parseOutput(s string) (airgapOptions, error) {
 }
 
 func (a airgapOptions) set() bool { return a.layoutDir != "" }
+
+func (a airgapOptions) output() istiomab.Output {
+	return istiomab.Output{LayoutDir: a.layoutDir, TarFile: a.tarFile}
+}
 
 func errRequired(flag, what string) error {
 	return fmt.Errorf("%s is required: %s", flag, what)

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"os"
+	istiomab "github.com/istio-mab/istio-mab"
+	"github.com/istio-mab/istio-mab/internal/failure"
 
 	"github.com/spf13/cobra"
-
-	"github.com/istio-mab/istio-mab/carry"
 )
 
 func newExportCommand() *cobra.Command {
@@ -32,29 +31,17 @@ func runExport(cmd *cobra.Command, _ []string) error {
 	}
 	hub, err := parseHub(v.GetString("hub"))
 	if err != nil {
-		return err
+		return failure.Usage(err)
 	}
 	out, err := parseTo(v.GetString("to"))
 	if err != nil {
-		return err
+		return failure.Usage(err)
 	}
-	r, _, err := releaseIn(v, hub, unique(splitAll(v.GetStringSlice("images"))))
+	res, err := istiomab.Export(cmd.Context(), istiomab.ExportRequest{Release: releaseFlags(v, hub), To: out.output(), Registries: registriesOf(v.fl)})
 	if err != nil {
 		return err
 	}
-	access, err := parseAccess(v.fl, map[string]bool{})
-	if err != nil {
-		return err
-	}
-	res, st, err := carry.ToLayout(cmd.Context(), access, r, out.layoutDir, carry.CopyOptions{})
-	if err == nil && out.tarFile != "" {
-		err = carry.Pack(out.layoutDir, out.tarFile)
-		os.RemoveAll(out.layoutDir)
-	}
-	if err != nil {
-		return err
-	}
-	printCopy(cmd, res, st)
+	printCopy(cmd, res)
 	return nil
 }
 

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"fmt"
+	istiomab "github.com/istio-mab/istio-mab"
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/report"
-	"os"
 
-	"github.com/istio-mab/istio-mab/carry"
-	"github.com/istio-mab/istio-mab/publish"
 	"github.com/spf13/cobra"
 )
 
@@ -33,18 +31,9 @@ func runImport(cmd *cobra.Command, _ []string) error {
 	}
 	hub, err := parseHub(v.GetString("hub"))
 	if err != nil {
-		return err
+		return failure.Usage(err)
 	}
-	access, err := parseAccess(v.fl, map[string]bool{})
-	if err != nil {
-		return err
-	}
-	dir, cleanup, err := layoutFrom(v.GetString("from"))
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	res, err := carry.Import(cmd.Context(), dir, hub, access, publish.Options{})
+	res, err := istiomab.Import(cmd.Context(), istiomab.ImportRequest{From: v.GetString("from"), Hub: hub, Registries: registriesOf(v.fl)})
 	if err != nil {
 		return err
 	}
@@ -54,24 +43,3 @@ func runImport(cmd *cobra.Command, _ []string) error {
 
 // layoutFrom is the layout directory of --from: the directory itself, or a
 // tarball unpacked into a temporary one that cleanup removes.
-func layoutFrom(from string) (dir string, cleanup func(), err error) {
-	st, err := os.Stat(from)
-	switch {
-	case from == "":
-		return "", nil, fmt.Errorf("--from is required: the layout directory or tarball to import")
-	case err != nil:
-		return "", nil, fmt.Errorf("--from %s: %w", from, err)
-	case st.IsDir():
-		return from, func() {}, nil
-	}
-	tmp, err := os.MkdirTemp("", "istio-mab-import-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup = func() { os.RemoveAll(tmp) }
-	if err := carry.Unpack(from, tmp); err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	return tmp, cleanup, nil
-}

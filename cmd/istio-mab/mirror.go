@@ -2,15 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"slices"
+	istiomab "github.com/istio-mab/istio-mab"
+	"github.com/istio-mab/istio-mab/internal/failure"
 
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
-
-	"github.com/istio-mab/istio-mab/carry"
-	"github.com/istio-mab/istio-mab/internal/registry"
-	"github.com/istio-mab/istio-mab/publish"
 )
 
 const upstreamHub = "docker.io/istio"
@@ -39,69 +34,42 @@ func runMirror(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	req, err := mirrorRequest(v)
+	if err != nil {
+		return failure.Usage(err)
+	}
+	warn := func(w string) { fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w) }
+	res, err := istiomab.Mirror(cmd.Context(), req, istiomab.WithWarnings(warn))
+	if err != nil {
+		return err
+	}
+	printCopy(cmd, res)
+	return nil
+}
+
+func mirrorRequest(v flagView) (istiomab.MirrorRequest, error) {
 	from, err := parseHub(v.GetString("from"))
 	if err != nil {
-		return fmt.Errorf("--from: %w", err)
+		return istiomab.MirrorRequest{}, fmt.Errorf("--from: %w", err)
 	}
-	r, recipe, err := releaseIn(v, from, unique(splitAll(v.GetStringSlice("images"))))
-	if err != nil {
-		return err
+	req := istiomab.MirrorRequest{Release: releaseFlags(v, from), Registries: registriesOf(v.fl)}
+	if v.GetString("platforms") != "" {
+		if req.Platforms, err = parsePlatforms(v.fl); err != nil {
+			return req, err
+		}
 	}
-	if !slices.Contains(recipe.Envoy.Arches, "arm64") {
-		return fmt.Errorf("upstream published Istio %s for amd64 only: rebuild it for every platform with istio-mab build", r.Version)
+	if to := v.GetString("to"); to != "" {
+		out, err := parseOutput(to)
+		if err != nil || !out.set() {
+			return req, fmt.Errorf("--to %q: use oci-layout:DIR or tar:FILE", to)
+		}
+		req.To = out.output()
+		return req, nil
 	}
-	o, err := mirrorOptions(cmd, v, recipe.Envoy.Arches)
-	if err != nil {
-		return err
-	}
-	access, err := parseAccess(v.fl, map[string]bool{})
-	if err != nil {
-		return err
-	}
-	res, st, err := mirror(cmd, v, access, r, o)
-	if err != nil {
-		return err
-	}
-	printCopy(cmd, res, st)
-	return nil
+	req.Hub, err = parseHub(v.GetString("hub"))
+	return req, err
 }
 
 // mirrorOptions: without --platforms, every list must hold an image for
 // each architecture upstream published, so a list missing one (an
 // attestation is not one) is refused before anything is copied.
-func mirrorOptions(cmd *cobra.Command, v flagView, arches []string) (carry.CopyOptions, error) {
-	var o carry.CopyOptions
-	if v.GetString("platforms") == "" {
-		for _, a := range arches {
-			o.Require = append(o.Require, ocispecs.Platform{OS: "linux", Architecture: a})
-		}
-		return o, nil
-	}
-	var err error
-	if o.Platforms, err = parsePlatforms(v.fl); err != nil {
-		return o, err
-	}
-	fmt.Fprintln(cmd.ErrOrStderr(), "warning: --platforms writes new lists: their digests differ from the source's, so nothing signed or pinned upstream matches them")
-	return o, nil
-}
-
-func mirror(cmd *cobra.Command, v flagView, access *registry.Access, r carry.Release, o carry.CopyOptions) ([]*publish.Result, carry.Stats, error) {
-	ctx := cmd.Context()
-	if to := v.GetString("to"); to != "" {
-		out, err := parseOutput(to)
-		if err != nil || !out.set() {
-			return nil, carry.Stats{}, fmt.Errorf("--to %q: use oci-layout:DIR or tar:FILE", to)
-		}
-		res, st, err := carry.ToLayout(ctx, access, r, out.layoutDir, o)
-		if err == nil && out.tarFile != "" {
-			err = carry.Pack(out.layoutDir, out.tarFile)
-			os.RemoveAll(out.layoutDir)
-		}
-		return res, st, err
-	}
-	hub, err := parseHub(v.GetString("hub"))
-	if err != nil {
-		return nil, carry.Stats{}, err
-	}
-	return carry.ToRegistry(ctx, access, r, hub, o)
-}

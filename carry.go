@@ -1,0 +1,190 @@
+package istiomab
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/recipes"
+)
+
+// Release names a release's lists in a registry, as build publishes them.
+type Release struct {
+	Version, Hub, Tag string   // Tag defaults to Version
+	Images, Variants  []string // images no recipe builds (ztunnel, ...) are copied without a binary check
+}
+
+// CopyResult is what a copy wrote: each list, and how many were already there.
+type CopyResult struct {
+	Lists []*publish.Result
+	Stats carry.Stats
+}
+
+// ExportRequest copies a release's published lists into an OCI layout.
+type ExportRequest struct {
+	Release    Release
+	To         Output
+	Registries Registries
+}
+
+// Export copies a release's lists from a registry into an OCI layout (or
+// its tarball) to carry across an air gap, every digest unchanged.
+func Export(ctx context.Context, req ExportRequest) (CopyResult, error) {
+	r, _, err := releaseOf(req.Release)
+	if err != nil {
+		return CopyResult{}, failure.Usage(err)
+	}
+	access, err := req.Registries.access()
+	if err != nil {
+		return CopyResult{}, failure.Usage(err)
+	}
+	return toLayout(ctx, access, r, req.To, carry.CopyOptions{})
+}
+
+// ImportRequest pushes a layout (a directory, or the tarball of one) to Hub.
+type ImportRequest struct {
+	From       string
+	Hub        string
+	Registries Registries
+}
+
+// Import pushes a layout written by Build's Output or Export into a
+// registry, verifies every list, and only then moves the tags.
+func Import(ctx context.Context, req ImportRequest) ([]*publish.Result, error) {
+	access, err := req.Registries.access()
+	if err != nil {
+		return nil, failure.Usage(err)
+	}
+	dir, cleanup, err := layoutFrom(req.From)
+	if err != nil {
+		return nil, failure.Usage(err)
+	}
+	defer cleanup()
+	return carry.Import(ctx, dir, req.Hub, access, publish.Options{})
+}
+
+// MirrorRequest copies a release upstream published multi-arch.
+type MirrorRequest struct {
+	Release Release // Hub is where the lists are copied from
+	Hub     string  // where they go; or To
+	To      Output
+	// Platforms keep only these platforms of each list (new lists, new
+	// digests); empty: every list is copied as is and must hold every
+	// platform upstream published.
+	Platforms  []ocispecs.Platform
+	Registries Registries
+}
+
+// Mirror copies a release upstream published for every platform (1.15 and
+// later) into a registry or a layout, lists and attestations byte for byte.
+func Mirror(ctx context.Context, req MirrorRequest, opts ...Option) (CopyResult, error) {
+	s := newSettings(opts)
+	r, recipe, err := releaseOf(req.Release)
+	if err != nil {
+		return CopyResult{}, failure.Usage(err)
+	}
+	if !slices.Contains(recipe.Envoy.Arches, "arm64") {
+		return CopyResult{}, failure.Usage(fmt.Errorf("upstream published Istio %s for amd64 only: rebuild it for every platform with istio-mab build", r.Version))
+	}
+	o := carry.CopyOptions{Platforms: req.Platforms}
+	if len(req.Platforms) == 0 {
+		for _, a := range recipe.Envoy.Arches {
+			o.Require = append(o.Require, ocispecs.Platform{OS: "linux", Architecture: a})
+		}
+	} else {
+		s.warn("--platforms writes new lists: their digests differ from the source's, so nothing signed or pinned upstream matches them")
+	}
+	access, err := req.Registries.access()
+	if err != nil {
+		return CopyResult{}, failure.Usage(err)
+	}
+	if req.To.set() {
+		return toLayout(ctx, access, r, req.To, o)
+	}
+	res, st, err := carry.ToRegistry(ctx, access, r, req.Hub, o)
+	return CopyResult{Lists: res, Stats: st}, err
+}
+
+func toLayout(ctx context.Context, access registryAccess, r carry.Release, out Output, o carry.CopyOptions) (CopyResult, error) {
+	res, st, err := carry.ToLayout(ctx, access, r, out.LayoutDir, o)
+	if err == nil && out.TarFile != "" {
+		err = carry.Pack(out.LayoutDir, out.TarFile)
+		os.RemoveAll(out.LayoutDir)
+	}
+	return CopyResult{Lists: res, Stats: st}, err
+}
+
+// releaseOf is the release's lists under its hub, as plan.Lists names them,
+// with the binaries each recipe image holds; images no recipe builds are
+// named the same way and carry no binary check.
+func releaseOf(rel Release) (carry.Release, recipes.Recipe, error) {
+	if rel.Version == "" {
+		return carry.Release{}, recipes.Recipe{}, fmt.Errorf("--version is required: the Istio release, e.g. --version 1.22.0")
+	}
+	sel, err := recipes.Select(rel.Version)
+	if err != nil {
+		return carry.Release{}, recipes.Recipe{}, err
+	}
+	var built, other []string
+	for _, name := range rel.Images {
+		if _, ok := sel.Recipe.Images[name]; ok {
+			built = append(built, name)
+		} else {
+			other = append(other, name)
+		}
+	}
+	out := carry.Release{Version: rel.Version, Hub: rel.Hub}
+	o := plan.Options{Version: rel.Version, Hub: rel.Hub, Tag: rel.Tag, Images: built, Variants: rel.Variants, Platforms: defaultPlatforms()}
+	if len(built) > 0 {
+		lists, err := plan.Lists(o, sel.Recipe)
+		if err != nil {
+			return out, sel.Recipe, err
+		}
+		for _, l := range lists {
+			out.Images = append(out.Images, publish.Image{Repository: l.Repository, Tags: l.Tags, Binaries: l.Shipped})
+		}
+	}
+	tag := rel.Tag
+	if tag == "" {
+		tag = rel.Version
+	}
+	for _, name := range other {
+		for _, variant := range rel.Variants {
+			out.Images = append(out.Images, publish.Image{Repository: rel.Hub + "/" + name, Tags: plan.Tags(tag, variant)})
+		}
+	}
+	return out, sel.Recipe, nil
+}
+
+func defaultPlatforms() []ocispecs.Platform {
+	return []ocispecs.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}}
+}
+
+func layoutFrom(from string) (dir string, cleanup func(), err error) {
+	st, err := os.Stat(from)
+	switch {
+	case from == "":
+		return "", nil, fmt.Errorf("--from is required: the layout directory or tarball to import")
+	case err != nil:
+		return "", nil, fmt.Errorf("--from %s: %w", from, err)
+	case st.IsDir():
+		return from, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "istio-mab-import-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	if err := carry.Unpack(from, tmp); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return tmp, cleanup, nil
+}
