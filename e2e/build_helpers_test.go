@@ -117,7 +117,17 @@ func stackArgs(s Stack, version, hub, dist string) []string {
 	return []string{"build", "--version", version, "--hub", hub, "--source", s.GitURL,
 		"--buildkit-addr", s.BuildkitHost, "--go-image", s.GoImage, "--base-registry", s.BaseRegistry,
 		"--envoy-base-url", s.EnvoyBaseURL, "--insecure-registry", s.Registry, "--dist", dist,
-		"--progress", "rawjson"}
+		"--progress", "rawjson", "--provenance=false", "--sbom=false"}
+}
+
+// attested turns on the attestations stackArgs turns off: provenance, and
+// the SBOM when the stack has a generator image.
+func attested(s Stack, args []string) []string {
+	args = append(args, "--provenance=true")
+	if gen := os.Getenv("SBOM_GENERATOR"); gen != "" {
+		return append(args, "--sbom=true", "--sbom-generator", gen)
+	}
+	return args
 }
 
 func remoteIndex(t *testing.T, ref string) v1.ImageIndex {

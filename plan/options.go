@@ -22,4 +22,17 @@ type Options struct {
 	Push          bool
 	Go            Go         // module download settings; Proxy defaults to DefaultGoProxy
 	MediaTypes    MediaTypes // default: OCI
+	Attest        Attest     // BuildKit's attestations on every platform image; default none
 }
+
+// Attest says which of BuildKit's attestations each platform image carries:
+// SLSA v1 provenance (mode=max) and an SPDX SBOM made by SBOMGenerator, an
+// image speaking BuildKit's SBOM scanner protocol.
+type Attest struct {
+	Provenance    bool   `json:"provenance,omitempty"`
+	SBOM          bool   `json:"sbom,omitempty"`
+	SBOMGenerator string `json:"sbomGenerator,omitempty"`
+}
+
+// Any says whether any attestation is asked for.
+func (a Attest) Any() bool { return a.Provenance || a.SBOM }

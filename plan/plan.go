@@ -20,6 +20,7 @@ type Plan struct {
 	Go            Go                `json:"go"`
 	Inputs        Inputs            `json:"inputs"`
 	MediaTypes    MediaTypes        `json:"mediaTypes"` // of every image and list
+	Attest        Attest            `json:"attest,omitzero"`
 	// Nodes are the BuildKit nodes the steps are assigned to (see Assign),
 	// the default node first; empty until assigned.
 	Nodes []Node `json:"nodes,omitempty"`

@@ -22,10 +22,13 @@ func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
 	if err := checkEnvoyKeys(o); err != nil {
 		return Plan{}, err
 	}
+	if err := checkAttest(o); err != nil {
+		return Plan{}, err
+	}
 	p := Plan{
 		Version: o.Version, Hub: o.Hub, Source: o.Source, Facts: f, GoImage: o.GoImage,
 		BuildPlatform: o.BuildPlatform, LinknameFix: r.LinknameFix, Push: o.Push, Go: o.Go,
-		MediaTypes: o.MediaTypes, Warnings: warnings,
+		MediaTypes: o.MediaTypes, Warnings: warnings, Attest: o.Attest,
 	}
 	for _, name := range o.Images {
 		spec, ok := r.Images[name]
@@ -226,4 +229,16 @@ func expand(text string, f Facts) (string, error) {
 	var b bytes.Buffer
 	err = t.Execute(&b, f)
 	return b.String(), err
+}
+
+// checkAttest refuses what BuildKit cannot attest: its attestation
+// manifests are OCI manifests, which a Docker manifest list cannot hold.
+func checkAttest(o Options) error {
+	if o.Attest.SBOM && o.Attest.SBOMGenerator == "" {
+		return fmt.Errorf("an SBOM needs a generator image (--sbom-generator), or turn it off with --sbom=false")
+	}
+	if o.Attest.Any() && o.MediaTypes == Docker {
+		return fmt.Errorf("attestations need OCI media types: use --media-types oci, or --provenance=false --sbom=false with --media-types docker")
+	}
+	return nil
 }

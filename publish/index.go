@@ -51,10 +51,11 @@ func newIndex(children []v1.Descriptor, annotations map[string]string) (*Index, 
 		}
 		p := *c.Platform
 		entries[i] = v1.Descriptor{MediaType: c.MediaType, Size: c.Size, Digest: c.Digest, Platform: &p}
+		if IsAttestation(c) {
+			entries[i].Annotations = c.Annotations // which image it attests
+		}
 	}
-	sort.Slice(entries, func(i, j int) bool {
-		return entries[i].Platform.String() < entries[j].Platform.String()
-	})
+	sort.SliceStable(entries, func(i, j int) bool { return entryKey(entries, i) < entryKey(entries, j) })
 	raw, err := json.Marshal(v1.IndexManifest{
 		SchemaVersion: 2,
 		MediaType:     listType,
@@ -95,3 +96,18 @@ func (i *Index) RawManifest() ([]byte, error) { return i.raw, nil }
 
 // MediaType returns the list's media type: OCI index or Docker manifest list.
 func (i *Index) MediaType() (types.MediaType, error) { return i.Descriptor.MediaType, nil }
+
+// entryKey orders a list: platform images by platform, then each
+// attestation manifest after them, in the order of the images it attests.
+func entryKey(entries []v1.Descriptor, i int) string {
+	e := entries[i]
+	if !IsAttestation(e) {
+		return "0 " + e.Platform.String()
+	}
+	for _, o := range entries {
+		if o.Digest.String() == e.Annotations["vnd.docker.reference.digest"] {
+			return "1 " + o.Platform.String() + " " + e.Digest.String()
+		}
+	}
+	return "2 " + e.Digest.String()
+}

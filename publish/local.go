@@ -2,7 +2,10 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,22 +64,22 @@ func (l *Local) prepare(img Image, keep func(v1.Image) error) (*Prepared, error)
 	if err := checkPlatformList(img.Platforms); err != nil {
 		return nil, fmt.Errorf("checking %s: %w", repo, err)
 	}
-	children := make([]v1.Descriptor, len(img.Platforms))
+	perPlatform := make([][]v1.Descriptor, len(img.Platforms))
 	infos := make([]PlatformInfo, len(img.Platforms))
 	for i, pi := range img.Platforms {
-		if children[i], infos[i], err = l.check(img, pi, keep); err != nil {
+		if perPlatform[i], infos[i], err = l.check(img, pi, keep); err != nil {
 			return nil, failure.Verify(fmt.Errorf("checking %s for %s: %w", repo, platforms.Format(pi.Platform), err))
 		}
 	}
-	idx, err := newIndex(children, img.Declared.annotate(img.Annotations))
+	idx, err := newIndex(imagesThenAttestations(perPlatform), img.Declared.annotate(img.Annotations))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", repo, err)
 	}
 	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags, Platforms: infos}, nil
 }
 
-func (l *Local) check(img Image, pi PlatformImage, keep func(v1.Image) error) (v1.Descriptor, PlatformInfo, error) {
-	fail := func(err error) (v1.Descriptor, PlatformInfo, error) { return v1.Descriptor{}, PlatformInfo{}, err }
+func (l *Local) check(img Image, pi PlatformImage, keep func(v1.Image) error) ([]v1.Descriptor, PlatformInfo, error) {
+	fail := func(err error) ([]v1.Descriptor, PlatformInfo, error) { return nil, PlatformInfo{}, err }
 	tarball := l.tarball(img.Repository, pi.Platform)
 	dir := strings.TrimSuffix(tarball, ".tar")
 	if err := Untar(tarball, dir); err != nil {
@@ -86,17 +89,20 @@ func (l *Local) check(img Image, pi PlatformImage, keep func(v1.Image) error) (v
 	if err != nil {
 		return fail(err)
 	}
-	im, err := lp.Image(pi.Digest)
+	a, err := layoutImage(lp, pi.Digest, img.Attest)
 	if err != nil {
 		return fail(err)
 	}
+	im := a.image
 	got, err := CheckImage(im, pi.Platform, img.Binaries, img.Declared)
 	if err != nil {
 		return fail(err)
 	}
 	if keep != nil {
-		if err := keep(im); err != nil {
-			return fail(err)
+		for _, kept := range append([]v1.Image{im}, a.att...) {
+			if err := keep(kept); err != nil {
+				return fail(err)
+			}
 		}
 	}
 	mt, err := im.MediaType()
@@ -108,7 +114,43 @@ func (l *Local) check(img Image, pi PlatformImage, keep func(v1.Image) error) (v
 		return fail(err)
 	}
 	info, err := platformInfo(im, pi.Platform)
-	return v1.Descriptor{MediaType: mt, Size: size, Digest: pi.Digest, Platform: got}, info, err
+	d := v1.Descriptor{MediaType: mt, Size: size, Digest: info.Manifest, Platform: got}
+	return append([]v1.Descriptor{d}, a.atts...), info, err
+}
+
+// layoutImage reads what BuildKit exported for one platform into an OCI
+// layout: the image, or with attestations an index of it and them.
+func layoutImage(lp layout.Path, d v1.Hash, want Attestations) (attested, error) {
+	raw, err := lp.Bytes(d)
+	if err != nil {
+		return attested{}, err
+	}
+	var m struct {
+		MediaType types.MediaType `json:"mediaType"`
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return attested{}, err
+	}
+	if !m.MediaType.IsIndex() {
+		if want.any() {
+			return attested{}, errors.New("carries no attestations, yet they were asked for")
+		}
+		im, err := lp.Image(d)
+		return attested{image: im}, err
+	}
+	root, err := lp.ImageIndex()
+	if err != nil {
+		return attested{}, err
+	}
+	idx, err := root.ImageIndex(d)
+	if err != nil {
+		return attested{}, err
+	}
+	a, err := splitAttested(idx)
+	if err == nil {
+		err = a.check(want)
+	}
+	return a, err
 }
 
 // MoveTags moves nothing: a local check has no tags. Its result says what

@@ -30,6 +30,10 @@ type Image struct {
 	// Declared is what the image's Dockerfile sets in its config; each
 	// platform image must match it, and the list records it. Optional.
 	Declared *Declared
+	// Attest are the attestations BuildKit attached to every platform
+	// image, which then arrives as an index of the image and its
+	// attestation manifest; both go into the list.
+	Attest Attestations
 }
 
 // PlatformImage is a single-platform image manifest, pushed by digest.

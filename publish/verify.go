@@ -35,7 +35,7 @@ func (p *Publisher) verify(ctx context.Context, repo name.Repository, img Image)
 	if err := checkPlatformList(img.Platforms); err != nil {
 		return nil, nil, fmt.Errorf("verifying %s: %w", repo, err)
 	}
-	descs := make([]v1.Descriptor, len(img.Platforms))
+	descs := make([][]v1.Descriptor, len(img.Platforms))
 	infos := make([]PlatformInfo, len(img.Platforms))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(p.jobs)
@@ -48,33 +48,70 @@ func (p *Publisher) verify(ctx context.Context, repo name.Repository, img Image)
 	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
-	return descs, infos, nil
+	return imagesThenAttestations(descs), infos, nil
 }
 
-func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispecs.Platform, of Image) (v1.Descriptor, PlatformInfo, error) {
-	fail := func(err error) (v1.Descriptor, PlatformInfo, error) {
-		return v1.Descriptor{}, PlatformInfo{}, registry.Explain("verifying "+platforms.Format(want)+" image", ref, err)
+// imagesThenAttestations lists every platform image, then every
+// attestation manifest, as buildx assembles its lists.
+func imagesThenAttestations(perPlatform [][]v1.Descriptor) []v1.Descriptor {
+	var out, atts []v1.Descriptor
+	for _, ds := range perPlatform {
+		out = append(out, ds[0])
+		atts = append(atts, ds[1:]...)
+	}
+	return append(out, atts...)
+}
+
+// verifyOne checks one platform image as pushed, and its attestations when
+// BuildKit attached them: the image's descriptor comes first, then those of
+// its attestation manifests.
+func (p *Publisher) verifyOne(ctx context.Context, ref name.Digest, want ocispecs.Platform, of Image) ([]v1.Descriptor, PlatformInfo, error) {
+	fail := func(err error) ([]v1.Descriptor, PlatformInfo, error) {
+		return nil, PlatformInfo{}, registry.Explain("verifying "+platforms.Format(want)+" image", ref, err)
 	}
 	desc, err := remote.Get(ref, p.access.Remote(ctx)...)
 	if err != nil {
 		return fail(failure.Registry(err))
 	}
-	if desc.MediaType.IsIndex() {
-		return fail(failure.Verify(errors.New("is a manifest list, not a platform image: disable BuildKit attestations (provenance=false, sbom=false) or pass the platform manifest digest")))
-	}
-	img, err := desc.Image()
+	a, err := pushedImage(desc, of.Attest)
 	if err != nil {
-		return fail(failure.Registry(err))
+		return fail(err)
 	}
-	got, err := CheckImage(img, want, of.Binaries, of.Declared)
+	got, err := CheckImage(a.image, want, of.Binaries, of.Declared)
 	if err != nil {
 		return fail(failure.Verify(err))
 	}
-	info, err := platformInfo(img, want)
+	info, err := platformInfo(a.image, want)
 	if err != nil {
 		return fail(failure.Registry(err))
 	}
-	return v1.Descriptor{MediaType: desc.MediaType, Size: desc.Size, Digest: desc.Digest, Platform: got}, info, nil
+	a.desc.Platform = got
+	return append([]v1.Descriptor{a.desc}, a.atts...), info, nil
+}
+
+// pushedImage reads what BuildKit pushed for one platform: the image
+// itself, or with attestations an index of it and its attestations, which
+// are checked against want.
+func pushedImage(desc *remote.Descriptor, want Attestations) (attested, error) {
+	if !desc.MediaType.IsIndex() {
+		if want.any() {
+			return attested{}, failure.Verify(errors.New("carries no attestations, yet they were asked for"))
+		}
+		img, err := desc.Image()
+		return attested{image: img, desc: v1.Descriptor{MediaType: desc.MediaType, Size: desc.Size, Digest: desc.Digest}}, failure.Registry(err)
+	}
+	if !want.any() {
+		return attested{}, failure.Verify(errors.New("is a manifest list, not a platform image: pass the platform manifest digest"))
+	}
+	idx, err := desc.ImageIndex()
+	if err != nil {
+		return attested{}, failure.Registry(err)
+	}
+	a, err := splitAttested(idx)
+	if err == nil {
+		err = a.check(want)
+	}
+	return a, failure.Verify(err)
 }
 
 func checkPlatformList(images []PlatformImage) error {

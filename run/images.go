@@ -58,7 +58,7 @@ func (r runner) buildImage(ctx context.Context, j imageJob) (PlatformResult, err
 	what := fmt.Sprintf("%s (%s) for %s on %s", j.img.Name, j.img.Variant, platforms.Format(j.ip.Platform), j.ip.Node)
 	src := source.State(r.p.Source, r.p.Facts.Commit)
 	ctxState := image.Context(r.p, j.img, j.ip, src, r.compiled.onNode(j.ip.Node))
-	opt := image.SolveOpt(j.img, j.ip, ctxState, src)
+	opt := image.SolveOpt(j.img, j.ip, r.p.Attest, ctxState, src)
 	target, err := r.sink.Target(j.img.Repository, j.ip.Platform)
 	if err != nil {
 		return PlatformResult{}, err
@@ -98,7 +98,8 @@ func descriptor(resp map[string]string) (ocispecs.Descriptor, error) {
 
 func publishImage(p plan.Plan, img plan.Image, built []PlatformResult) publish.Image {
 	declared := publish.Declared(img.Config)
-	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: img.Shipped, Annotations: plan.ListAnnotations(p), Declared: &declared}
+	out := publish.Image{Repository: img.Repository, Tags: img.Tags, Binaries: img.Shipped, Annotations: plan.ListAnnotations(p), Declared: &declared,
+		Attest: publish.Attestations{Provenance: p.Attest.Provenance, SBOM: p.Attest.SBOM}}
 	for _, r := range built {
 		if r.Image == img.Name && r.Variant == img.Variant {
 			d := r.Descriptor.Digest

@@ -30,6 +30,9 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 		"upstream (upstream's exact Go for the tag) or a Go version, e.g. 1.22.7 (from the same golang repository)")
 	fl.String("go-image", "", "Go builder image, instead of --go's golang image")
 	fl.String("base-registry", "", "registry the base images come from (default: upstream's, gcr.io/istio-release)")
+	fl.Bool("provenance", true, "attach BuildKit's SLSA v1 provenance (mode=max) to every platform image, checked before tags move")
+	fl.Bool("sbom", true, "attach an SPDX SBOM of every platform image, made by --sbom-generator, checked before tags move")
+	fl.String("sbom-generator", defaultSBOMGenerator, "image that makes the SBOM, speaking BuildKit's SBOM scanner protocol (e.g. a mirror of it)")
 	fl.String("dist", "dist", "directory for the istioctl release archives")
 	fl.String("metadata-file", "", "write the run's results as JSON to this file (schema: docs/metadata.md); with\n"+
 		"$GITHUB_STEP_SUMMARY set, a Markdown summary is appended there too")
@@ -78,3 +81,6 @@ const buildExample = `  # Rebuild a release for linux/amd64 and linux/arm64 and 
   # Settings from the environment or a YAML file, as in CI:
   ISTIO_MAB_HUB=registry.example.com/istio ISTIO_MAB_VARIANTS=debug,distroless \
     istio-mab build --version 1.22.0 --config istio-mab.yaml`
+
+// defaultSBOMGenerator is BuildKit's own default SBOM scanner, built on syft.
+const defaultSBOMGenerator = "docker.io/docker/buildkit-syft-scanner:stable-1"

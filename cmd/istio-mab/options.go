@@ -98,6 +98,7 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 	p.EnvoyBaseURL = strings.TrimSuffix(getString(fl, "envoy-base-url"), "/")
 	p.GoImage, p.BaseRegistry = getString(fl, "go-image"), strings.TrimSuffix(getString(fl, "base-registry"), "/")
 	p.Images, p.Variants = items(fl, "images"), items(fl, "variants")
+	p.Attest = plan.Attest{Provenance: getBool(fl, "provenance"), SBOM: getBool(fl, "sbom"), SBOMGenerator: getString(fl, "sbom-generator")}
 	steps := []func() error{
 		func() error { return requireVersion(p.Version) },
 		func() error { return checkJobs(o.jobs) },

@@ -79,7 +79,7 @@ func TestSolveOpt(t *testing.T) {
 		{"build only docker", false, false, plan.Docker, "false"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			so := image.SolveOpt(img, ip, ctx, src())
+			so := image.SolveOpt(img, ip, plan.Attest{}, ctx, src())
 			so.Exports = []client.ExportEntry{image.PushExport(img.Repository, tc.insecure, tc.mt)}
 			if !tc.push {
 				so.Exports[0] = image.OCIExport(img.Repository, nil, tc.mt)
@@ -131,7 +131,7 @@ func TestSolveOpt(t *testing.T) {
 func TestSolveOptNoNamedContexts(t *testing.T) {
 	_, img, ip := proxyv2()
 	img.NamedContexts = nil
-	so := image.SolveOpt(img, ip, llb.Scratch(), src())
+	so := image.SolveOpt(img, ip, plan.Attest{}, llb.Scratch(), src())
 	for k := range so.FrontendAttrs {
 		if strings.HasPrefix(k, "context:") {
 			t.Errorf("unexpected named context %s", k)
@@ -270,5 +270,18 @@ func TestContextCopiesACompiledBinaryFromItsCompile(t *testing.T) {
 	}
 	if execs != 1 || !slices.Equal(copied, []string{"/pilot-agent"}) {
 		t.Errorf("context runs %d steps and copies %q to /arm64/pilot-agent, want the compile's /pilot-agent", execs, copied)
+	}
+}
+
+// Attestations are asked of the Dockerfile frontend: SLSA v1 provenance
+// with every input, and the SBOM from the named generator.
+func TestAttestAttrs(t *testing.T) {
+	got := image.AttestAttrs(plan.Attest{Provenance: true, SBOM: true, SBOMGenerator: "registry.local/syft-scanner:1"})
+	want := map[string]string{"attest:provenance": "mode=max,version=v1", "attest:sbom": "generator=registry.local/syft-scanner:1"}
+	if !maps.Equal(got, want) {
+		t.Errorf("AttestAttrs = %v, want %v", got, want)
+	}
+	if got := image.AttestAttrs(plan.Attest{}); len(got) != 0 {
+		t.Errorf("no attestations asked, got %v", got)
 	}
 }

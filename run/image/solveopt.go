@@ -23,7 +23,7 @@ const DescriptorKey = "containerimage.descriptor"
 
 // SolveOpt is the Dockerfile frontend solve for one image platform, without
 // its export, which the sink chooses (PushExport, OCIExport).
-func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State) client.SolveOpt {
+func SolveOpt(img plan.Image, ip plan.ImagePlatform, attest plan.Attest, ctx, src llb.State) client.SolveOpt {
 	attrs := map[string]string{
 		"filename": img.Dockerfile,
 		"platform": platforms.Format(ip.Platform),
@@ -36,6 +36,9 @@ func SolveOpt(img plan.Image, ip plan.ImagePlatform, ctx, src llb.State) client.
 	}
 	for k, v := range ip.Bases {
 		attrs["context:"+k] = v
+	}
+	for k, v := range AttestAttrs(attest) {
+		attrs[k] = v
 	}
 	return client.SolveOpt{
 		Frontend:       "dockerfile.v0",
@@ -81,4 +84,18 @@ func OCIExport(repo string, w io.WriteCloser, mt plan.MediaTypes) client.ExportE
 		Attrs:  attrs,
 		Output: func(map[string]string) (io.WriteCloser, error) { return w, nil },
 	}
+}
+
+// AttestAttrs are the frontend attributes that make BuildKit attach its
+// attestations to the image: SLSA v1 provenance with every input (mode=max)
+// and an SBOM from the generator image, which also scans the final stage.
+func AttestAttrs(a plan.Attest) map[string]string {
+	out := map[string]string{}
+	if a.Provenance {
+		out["attest:provenance"] = "mode=max,version=v1"
+	}
+	if a.SBOM {
+		out["attest:sbom"] = "generator=" + a.SBOMGenerator
+	}
+	return out
 }
