@@ -87,5 +87,9 @@ func newSink(req BuildRequest, access *registry.Access, stage string) (run.Sink,
 	if !req.Options.Push {
 		return publish.NewLocal(stage + "/oci"), nil
 	}
-	return publish.New(access)
+	pub, err := publish.New(access)
+	if err == nil && req.Signer != nil {
+		pub.SignWith(req.Signer)
+	}
+	return pub, err
 }

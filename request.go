@@ -8,6 +8,7 @@ import (
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/sign"
 )
 
 // BuildRequest is one rebuild of an Istio release: what to build (Options)
@@ -35,6 +36,9 @@ type BuildRequest struct {
 	Output Output
 	// Lock holds the build to the inputs of an istio-mab lock file.
 	Lock *lock.Lock
+	// Signer signs every list, platform manifest and attestation pushed,
+	// before any tag moves (cosign's tag scheme); nil: nothing is signed.
+	Signer *sign.Signer
 }
 
 // Node is a BuildKit node: its address (unix://, tcp://, kube-pod://, ...),

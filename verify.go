@@ -2,16 +2,22 @@ package istiomab
 
 import (
 	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
+	"github.com/istio-mab/istio-mab/sign"
 )
 
 // VerifyRequest names published manifest lists to check: a release (Version,
@@ -23,6 +29,9 @@ type VerifyRequest struct {
 	// Platforms must each have an entry in every list.
 	Platforms  []ocispecs.Platform
 	Registries Registries
+	// Key, when set, must have signed every list and every manifest it
+	// holds (platform images and attestations), in cosign's tag scheme.
+	Key crypto.PublicKey
 }
 
 // VerifyResult is every list checked, in order, with its problems.
@@ -59,6 +68,11 @@ func Verify(ctx context.Context, req VerifyRequest) (VerifyResult, error) {
 	bad := 0
 	for _, c := range checks {
 		problems, err := pub.VerifyList(ctx, c)
+		if err == nil && req.Key != nil {
+			var unsigned []publish.Problem
+			unsigned, err = signatureProblems(ctx, access, c.Ref, req.Key)
+			problems = append(problems, unsigned...)
+		}
 		if err != nil {
 			return res, failure.Registry(err)
 		}
@@ -124,6 +138,49 @@ func refChecks(refs []string, r recipes.Recipe, pls []ocispecs.Platform) ([]publ
 			return nil, fmt.Errorf("%s: cannot tell which binaries it ships: its repository must end in one of %s", s, strings.Join(recipes.ImageNames(r), ", "))
 		}
 		out = append(out, publish.ListCheck{Ref: s, Platforms: pls, Binaries: recipes.Shipped(spec)})
+	}
+	return out, nil
+}
+
+// signatureProblems names the list at ref and each manifest it holds that
+// key did not sign; nothing when the list is not there (VerifyList says so).
+func signatureProblems(ctx context.Context, access registryAccess, ref string, key crypto.PublicKey) ([]publish.Problem, error) {
+	r, err := access.Reference(ref)
+	if err != nil {
+		return nil, err
+	}
+	opts := access.Remote(ctx)
+	desc, err := remote.Get(r, opts...)
+	if err != nil || !desc.MediaType.IsIndex() {
+		return nil, nil
+	}
+	var im v1.IndexManifest
+	if err := json.Unmarshal(desc.Manifest, &im); err != nil {
+		return nil, err
+	}
+	var out []publish.Problem
+	check := func(d v1.Hash, platform, what string) error {
+		err := sign.Verify(key, r.Context().Digest(d.String()), opts...)
+		if errors.Is(err, sign.ErrUnsigned) {
+			out = append(out, publish.Problem{Ref: ref, Platform: platform, Message: what + " " + err.Error()})
+			return nil
+		}
+		return err
+	}
+	if err := check(desc.Digest, "", "manifest list:"); err != nil {
+		return nil, err
+	}
+	for _, d := range im.Manifests {
+		platform, what := "", "platform image:"
+		if d.Platform != nil {
+			platform = d.Platform.String()
+		}
+		if publish.IsAttestation(d) {
+			platform, what = "", "attestation of "+d.Annotations["vnd.docker.reference.digest"]+":"
+		}
+		if err := check(d.Digest, platform, what); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

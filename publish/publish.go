@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/istio-mab/istio-mab/internal/registry"
 )
@@ -46,7 +47,17 @@ type PlatformImage struct {
 type Publisher struct {
 	access *registry.Access
 	jobs   int
+	signer Signer
 }
+
+// Signer signs a pushed manifest by digest (sign.Signer).
+type Signer interface {
+	Sign(d name.Digest, opts ...remote.Option) error
+}
+
+// SignWith signs every list Prepare pushes, and every manifest it holds
+// (platform images, attestations), before any tag moves.
+func (p *Publisher) SignWith(s Signer) { p.signer = s }
 
 // New returns a Publisher that reaches registries through access.
 func New(access *registry.Access) (*Publisher, error) {

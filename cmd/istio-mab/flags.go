@@ -32,6 +32,8 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.String("base-registry", "", "registry the base images come from (default: upstream's, gcr.io/istio-release)")
 	fl.Bool("provenance", true, "attach BuildKit's SLSA v1 provenance (mode=max) to every platform image, checked before tags move")
 	fl.Bool("sbom", true, "attach an SPDX SBOM of every platform image, made by --sbom-generator, checked before tags move")
+	fl.String("sign-key", "", "cosign private key file: sign every list, platform image and attestation before tags move\n"+
+		"(cosign's tag scheme; its password comes from $COSIGN_PASSWORD, never from a flag)")
 	fl.String("sbom-generator", defaultSBOMGenerator, "image that makes the SBOM, speaking BuildKit's SBOM scanner protocol (e.g. a mirror of it)")
 	fl.String("dist", "dist", "directory for the istioctl release archives")
 	fl.String("metadata-file", "", "write the run's results as JSON to this file (schema: docs/metadata.md); with\n"+

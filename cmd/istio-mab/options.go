@@ -5,6 +5,7 @@ import (
 	"fmt"
 	istiomab "github.com/istio-mab/istio-mab"
 	"github.com/istio-mab/istio-mab/resolve"
+	"github.com/istio-mab/istio-mab/sign"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,6 +43,7 @@ type buildOptions struct {
 	goChoice    string // --go: recipes.GoMinor, recipes.GoUpstream or a Go version
 	access      *registry.Access
 	registries  istiomab.Registries
+	signer      *sign.Signer  // --sign-key
 	out         airgapOptions // --output and the like
 }
 
@@ -50,7 +52,7 @@ func (o buildOptions) request() istiomab.BuildRequest {
 	req := istiomab.BuildRequest{
 		Options: o.plan, Go: o.goChoice, Registries: o.registries, Dist: o.dist,
 		Jobs: o.jobs, CompileJobs: o.compileJobs, Force: o.force, DryRun: o.dryRun,
-		CacheFrom: o.cacheFrom, CacheTo: o.cacheTo, Lock: o.out.lock,
+		CacheFrom: o.cacheFrom, CacheTo: o.cacheTo, Lock: o.out.lock, Signer: o.signer,
 		Output: istiomab.Output{LayoutDir: o.out.layoutDir, TarFile: o.out.tarFile},
 	}
 	for _, n := range o.nodes {
@@ -119,6 +121,7 @@ func (f *buildFlags) parse(cmd *cobra.Command) (buildOptions, error) {
 			return err
 		},
 		func() error { return parseAirgap(fl, &o) },
+		func() (err error) { o.signer, err = signKey(fl); return err },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -308,4 +311,13 @@ func splitAll(items []string) []string {
 		}
 	}
 	return out
+}
+
+// signKey loads --sign-key with $COSIGN_PASSWORD, as cosign does.
+func signKey(fl *pflag.FlagSet) (*sign.Signer, error) {
+	path := getString(fl, "sign-key")
+	if path == "" {
+		return nil, nil
+	}
+	return sign.LoadKey(path, []byte(os.Getenv("COSIGN_PASSWORD")))
 }

@@ -49,6 +49,7 @@ func newVerifyCommand() *cobra.Command {
 	fl := cmd.Flags()
 	registerReleaseFlags(fl, "verify")
 	registerRegistryFlags(fl)
+	fl.String("key", "", "cosign public key (cosign.pub): every list, platform image and attestation must carry a signature by it")
 	registerCompletions(cmd)
 	return cmd
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"github.com/istio-mab/istio-mab/sign"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -31,6 +33,11 @@ func parseVerify(cmd *cobra.Command, refs []string) (istiomab.VerifyRequest, err
 	}
 	if _, err := parseAccess(fl, map[string]bool{}); err != nil {
 		return req, err
+	}
+	if k := getString(fl, "key"); k != "" {
+		if req.Key, err = sign.LoadPublicKey(k); err != nil {
+			return req, fmt.Errorf("--key: %w", err)
+		}
 	}
 	switch {
 	case len(refs) > 0 && getString(fl, "hub") != "":

@@ -1,0 +1,160 @@
+package sign
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/sigstore/sigstore/pkg/signature/payload"
+)
+
+// cosign's names for a simple-signing layer and its signature annotation.
+const (
+	payloadType  types.MediaType = "application/vnd.dev.cosign.simplesigning.v1+json"
+	sigAnnotation                = "dev.cosignproject.cosign/signature"
+)
+
+// Signer signs image digests with one private key.
+type Signer struct{ key crypto.Signer }
+
+// NewSigner signs with key (ECDSA or Ed25519, as cosign's keys are).
+func NewSigner(key crypto.Signer) *Signer { return &Signer{key: key} }
+
+// SigTag is cosign's tag for the signatures of d: sha256-<hex>.sig.
+func SigTag(d name.Digest) name.Tag {
+	return d.Context().Tag(strings.Replace(d.DigestStr(), ":", "-", 1) + ".sig")
+}
+
+// Sign writes a signature of d under SigTag(d), keeping the signatures
+// already there (another key's, an earlier run's): a signature of the same
+// payload by the same key is not added twice.
+func (s *Signer) Sign(d name.Digest, opts ...remote.Option) error {
+	body, err := payload.Cosign{Image: d}.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	sig, err := s.sign(body)
+	if err != nil {
+		return fmt.Errorf("signing %s: %w", d, err)
+	}
+	tag := SigTag(d)
+	base, err := existing(tag, opts)
+	if err != nil {
+		return fmt.Errorf("reading the signatures of %s: %w", d, err)
+	}
+	have, err := signatures(base)
+	if err != nil {
+		return fmt.Errorf("reading the signatures of %s: %w", d, err)
+	}
+	for _, h := range have {
+		if string(h.payload) == string(body) && verifyRaw(s.key.Public(), h.payload, h.sig) {
+			return nil // signed by this key already
+		}
+	}
+	layer := static.NewLayer(body, payloadType)
+	img, err := mutate.Append(base, mutate.Addendum{Layer: layer, Annotations: map[string]string{sigAnnotation: sig}})
+	if err != nil {
+		return err
+	}
+	if err := remote.Write(tag, img, opts...); err != nil {
+		return fmt.Errorf("pushing the signature of %s: %w", d, err)
+	}
+	return nil
+}
+
+func (s *Signer) sign(body []byte) (string, error) {
+	var raw []byte
+	var err error
+	switch s.key.(type) {
+	case ed25519.PrivateKey:
+		raw, err = s.key.Sign(rand.Reader, body, crypto.Hash(0))
+	default:
+		sum := sha256.Sum256(body)
+		raw, err = s.key.Sign(rand.Reader, sum[:], crypto.SHA256)
+	}
+	return base64.StdEncoding.EncodeToString(raw), err
+}
+
+// existing is the signature image under tag, or an empty one in OCI form.
+func existing(tag name.Tag, opts []remote.Option) (v1.Image, error) {
+	img, err := remote.Image(tag, opts...)
+	if err == nil {
+		return img, nil
+	}
+	if !isNotFound(err) {
+		return nil, err
+	}
+	base := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	return mutate.ConfigMediaType(base, types.OCIConfigJSON), nil
+}
+
+func isNotFound(err error) bool {
+	var terr *transport.Error
+	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
+}
+
+// signatures are the simple-signing layers of a signature image: each
+// payload with its base64 signature.
+func signatures(img v1.Image) ([]signed, error) {
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, err
+	}
+	var out []signed
+	for i, l := range layers {
+		if i >= len(m.Layers) || m.Layers[i].MediaType != payloadType {
+			continue
+		}
+		rc, err := l.Uncompressed()
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, signed{payload: b, sig: m.Layers[i].Annotations[sigAnnotation]})
+	}
+	return out, nil
+}
+
+type signed struct {
+	payload []byte
+	sig     string
+}
+
+func verifyRaw(pub crypto.PublicKey, body []byte, sigB64 string) bool {
+	sig, err := base64.StdEncoding.DecodeString(sigB64)
+	if err != nil {
+		return false
+	}
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		sum := sha256.Sum256(body)
+		return ecdsa.VerifyASN1(k, sum[:], sig)
+	case ed25519.PublicKey:
+		return ed25519.Verify(k, body, sig)
+	}
+	return false
+}

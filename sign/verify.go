@@ -1,0 +1,42 @@
+package sign
+
+import (
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/sigstore/sigstore/pkg/signature/payload"
+)
+
+// ErrUnsigned is a digest without any signature by the key.
+var ErrUnsigned = errors.New("no signature by the key")
+
+// Verify says whether d carries a signature by pub in cosign's tag scheme
+// whose payload names d: ErrUnsigned when none does, another error when the
+// signatures cannot be read.
+func Verify(pub crypto.PublicKey, d name.Digest, opts ...remote.Option) error {
+	img, err := remote.Image(SigTag(d), opts...)
+	if isNotFound(err) {
+		return fmt.Errorf("%w: %s has no signatures (%s)", ErrUnsigned, d.DigestStr(), SigTag(d).TagStr())
+	}
+	if err != nil {
+		return fmt.Errorf("reading the signatures of %s: %w", d, err)
+	}
+	have, err := signatures(img)
+	if err != nil {
+		return fmt.Errorf("reading the signatures of %s: %w", d, err)
+	}
+	for _, h := range have {
+		var p payload.SimpleContainerImage
+		if json.Unmarshal(h.payload, &p) != nil || p.Critical.Image.DockerManifestDigest != d.DigestStr() {
+			continue
+		}
+		if verifyRaw(pub, h.payload, h.sig) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: none of the %d signatures of %s verifies with the key", ErrUnsigned, len(have), d.DigestStr())
+}
