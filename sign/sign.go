@@ -26,8 +26,8 @@ import (
 
 // cosign's names for a simple-signing layer and its signature annotation.
 const (
-	payloadType  types.MediaType = "application/vnd.dev.cosign.simplesigning.v1+json"
-	sigAnnotation                = "dev.cosignproject.cosign/signature"
+	payloadType   types.MediaType = "application/vnd.dev.cosign.simplesigning.v1+json"
+	sigAnnotation                 = "dev.cosignproject.cosign/signature"
 )
 
 // Signer signs image digests with one private key.
