@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/registry"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/istio-mab/istio-mab/internal/fakenode"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/run/fakenode"
 )
 
 // A platform team's release tool rebuilds Istio 1.22.0 for amd64 and arm64

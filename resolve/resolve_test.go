@@ -1,7 +1,7 @@
 package resolve
 
 import (
-	"github.com/istio-mab/istio-mab/internal/fakenode"
+	"github.com/istio-mab/istio-mab/run/fakenode"
 	"path/filepath"
 	"reflect"
 	"slices"

@@ -2,8 +2,8 @@ package run
 
 import (
 	"errors"
-	"github.com/istio-mab/istio-mab/internal/fakenode"
 	"github.com/istio-mab/istio-mab/resolve"
+	"github.com/istio-mab/istio-mab/run/fakenode"
 	"os"
 	"slices"
 	"testing"

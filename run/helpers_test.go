@@ -7,10 +7,10 @@ import (
 	"github.com/containerd/platforms"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/istio-mab/istio-mab/internal/fakenode"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/istio-mab/istio-mab/resolve"
+	"github.com/istio-mab/istio-mab/run/fakenode"
 )
 
 const (

@@ -1,8 +1,8 @@
 package run
 
 import (
-	"github.com/istio-mab/istio-mab/internal/fakenode"
 	"github.com/istio-mab/istio-mab/resolve"
+	"github.com/istio-mab/istio-mab/run/fakenode"
 	"strings"
 	"testing"
 )

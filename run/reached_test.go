@@ -3,7 +3,7 @@ package run
 import (
 	"testing"
 
-	"github.com/istio-mab/istio-mab/internal/fakenode"
+	"github.com/istio-mab/istio-mab/run/fakenode"
 )
 
 // A committed tree compiles every binary from the whole tree, without
