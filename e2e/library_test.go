@@ -1,0 +1,34 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestLibraryProgram: a program of its own (examples/rebuild) builds the
+// fixture through the library alone, and publishes both lists.
+func TestLibraryProgram(t *testing.T) {
+	s := stack(t)
+	hub := uniqueHub(s)
+	cmd := exec.CommandContext(t.Context(), "go", "run", "../examples/rebuild", "-version", "1.22.0", "-hub", hub,
+		"-source", s.GitURL, "-buildkit", s.BuildkitHost, "-go-image", s.GoImage, "-base-registry", s.BaseRegistry,
+		"-envoy-base-url", s.EnvoyBaseURL, "-insecure-registry", s.Registry)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("examples/rebuild: %v\n%s", err, stderrOf(err))
+	}
+	for _, image := range []string{"pilot", "proxyv2"} {
+		if !strings.Contains(string(out), hub+"/"+image+"@sha256:") || !strings.Contains(string(out), "2 platforms") {
+			t.Errorf("examples/rebuild printed\n%s\nwant %s/%s with 2 platforms", out, hub, image)
+		}
+		checkImage(t, hub+"/"+image+":1.22.0", image, "1.22.0")
+	}
+}
+
+func stderrOf(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(ee.Stderr)
+	}
+	return ""
+}
