@@ -2,6 +2,7 @@ package istiomab
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 	"os"
 	"slices"
@@ -80,6 +81,10 @@ type MirrorRequest struct {
 	// platform upstream published.
 	Platforms  []ocispecs.Platform
 	Registries Registries
+	// VerifyKey, when set, must have signed every list and manifest at
+	// the source (upstream's key is istio.io/misc/istio-key.pub); checked
+	// before anything is written.
+	VerifyKey crypto.PublicKey
 }
 
 // Mirror copies a release upstream published for every platform (1.15 and
@@ -93,7 +98,7 @@ func Mirror(ctx context.Context, req MirrorRequest, opts ...Option) (CopyResult,
 	if !slices.Contains(recipe.Envoy.Arches, "arm64") {
 		return CopyResult{}, failure.Usage(fmt.Errorf("upstream published Istio %s for amd64 only: rebuild it for every platform with istio-mab build", r.Version))
 	}
-	o := carry.CopyOptions{Platforms: req.Platforms}
+	o := carry.CopyOptions{Platforms: req.Platforms, VerifyKey: req.VerifyKey}
 	if len(req.Platforms) == 0 {
 		for _, a := range recipe.Envoy.Arches {
 			o.Require = append(o.Require, ocispecs.Platform{OS: "linux", Architecture: a})

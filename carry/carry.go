@@ -25,6 +25,11 @@ func ToRegistry(ctx context.Context, access *registry.Access, r Release, to stri
 	if err != nil {
 		return nil, Stats{}, err
 	}
+	if o.VerifyKey != nil {
+		if err := verifySources(ctx, access, r, o.VerifyKey); err != nil {
+			return nil, Stats{}, err
+		}
+	}
 	c := &copier{access: access, o: o, dest: toRegistry{access: access, pub: pub, from: r.Hub, to: to}}
 	res, err := publish.All(ctx, c, r.Images, o.Options)
 	return res, c.stats, err
@@ -41,6 +46,11 @@ func ToLayout(ctx context.Context, access *registry.Access, r Release, dir strin
 	l, err := publish.NewLayout(dir, "", r.Hub)
 	if err != nil {
 		return nil, Stats{}, err
+	}
+	if o.VerifyKey != nil {
+		if err := verifySources(ctx, access, r, o.VerifyKey); err != nil {
+			return nil, Stats{}, err
+		}
 	}
 	c := &copier{access: access, o: o, dest: toLayout{access: access, pub: pub, layout: l}}
 	res, err := publish.All(ctx, c, r.Images, o.Options)

@@ -2,6 +2,7 @@ package carry
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 
 	"github.com/containerd/platforms"
@@ -23,6 +24,9 @@ type CopyOptions struct {
 	// for each of these platforms; attestation entries (unknown/unknown)
 	// never count as one. Default: Platforms.
 	Require []ocispecs.Platform
+	// VerifyKey, when set, must have signed every list and each manifest
+	// it holds at the source; checked before anything is written.
+	VerifyKey crypto.PublicKey
 	publish.Options
 }
 

@@ -46,6 +46,10 @@ func (r toRegistry) adopt(ctx context.Context, src string, idx v1.ImageIndex, im
 			return nil, false, registry.Explain("copying to", ref, err)
 		}
 	}
+	// Signatures go up before any tag moves, as a build's do.
+	if err := copySignatures(ctx, r.access, srcRepo, repo, idx); err != nil {
+		return nil, false, err
+	}
 	// A present list is checked all the same: a tag moves only to a list
 	// the registry serves complete.
 	pr, err := r.pub.Adopt(ctx, dst, ei, img.Binaries, img.Tags)

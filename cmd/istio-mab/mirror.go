@@ -4,6 +4,7 @@ import (
 	"fmt"
 	istiomab "github.com/istio-mab/istio-mab"
 	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/sign"
 
 	"github.com/spf13/cobra"
 )
@@ -24,6 +25,8 @@ func newMirrorCommand() *cobra.Command {
 	fl.String("from", upstreamHub, "registry and namespace to copy from")
 	fl.String("to", "", "oci-layout:DIR or tar:FILE: copy into an OCI layout instead of --hub")
 	fl.String("images", "pilot,proxyv2,install-cni", "comma-separated images (add e.g. ztunnel where the release has it)")
+	fl.String("verify-key", "", "public key (e.g. upstream's istio-key.pub) that must have signed every list, image and attestation\n"+
+		"at the source; checked before anything is written; signatures are copied along")
 	fl.String("platforms", "", "keep only these platforms of each list (the list digest then differs from the source's)")
 	registerListFlags(cmd, "debug,distroless")
 	return cmd
@@ -53,6 +56,11 @@ func mirrorRequest(v flagView) (istiomab.MirrorRequest, error) {
 		return istiomab.MirrorRequest{}, fmt.Errorf("--from: %w", err)
 	}
 	req := istiomab.MirrorRequest{Release: releaseFlags(v, from), Registries: registriesOf(v.fl)}
+	if k := v.GetString("verify-key"); k != "" {
+		if req.VerifyKey, err = sign.LoadPublicKey(k); err != nil {
+			return req, fmt.Errorf("--verify-key: %w", err)
+		}
+	}
 	if v.GetString("platforms") != "" {
 		if req.Platforms, err = parsePlatforms(v.fl); err != nil {
 			return req, err
