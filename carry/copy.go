@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"fmt"
+	"github.com/istio-mab/istio-mab/plan"
 
 	"github.com/containerd/platforms"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -98,7 +99,7 @@ func requirePlatforms(idx v1.ImageIndex, want []ocispecs.Platform) error {
 	for _, w := range want {
 		found := false
 		for _, d := range m.Manifests {
-			found = found || (d.Platform != nil && !publish.IsAttestation(d) && platforms.Only(w).Match(fromV1(*d.Platform)))
+			found = found || (d.Platform != nil && !publish.IsAttestation(d) && platforms.Only(w).Match(publish.FromV1(*d.Platform)))
 		}
 		if !found {
 			return fmt.Errorf("the list has no image for %s (attestations aside): it is not a complete release, nothing copied", platforms.Format(w))
@@ -120,12 +121,12 @@ func subset(idx v1.ImageIndex, keep []ocispecs.Platform) (v1.ImageIndex, error) 
 	}
 	kept := map[v1.Hash]bool{}
 	for _, d := range m.Manifests {
-		if d.Platform != nil && !publish.IsAttestation(d) && platforms.Any(keep...).Match(fromV1(*d.Platform)) {
+		if d.Platform != nil && !publish.IsAttestation(d) && platforms.Any(keep...).Match(publish.FromV1(*d.Platform)) {
 			kept[d.Digest] = true
 		}
 	}
 	if len(kept) == 0 {
-		return nil, fmt.Errorf("no entry for %s: see the list's platforms with skopeo inspect --raw", formatAll(keep))
+		return nil, fmt.Errorf("no entry for %s: see the list's platforms with skopeo inspect --raw", plan.FormatAll(keep))
 	}
 	return mutate.RemoveManifests(idx, func(d v1.Descriptor) bool {
 		if publish.IsAttestation(d) {
@@ -134,19 +135,4 @@ func subset(idx v1.ImageIndex, keep []ocispecs.Platform) (v1.ImageIndex, error) 
 		}
 		return !kept[d.Digest]
 	}), nil
-}
-
-func fromV1(p v1.Platform) ocispecs.Platform {
-	return ocispecs.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}
-}
-
-func formatAll(ps []ocispecs.Platform) string {
-	s := ""
-	for i, p := range ps {
-		if i > 0 {
-			s += ","
-		}
-		s += platforms.Format(p)
-	}
-	return s
 }

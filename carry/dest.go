@@ -76,7 +76,7 @@ func (l toLayout) adopt(ctx context.Context, src string, idx v1.ImageIndex, img 
 	check := publish.Image{Repository: src, Binaries: img.Binaries}
 	for _, c := range m.Manifests {
 		if c.Platform != nil && !publish.IsAttestation(c) {
-			check.Platforms = append(check.Platforms, publish.PlatformImage{Platform: fromV1(*c.Platform), Digest: c.Digest})
+			check.Platforms = append(check.Platforms, publish.PlatformImage{Platform: publish.FromV1(*c.Platform), Digest: c.Digest})
 		}
 	}
 	if _, err := l.pub.Verify(ctx, check); err != nil {

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/containerd/platforms"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -74,7 +75,7 @@ func imageNode(nodes []Node, pl ocispecs.Platform) (Node, error) {
 	}
 	if !slices.ContainsFunc(n.Platforms, samePlatform(pl)) {
 		return Node{}, fmt.Errorf("BuildKit node %s cannot build %s (its workers build %s): name a node for it with --builder %s=ADDRESS, or add QEMU binfmt there",
-			n.Address, platforms.Format(pl), formatAll(n.Platforms), platforms.Format(pl))
+			n.Address, platforms.Format(pl), FormatAll(n.Platforms), platforms.Format(pl))
 	}
 	return n, nil
 }
@@ -104,15 +105,13 @@ func samePlatform(want ocispecs.Platform) func(ocispecs.Platform) bool {
 // SamePlatform says whether a and b name one platform (arm64/v8 is arm64).
 func SamePlatform(a, b ocispecs.Platform) bool { return samePlatform(a)(b) }
 
-func formatAll(pls []ocispecs.Platform) string {
-	s := ""
+// FormatAll is pls as "linux/amd64, linux/arm64", for messages.
+func FormatAll(pls []ocispecs.Platform) string {
+	s := make([]string, len(pls))
 	for i, pl := range pls {
-		if i > 0 {
-			s += ", "
-		}
-		s += platforms.Format(pl)
+		s[i] = platforms.Format(pl)
 	}
-	return s
+	return strings.Join(s, ", ")
 }
 
 func nativeAll(nodes []Node) string {
@@ -120,5 +119,5 @@ func nativeAll(nodes []Node) string {
 	for i, n := range nodes {
 		pls[i] = n.Native()
 	}
-	return formatAll(pls)
+	return FormatAll(pls)
 }

@@ -100,7 +100,7 @@ func renderNodes(w io.Writer, nodes []Node) {
 		if goImage == "" {
 			goImage = "none (Go image has no " + platforms.Format(n.Native()) + " variant: no compiles here)"
 		}
-		fmt.Fprintf(w, "  - %s native=%s for=[%s] go=%s%s\n", n.Address, platforms.Format(n.Native()), formatAll(n.For), goImage, goVersion(n.GoVersion))
+		fmt.Fprintf(w, "  - %s native=%s for=[%s] go=%s%s\n", n.Address, platforms.Format(n.Native()), FormatAll(n.For), goImage, goVersion(n.GoVersion))
 	}
 }
 

@@ -46,7 +46,7 @@ func (p *Publisher) Adopt(ctx context.Context, repo string, idx *Index, binaries
 	img := Image{Repository: repo, Binaries: binaries, Tags: tags}
 	for _, c := range idx.Children {
 		if !IsAttestation(c) && c.Platform != nil {
-			img.Platforms = append(img.Platforms, PlatformImage{Platform: fromV1(*c.Platform), Digest: c.Digest})
+			img.Platforms = append(img.Platforms, PlatformImage{Platform: FromV1(*c.Platform), Digest: c.Digest})
 		}
 	}
 	r, err := p.parse(img)

@@ -135,7 +135,7 @@ func matchPlatform(want ocispecs.Platform, got *v1.Platform) error {
 	if got == nil || got.OS == "" {
 		return errors.New("image config names no platform")
 	}
-	g := fromV1(*got)
+	g := FromV1(*got)
 	if want.Variant == "" {
 		g.Variant = ""
 	}
@@ -145,9 +145,9 @@ func matchPlatform(want ocispecs.Platform, got *v1.Platform) error {
 	return nil
 }
 
-// fromV1 is the one conversion from go-containerregistry's platform type,
+// FromV1 is the one conversion from go-containerregistry's platform type,
 // which its registry data use, to the OCI type used everywhere else.
-func fromV1(p v1.Platform) ocispecs.Platform {
+func FromV1(p v1.Platform) ocispecs.Platform {
 	return ocispecs.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant, OSVersion: p.OSVersion}
 }
 

@@ -95,7 +95,7 @@ func (p *Publisher) VerifyList(ctx context.Context, c ListCheck) ([]Problem, err
 func runnableEntries(all []v1.Descriptor) []v1.Descriptor {
 	var out []v1.Descriptor
 	for _, d := range all {
-		if d.Annotations["vnd.docker.reference.type"] != "attestation-manifest" {
+		if !IsAttestation(d) {
 			out = append(out, d)
 		}
 	}
@@ -151,7 +151,7 @@ func (p *Publisher) checkEntry(ctx context.Context, ref name.Digest, c ListCheck
 	if err != nil {
 		return []Problem{problem("", "entry %s: %v", d.Digest, registry.Explain("reading", ref, err))}
 	}
-	_, found, err := imageProblems(img, fromV1(*d.Platform), c.Binaries, c.Declared)
+	_, found, err := imageProblems(img, FromV1(*d.Platform), c.Binaries, c.Declared)
 	if err != nil {
 		return []Problem{problem("", "entry %s: %v", d.Digest, err)}
 	}

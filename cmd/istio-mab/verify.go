@@ -3,13 +3,10 @@ package main
 import (
 	"fmt"
 	istiomab "github.com/istio-mab/istio-mab"
+	"github.com/istio-mab/istio-mab/plan"
 	"io"
-	"strings"
-
-	"github.com/containerd/platforms"
 
 	"github.com/istio-mab/istio-mab/publish"
-	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 )
 
@@ -56,18 +53,10 @@ func newVerifyCommand() *cobra.Command {
 
 func reportList(w io.Writer, check publish.ListCheck, problems []publish.Problem) {
 	if len(problems) == 0 {
-		fmt.Fprintf(w, "ok %s (%s)\n", check.Ref, platformNames(check.Platforms))
+		fmt.Fprintf(w, "ok %s (%s)\n", check.Ref, plan.FormatAll(check.Platforms))
 		return
 	}
 	for _, p := range problems {
 		fmt.Fprintln(w, p.String())
 	}
-}
-
-func platformNames(pls []ocispecs.Platform) string {
-	names := make([]string, len(pls))
-	for i, p := range pls {
-		names[i] = platforms.Format(p)
-	}
-	return strings.Join(names, ", ")
 }
