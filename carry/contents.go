@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -95,11 +96,7 @@ func WriteContents(dir string, c Contents) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, "."+ContentsFile)
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, filepath.Join(dir, ContentsFile))
+	return fsutil.WriteFileAtomic(filepath.Join(dir, ContentsFile), append(b, '\n'))
 }
 
 // ReadContents reads dir's contents file.

@@ -3,6 +3,7 @@ package carry
 import (
 	"archive/tar"
 	"fmt"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"io"
 	"io/fs"
 	"os"
@@ -14,28 +15,23 @@ import (
 // Pack writes dir as an uncompressed tarball to file (the layout's blobs
 // are compressed already), appearing under its name only once complete.
 func Pack(dir, file string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".istio-mab-*.tar")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	tw := tar.NewWriter(tmp)
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || path == dir {
+	_, _, err := fsutil.WriteAtomic(file, func(w io.Writer) error {
+		tw := tar.NewWriter(w)
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || path == dir {
+				return err
+			}
+			return addFile(tw, dir, path, d)
+		})
+		if err != nil {
 			return err
 		}
-		return addFile(tw, dir, path, d)
+		return tw.Close()
 	})
-	if err == nil {
-		err = tw.Close()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", file, err)
 	}
-	return os.Rename(tmp.Name(), file)
+	return nil
 }
 
 func addFile(tw *tar.Writer, root, path string, d fs.DirEntry) error {

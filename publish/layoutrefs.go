@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -53,7 +54,7 @@ func SetLayoutRefs(p layout.Path, desc v1.Descriptor, refs []string) ([]v1.Hash,
 	if err != nil {
 		return nil, err
 	}
-	return prev, writeAtomic(file, out)
+	return prev, fsutil.WriteFileAtomic(file, out)
 }
 
 // LayoutRefs lists index.json's named entries: ref name -> descriptor.
@@ -73,22 +74,6 @@ func LayoutRefs(p layout.Path) (map[string]v1.Descriptor, error) {
 		}
 	}
 	return out, nil
-}
-
-func writeAtomic(file string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".index-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
 }
 
 // CheckLayoutTree reads desc and everything it references from the layout

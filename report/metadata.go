@@ -2,7 +2,7 @@ package report
 
 import (
 	"encoding/json"
-	"os"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"path/filepath"
 
 	"github.com/containerd/platforms"
@@ -128,17 +128,5 @@ func WriteMetadata(path string, m Metadata) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return fsutil.WriteFileAtomic(path, append(b, '\n'))
 }

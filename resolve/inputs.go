@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"maps"
 	"slices"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/istio-mab/istio-mab/resolve/source"
-	"github.com/istio-mab/istio-mab/run/archive"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -33,7 +33,7 @@ func inputsDigest(o plan.Options, r recipes.Recipe, commit string) (string, erro
 	o.Envoy = maps.Clone(o.Envoy)
 	for k, e := range o.Envoy {
 		if e.Kind == plan.EnvoyFile {
-			sum, err := archive.FileSHA256(e.Ref)
+			sum, err := fsutil.FileSHA256(e.Ref)
 			if err != nil {
 				return "", err
 			}

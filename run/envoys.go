@@ -3,6 +3,7 @@ package run
 import (
 	"context"
 	"fmt"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"path/filepath"
 	"strings"
 
@@ -11,7 +12,6 @@ import (
 	"github.com/istio-mab/istio-mab/internal/exe"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/resolve/source"
-	"github.com/istio-mab/istio-mab/run/archive"
 	"github.com/istio-mab/istio-mab/run/compile"
 	"github.com/istio-mab/istio-mab/run/envoy"
 	"github.com/istio-mab/istio-mab/run/image"
@@ -76,7 +76,7 @@ func checkPin(path, want string) error {
 	if want == "" {
 		return nil
 	}
-	got, err := archive.FileSHA256(path)
+	got, err := fsutil.FileSHA256(path)
 	if err != nil {
 		return err
 	}

@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"io"
 	"net/http"
-	"os"
 
 	"github.com/istio-mab/istio-mab/plan"
 )
@@ -51,31 +51,23 @@ func envoyPath(e plan.Envoy) string {
 }
 
 func hashOf(ctx context.Context, ref string, file bool) (string, error) {
-	var r io.ReadCloser
 	if file {
-		f, err := os.Open(ref)
-		if err != nil {
-			return "", err
-		}
-		r = f
-	} else {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
-		if err != nil {
-			return "", err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return "", fmt.Errorf("downloading: %w", err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			resp.Body.Close()
-			return "", fmt.Errorf("downloading: %s", resp.Status)
-		}
-		r = resp.Body
+		return fsutil.FileSHA256(ref)
 	}
-	defer r.Close()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ref, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("downloading: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("downloading: %s", resp.Status)
+	}
 	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
+	if _, err := io.Copy(h, resp.Body); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%x", h.Sum(nil)), nil

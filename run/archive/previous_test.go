@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -39,7 +40,7 @@ func recompressFast(t *testing.T, path string) string {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sum, _ := FileSHA256(path)
+	sum, _ := fsutil.FileSHA256(path)
 	writeFile(t, path+".sha256", checksumLine(sum, filepath.Base(path)))
 	return sum
 }

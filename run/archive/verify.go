@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -71,7 +72,7 @@ func verifyOne(path string, p ocispecs.Platform, checked map[string]bool) (strin
 }
 
 func verifyChecksum(path string) (string, error) {
-	sum, err := FileSHA256(path)
+	sum, err := fsutil.FileSHA256(path)
 	if err != nil {
 		return "", err
 	}

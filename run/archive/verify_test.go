@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"compress/gzip"
 	"context"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -98,7 +99,7 @@ func rewriteTarGz(t *testing.T, path string, names ...string) {
 	tw.Close()
 	gz.Close()
 	f.Close()
-	sum, err := FileSHA256(path)
+	sum, err := fsutil.FileSHA256(path)
 	if err != nil {
 		t.Fatal(err)
 	}

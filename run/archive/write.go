@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -108,7 +109,7 @@ func holdsSame(path string, a Archive, modTime time.Time) (string, bool) {
 		if !h.modTime.Equal(modTime) || h.size != bin.Size() {
 			return errDiffers
 		}
-		want, err := FileSHA256(a.Binary.Path)
+		want, err := fsutil.FileSHA256(a.Binary.Path)
 		if err != nil {
 			return err
 		}
@@ -124,7 +125,7 @@ func holdsSame(path string, a Archive, modTime time.Time) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	sum, err := FileSHA256(path)
+	sum, err := fsutil.FileSHA256(path)
 	return sum, err == nil
 }
 
@@ -136,7 +137,7 @@ func copyArchive(ctx context.Context, from File, dir, name string) (File, error)
 	}
 	defer src.Close()
 	path := filepath.Join(dir, name)
-	sum, size, err := writeAtomic(path, func(w io.Writer) error {
+	sum, size, err := fsutil.WriteAtomic(path, func(w io.Writer) error {
 		_, err := io.Copy(w, &ctxReader{ctx: ctx, r: src})
 		return err
 	})
@@ -204,7 +205,7 @@ func writeOne(ctx context.Context, dir string, a Archive, modTime time.Time) (Fi
 		content: &ctxReader{ctx: ctx, r: io.NewSectionReader(bin, 0, info.Size())},
 	}
 	path := filepath.Join(dir, a.Name)
-	sum, size, err := writeAtomic(path, func(w io.Writer) error { return writeEntry(w, f, e) })
+	sum, size, err := fsutil.WriteAtomic(path, func(w io.Writer) error { return writeEntry(w, f, e) })
 	if err != nil {
 		return File{}, fmt.Errorf("archive %s: %w", a.Name, err)
 	}
@@ -214,7 +215,7 @@ func writeOne(ctx context.Context, dir string, a Archive, modTime time.Time) (Fi
 // withChecksum writes f's .sha256 file, naming the archive name.
 func (f File) withChecksum(name string) (File, error) {
 	f.ChecksumPath = f.Path + ".sha256"
-	if _, _, err := writeAtomic(f.ChecksumPath, func(w io.Writer) error {
+	if _, _, err := fsutil.WriteAtomic(f.ChecksumPath, func(w io.Writer) error {
 		_, err := io.WriteString(w, checksumLine(f.SHA256, name))
 		return err
 	}); err != nil {

@@ -1,4 +1,4 @@
-package archive
+package fsutil
 
 import (
 	"crypto/sha256"
@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 )
 
-// writeAtomic writes path through a temporary file in the same directory and
-// renames it into place, so path never holds a partial file. It returns the
-// sha256 and size of what was written.
-func writeAtomic(path string, fill func(io.Writer) error) (sum string, size int64, err error) {
+// WriteAtomic writes path through a temporary file in the same directory
+// and renames it into place, so a reader sees the old file or the whole new
+// one, never a partial one. It returns the sha256 and size written.
+func WriteAtomic(path string, fill func(io.Writer) error) (sum string, size int64, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return "", 0, err
@@ -40,6 +40,29 @@ func writeAtomic(path string, fill func(io.Writer) error) (sum string, size int6
 		return "", 0, err
 	}
 	return hex.EncodeToString(h.Sum(nil)), counter.n, nil
+}
+
+// WriteFileAtomic is WriteAtomic of b.
+func WriteFileAtomic(path string, b []byte) error {
+	_, _, err := WriteAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+	return err
+}
+
+// FileSHA256 is the hex sha256 of a file's content.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 type countingWriter struct {
