@@ -97,3 +97,11 @@ func predicate(t *testing.T, idx v1.ImageIndex, att v1.Hash, predicateType strin
 	t.Fatalf("attestation %s has no %s statement", att, predicateType)
 	return ""
 }
+
+// An SBOM generator the node cannot pull fails before anything is built,
+// naming the fix.
+func TestBuildUnreachableSBOMGenerator(t *testing.T) {
+	s := stack(t)
+	args := append(stackArgs(s, "1.22.0", uniqueHub(s), t.TempDir()), "--sbom=true", "--sbom-generator", s.Registry+"/library/no-such-scanner:1")
+	refuses(t, s, args, "--sbom-generator")
+}

@@ -7,13 +7,17 @@ import (
 	"strings"
 )
 
-// ExplainPinError rewrites a failure to resolve a digest-pinned base image
+// ExplainPinError says how to fix a failure to pull the SBOM generator, and
+// rewrites a failure to resolve a digest-pinned base image
 // from --base-registry into one line naming the image variants that need it
 // and how to fill the mirror. Upstream pins proxyv2's distroless stage by
 // digest up to 1.22, and a mirror filled by tag holds other digests. err is
 // the pinning step's error, which names the reference it could not resolve;
 // any other error is returned unchanged.
 func ExplainPinError(p Plan, err error) error {
+	if err != nil && p.Attest.SBOM && strings.Contains(err.Error(), "resolving "+p.Attest.SBOMGenerator+" ") {
+		return fmt.Errorf("%w: the SBOM generator must be reachable from the node: name a mirror of it with --sbom-generator, or turn SBOMs off with --sbom=false", err)
+	}
 	if err == nil || !strings.Contains(err.Error(), "not found") {
 		return err
 	}

@@ -111,7 +111,20 @@ func imageRefs(p plan.Plan) map[string][]buildkit.ImageRef {
 			if ip.Envoy != nil && ip.Envoy.Kind == plan.EnvoyImage {
 				add(ip.Node, ip.Envoy.Ref, ip.Platform)
 			}
+			if p.Attest.SBOM { // the scanner runs on the node's own platform
+				add(ip.Node, p.Attest.SBOMGenerator, nativeOf(p, ip.Node))
+			}
 		}
 	}
 	return out
+}
+
+// nativeOf is the native platform of the node at address.
+func nativeOf(p plan.Plan, address string) ocispecs.Platform {
+	for _, n := range p.Nodes {
+		if n.Address == address {
+			return n.Native()
+		}
+	}
+	return p.BuildPlatform
 }

@@ -9,8 +9,12 @@ sha="$(grep -A4 '"PROXY_REPO_SHA"' "${deps}" | sed -n 's/.*"lastStableSHA": *"\(
 # The stack's port overrides share istio-mab's ISTIO_MAB_ prefix, and
 # istio-mab refuses variables it does not know.
 unset ISTIO_MAB_REGISTRY_PORT ISTIO_MAB_SECURE_REGISTRY_PORT ISTIO_MAB_GIT_PORT ISTIO_MAB_FILES_PORT
+# SBOMs come from the stack's scanner image when it has one (BuildKit's
+# default one is on Docker Hub, out of reach here).
+sbom=(--sbom=false)
+[ -n "${SBOM_GENERATOR:-}" ] && sbom=(--sbom-generator "${SBOM_GENERATOR}")
 # --force: the demo always shows a whole run, even when its lists are up to date.
-exec "${ROOT}/bin/istio-mab" build \
+exec "${ROOT}/bin/istio-mab" build "${sbom[@]}" \
   --version 1.14.3 \
   --hub "${REGISTRY}/demo/istio" \
   --source "${GIT_URL}" \
