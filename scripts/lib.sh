@@ -5,6 +5,9 @@ STACK="${ROOT}/.stack"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/istio-mab"
 BUILDKIT_VERSION="$(awk '{for(i=1;i<NF;i++) if($i=="github.com/moby/buildkit") print $(i+1)}' "${ROOT}/go.mod" | head -1)"
 BUILDKIT_BIN="${CACHE}/buildkit-${BUILDKIT_VERSION}"
+# cosign for the signing tests, pinned; install-cosign.sh says why this version.
+COSIGN_VERSION="v3.1.3"
+COSIGN_BIN="${CACHE}/cosign-${COSIGN_VERSION}"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 

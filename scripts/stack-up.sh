@@ -2,7 +2,7 @@
 # Installs (if missing) and starts the local build stack on loopback: buildkitd,
 # a plain and a TLS+auth registry, a git daemon serving the Istio-shaped fixture,
 # and a file server with fake Envoy downloads and the test Go modules (GOPROXY
-# layout); seeds base and Go images.
+# layout); seeds base and Go images; builds cosign.
 # Idempotent: what already runs is reused. Endpoints go to .stack/env.
 source "$(dirname "$0")/lib.sh"
 mkdir -p "${STACK}/bin"
@@ -10,6 +10,7 @@ S="$(dirname "$0")"
 
 bash "${S}/install-deps.sh"
 bash "${S}/install-buildkit.sh"
+bash "${S}/install-cosign.sh"
 bash "${S}/binfmt.sh"
 bash "${S}/tls.sh"
 bash "${S}/registry-config.sh"
@@ -71,6 +72,7 @@ ENVOY_BASE_URL=http://$(cat "${STACK}/files.addr")
 MODULE_PROXY_URL=http://$(cat "${STACK}/files.addr")/goproxy
 BASE_REGISTRY=${REGISTRY}/istio-release
 GO_IMAGE=${GO_IMAGE}
+COSIGN=${COSIGN_BIN}/cosign
 ENV
 log "stack is up; endpoints in ${STACK}/env:"
 cat "${STACK}/env"
