@@ -2,7 +2,7 @@
 # Installs (if missing) and starts the local build stack on loopback: buildkitd,
 # a plain and a TLS+auth registry, a git daemon serving the Istio-shaped fixture,
 # and a file server with fake Envoy downloads and the test Go modules (GOPROXY
-# layout); seeds base and Go images; builds cosign.
+# layout); seeds base and Go images and an SBOM generator image; builds cosign.
 # Idempotent: what already runs is reused. Endpoints go to .stack/env.
 source "$(dirname "$0")/lib.sh"
 mkdir -p "${STACK}/bin"
@@ -11,6 +11,7 @@ S="$(dirname "$0")"
 bash "${S}/install-deps.sh"
 bash "${S}/install-buildkit.sh"
 bash "${S}/install-cosign.sh"
+bash "${S}/install-syft-scanner.sh"
 bash "${S}/binfmt.sh"
 bash "${S}/tls.sh"
 bash "${S}/registry-config.sh"
@@ -57,6 +58,10 @@ for v in ${base_versions}; do seed_args+=(--base-version "${v}"); done
   --busybox-amd64 "${CACHE}/busybox/amd64/busybox" --busybox-arm64 "${CACHE}/busybox/arm64/busybox" \
   >"${STACK}/seed.out"
 GO_IMAGE="$(sed -n 's/^GO_IMAGE=//p' "${STACK}/seed.out")"
+"${STACKCTL}" seed-scanner --registry "${REGISTRY}" --version "${SYFT_SCANNER_VERSION}" \
+  --amd64 "${SYFT_SCANNER_BIN}/amd64/syft-scanner" --arm64 "${SYFT_SCANNER_BIN}/arm64/syft-scanner" \
+  >"${STACK}/seed-scanner.out"
+SBOM_GENERATOR="$(sed -n 's/^SBOM_GENERATOR=//p' "${STACK}/seed-scanner.out")"
 
 cat >"${STACK}/env" <<ENV
 STACK_DIR=${STACK}
@@ -73,6 +78,7 @@ MODULE_PROXY_URL=http://$(cat "${STACK}/files.addr")/goproxy
 BASE_REGISTRY=${REGISTRY}/istio-release
 GO_IMAGE=${GO_IMAGE}
 COSIGN=${COSIGN_BIN}/cosign
+SBOM_GENERATOR=${SBOM_GENERATOR}
 ENV
 log "stack is up; endpoints in ${STACK}/env:"
 cat "${STACK}/env"

@@ -9,6 +9,7 @@
 //	stackctl serve   --dir DIR [--listen 127.0.0.1:0] --addr-file FILE
 //	stackctl seed    --registry HOST:PORT --busybox-amd64 FILE --busybox-arm64 FILE [--ca-bundle FILE]
 //	                 [--base-version V ...] [--goroot DIR] [--testdata DIR]
+//	stackctl seed-scanner --registry HOST:PORT --version V --amd64 FILE --arm64 FILE
 package main
 
 import (
@@ -26,6 +27,8 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"goproxy": runGoProxy,
 	"serve":   runServe,
 	"seed":    runSeed,
+	// The SBOM generator image signed and attested releases are tested with.
+	"seed-scanner": runSeedScanner,
 }
 
 func main() {
@@ -40,7 +43,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 || commands[args[0]] == nil {
-		return fmt.Errorf("usage: stackctl fixture|envoy|goproxy|serve|seed [flags]")
+		return fmt.Errorf("usage: stackctl fixture|envoy|goproxy|serve|seed|seed-scanner [flags]")
 	}
 	return commands[args[0]](ctx, args[1:], os.Stdout)
 }
