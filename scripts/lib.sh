@@ -41,6 +41,10 @@ SECURE_REGISTRY_PORT="${ISTIO_MAB_SECURE_REGISTRY_PORT:-15443}"
 GIT_PORT="${ISTIO_MAB_GIT_PORT:-19418}"
 FILES_PORT="${ISTIO_MAB_FILES_PORT:-18080}"
 REGISTRY="127.0.0.1:${REGISTRY_PORT}"
+# The OCI 1.1 referrers registry sits next to the plain one (15001 by default),
+# so a stack moved by ISTIO_MAB_REGISTRY_PORT moves it along.
+REFERRERS_REGISTRY_PORT="${ISTIO_MAB_REFERRERS_REGISTRY_PORT:-$((REGISTRY_PORT + 1))}"
+REFERRERS_REGISTRY="127.0.0.1:${REFERRERS_REGISTRY_PORT}"
 SECURE_REGISTRY="127.0.0.1:${SECURE_REGISTRY_PORT}"
 # Unix socket paths are limited to 108 bytes; deep checkouts fall back to /tmp.
 BUILDKIT_SOCK="${STACK}/buildkitd.sock"
