@@ -80,8 +80,9 @@ func TestTrustBuildctlAttestsSBOMAndProvenance(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref := st.Registry + "/e2e-trust/attested-" + randomSuffix(t) + ":t"
-	// buildctl v0.34 writes provenance v0.2 unless asked for v1. No cache: a
-	// cached SBOM would prove nothing about the generator image.
+	// version=v1 is BuildKit v0.34's default (frontend/attestations), named so
+	// that a change of default cannot pass unseen. No cache: a cached SBOM
+	// would prove nothing about the generator image.
 	runTool(t, nil, st.Buildctl, "--addr", st.BuildkitHost, "build", "--progress", "plain", "--no-cache",
 		"--frontend", "dockerfile.v0", "--local", "context="+dir, "--local", "dockerfile="+dir,
 		"--opt", "platform=linux/amd64",
