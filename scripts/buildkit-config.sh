@@ -19,6 +19,9 @@ root = "${STACK}/buildkit/root"
 [registry."${REGISTRY}"]
   http = true
 
+[registry."${REFERRERS_REGISTRY}"]
+  http = true
+
 [registry."${SECURE_REGISTRY}"]
   ca = ["${STACK}/secure-registry/ca.pem"]
   # Explicit: BuildKit otherwise falls back to plain HTTP for loopback hosts.

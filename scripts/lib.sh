@@ -5,6 +5,13 @@ STACK="${ROOT}/.stack"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/istio-mab"
 BUILDKIT_VERSION="$(awk '{for(i=1;i<NF;i++) if($i=="github.com/moby/buildkit") print $(i+1)}' "${ROOT}/go.mod" | head -1)"
 BUILDKIT_BIN="${CACHE}/buildkit-${BUILDKIT_VERSION}"
+# cosign for the signing tests, pinned; install-cosign.sh says why this version.
+COSIGN_VERSION="v3.1.3"
+COSIGN_BIN="${CACHE}/cosign-${COSIGN_VERSION}"
+# The scanner's version: the syft it is built on plus a hash of its module,
+# so an edit to tools/syft-scanner rebuilds it and retags the image.
+SYFT_SCANNER_VERSION="$(awk '{for(i=1;i<NF;i++) if($i=="github.com/anchore/syft") print $(i+1)}' "${ROOT}/tools/syft-scanner/go.mod")-$(cat "${ROOT}"/tools/syft-scanner/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)"
+SYFT_SCANNER_BIN="${CACHE}/syft-scanner-${SYFT_SCANNER_VERSION}"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 
@@ -34,6 +41,10 @@ SECURE_REGISTRY_PORT="${ISTIO_MAB_SECURE_REGISTRY_PORT:-15443}"
 GIT_PORT="${ISTIO_MAB_GIT_PORT:-19418}"
 FILES_PORT="${ISTIO_MAB_FILES_PORT:-18080}"
 REGISTRY="127.0.0.1:${REGISTRY_PORT}"
+# The OCI 1.1 referrers registry sits next to the plain one (15001 by default),
+# so a stack moved by ISTIO_MAB_REGISTRY_PORT moves it along.
+REFERRERS_REGISTRY_PORT="${ISTIO_MAB_REFERRERS_REGISTRY_PORT:-$((REGISTRY_PORT + 1))}"
+REFERRERS_REGISTRY="127.0.0.1:${REFERRERS_REGISTRY_PORT}"
 SECURE_REGISTRY="127.0.0.1:${SECURE_REGISTRY_PORT}"
 # Unix socket paths are limited to 108 bytes; deep checkouts fall back to /tmp.
 BUILDKIT_SOCK="${STACK}/buildkitd.sock"

@@ -2,7 +2,8 @@
 # Installs (if missing) and starts the local build stack on loopback: buildkitd,
 # a plain and a TLS+auth registry, a git daemon serving the Istio-shaped fixture,
 # and a file server with fake Envoy downloads and the test Go modules (GOPROXY
-# layout); seeds base and Go images.
+# layout), an OCI 1.1 registry with the referrers API; seeds base and Go images
+# and an SBOM generator image; builds cosign.
 # Idempotent: what already runs is reused. Endpoints go to .stack/env.
 source "$(dirname "$0")/lib.sh"
 mkdir -p "${STACK}/bin"
@@ -10,6 +11,8 @@ S="$(dirname "$0")"
 
 bash "${S}/install-deps.sh"
 bash "${S}/install-buildkit.sh"
+bash "${S}/install-cosign.sh"
+bash "${S}/install-syft-scanner.sh"
 bash "${S}/binfmt.sh"
 bash "${S}/tls.sh"
 bash "${S}/registry-config.sh"
@@ -20,6 +23,7 @@ STACKCTL="${STACK}/bin/stackctl"
 
 start registry docker-registry serve "${STACK}/registry/config.yml"
 start secure-registry docker-registry serve "${STACK}/secure-registry/config.yml"
+start referrers-registry "${STACKCTL}" registry --listen "${REFERRERS_REGISTRY}" --dir "${STACK}/referrers-registry"
 
 "${STACKCTL}" fixture --out "${STACK}/git" >"${STACK}/fixture.out"
 start git-daemon git daemon --reuseaddr --export-all --listen=127.0.0.1 --port="${GIT_PORT}" \
@@ -36,13 +40,14 @@ start buildkitd "${BUILDKIT_BIN}/buildkitd" --config "${STACK}/buildkit/buildkit
 wait_for "registry on ${REGISTRY}" curl -fsS "http://${REGISTRY}/v2/"
 wait_for "secure registry on ${SECURE_REGISTRY}" \
   bash -c "curl -sS --cacert '${STACK}/secure-registry/ca.pem' -o /dev/null -w '%{http_code}' https://${SECURE_REGISTRY}/v2/ | grep -q 401"
+wait_for "referrers registry on ${REFERRERS_REGISTRY}" curl -fsS "http://${REFERRERS_REGISTRY}/v2/"
 wait_for "git daemon on ${GIT_PORT}" git ls-remote "git://127.0.0.1:${GIT_PORT}/istio.git"
 wait_for "file server" bash -c "test -s '${STACK}/files.addr' && curl -fsS -o /dev/null http://\$(cat '${STACK}/files.addr')/"
 wait_for "buildkitd" "${BUILDKIT_BIN}/buildctl" --addr "unix://${BUILDKIT_SOCK}" debug workers
 
 # A service that exited (say its port was taken) may leave another process
 # answering on its port: check every one we started is still ours and running.
-for name in registry secure-registry git-daemon files buildkitd; do
+for name in registry secure-registry referrers-registry git-daemon files buildkitd; do
   if ! alive "${STACK}/${name}.pid"; then
     log "${name} is not running: $(tail -n 1 "${STACK}/${name}.log")"
     exit 1
@@ -56,6 +61,10 @@ for v in ${base_versions}; do seed_args+=(--base-version "${v}"); done
   --busybox-amd64 "${CACHE}/busybox/amd64/busybox" --busybox-arm64 "${CACHE}/busybox/arm64/busybox" \
   >"${STACK}/seed.out"
 GO_IMAGE="$(sed -n 's/^GO_IMAGE=//p' "${STACK}/seed.out")"
+"${STACKCTL}" seed-scanner --registry "${REGISTRY}" --version "${SYFT_SCANNER_VERSION}" \
+  --amd64 "${SYFT_SCANNER_BIN}/amd64/syft-scanner" --arm64 "${SYFT_SCANNER_BIN}/arm64/syft-scanner" \
+  >"${STACK}/seed-scanner.out"
+SBOM_GENERATOR="$(sed -n 's/^SBOM_GENERATOR=//p' "${STACK}/seed-scanner.out")"
 
 cat >"${STACK}/env" <<ENV
 STACK_DIR=${STACK}
@@ -71,6 +80,9 @@ ENVOY_BASE_URL=http://$(cat "${STACK}/files.addr")
 MODULE_PROXY_URL=http://$(cat "${STACK}/files.addr")/goproxy
 BASE_REGISTRY=${REGISTRY}/istio-release
 GO_IMAGE=${GO_IMAGE}
+COSIGN=${COSIGN_BIN}/cosign
+SBOM_GENERATOR=${SBOM_GENERATOR}
+REFERRERS_REGISTRY=${REFERRERS_REGISTRY}
 ENV
 log "stack is up; endpoints in ${STACK}/env:"
 cat "${STACK}/env"

@@ -9,6 +9,8 @@
 //	stackctl serve   --dir DIR [--listen 127.0.0.1:0] --addr-file FILE
 //	stackctl seed    --registry HOST:PORT --busybox-amd64 FILE --busybox-arm64 FILE [--ca-bundle FILE]
 //	                 [--base-version V ...] [--goroot DIR] [--testdata DIR]
+//	stackctl seed-scanner --registry HOST:PORT --version V --amd64 FILE --arm64 FILE
+//	stackctl registry --listen 127.0.0.1:PORT --dir DIR
 package main
 
 import (
@@ -26,6 +28,10 @@ var commands = map[string]func(ctx context.Context, args []string, stdout io.Wri
 	"goproxy": runGoProxy,
 	"serve":   runServe,
 	"seed":    runSeed,
+	// The SBOM generator image and the OCI 1.1 referrers registry that
+	// signed and attested releases are tested with.
+	"seed-scanner": runSeedScanner,
+	"registry":     runRegistry,
 }
 
 func main() {
@@ -40,7 +46,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 || commands[args[0]] == nil {
-		return fmt.Errorf("usage: stackctl fixture|envoy|goproxy|serve|seed [flags]")
+		return fmt.Errorf("usage: stackctl fixture|envoy|goproxy|serve|seed|seed-scanner|registry [flags]")
 	}
 	return commands[args[0]](ctx, args[1:], os.Stdout)
 }
