@@ -145,6 +145,8 @@ if [[ "${DRY_RUN:-0}" == 1 ]]; then
   say "dry run: everything prepared, nothing built"; exit 0
 fi
 say "istio-mab build ${mab_args[*]} ${force[*]}"
+# Timings on a shared machine: record how busy it was.
+say "load average before the build: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_s=$(now)
 rc=0
 "${MAB}" build "${mab_args[@]}" "${force[@]}" --progress plain >"${W}/build.log" 2>&1 || rc=$?
@@ -153,7 +155,7 @@ if ((rc != 0)); then
   tail -n 30 "${W}/build.log" >&2
   say "istio-mab build failed (exit ${rc}) after ${mab_s} s; log: ${W}/build.log"; exit 1
 fi
-say "istio-mab build: ${mab_s} s wall"
+say "istio-mab build: ${mab_s} s wall (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
 
 # 7. Checks, independent of istio-mab: lists, binaries run, archives.
 "${REALCTL}" check --hub "${HUB}" --version "${VERSION}" --dist "${W}/dist" >"${W}/check.out" 2>&1 ||
@@ -180,6 +182,7 @@ if [[ "${LIMIT:-0}" == 1 ]]; then
     printf '  limit %s %s/%s%s: %s s\n' "${name}" "${os}" "${arch}" "${arm:+/v${arm}}" "$(since "${t}")" | tee -a "${W}/summary.txt"
   done
   limit_s=$(since "${lstart}")
+  say "load average after the limit: $(cut -d' ' -f1-3 /proc/loadavg)"
   say "limit (host go build, $(cd / && "${HOST_GO}" env GOVERSION)): ${limit_s} s wall; istio-mab / limit = $(awk -v a="${mab_s}" -v b="${limit_s}" 'BEGIN { printf "%.2f", a / b }')"
   chmod -R u+w "${L}/gomodcache" && rm -rf "${L}/gomodcache" "${L}/gocache"
 fi
