@@ -58,6 +58,9 @@ func runCheck(ctx context.Context, args []string) error {
 	}
 	defer os.RemoveAll(tmp)
 	for _, image := range strings.Split(*images, ",") {
+		if image == "" {
+			continue
+		}
 		for _, tag := range []string{*version, *version + "-debug"} {
 			ref := *hub + "/" + image + ":" + tag
 			if err := checkList(ctx, ref, strings.Split(*platforms, ","), *version, imageBinaries[image], tmp); err != nil {
