@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build up down test lint unit e2e demo bench docs lint-workflows
+.PHONY: build up down test lint unit e2e demo bench docs lint-workflows real
 
 build:
 	$(GO) build -o bin/istio-mab ./cmd/istio-mab
@@ -58,3 +58,11 @@ bench: up
 	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 $(GO) test -count=1 -v -run '^TestRealSize' -timeout 60m ./e2e/
 	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 BENCH_OUT=$(BENCH_OUT) BENCH_EMULATED_SCENARIOS=$(BENCH_EMULATED_SCENARIOS) \
 	  $(GO) test -run '^$$' -bench BenchmarkRealSize -benchtime 1x -timeout 600m ./e2e/
+
+# The real-Istio lane, outside CI (docs/real-istio.md): builds upstream tag
+# VERSION from ISTIO_SRC (a local clone of istio/istio) end to end on the local
+# stack, with stand-ins for what this machine cannot reach, and checks the
+# result. LIMIT=1 also times the host's go build of the same binaries; COLD=1
+# starts from empty caches; DRY_RUN=1 prepares everything and builds nothing.
+real: up build
+	VERSION=$(VERSION) ISTIO_SRC=$(ISTIO_SRC) bash scripts/real.sh
