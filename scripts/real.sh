@@ -21,8 +21,8 @@
 # DRY_RUN=1 prepares everything and prints istio-mab's plan, building nothing.
 source "$(dirname "$0")/lib.sh"
 : "${VERSION:?set VERSION=<upstream tag>}" "${ISTIO_SRC:?set ISTIO_SRC=<local clone of istio/istio>}"
-UPSTREAM_GO="${UPSTREAM_GO:-/work/shared/UPSTREAM-GO.txt}"
-MIRRORS="${MIRRORS:-/work/.mirror}"
+UPSTREAM_GO="${UPSTREAM_GO:-${ROOT}/recipes/upstream-go.txt}" # istio/tools' record, as --go upstream reads it
+MIRRORS="${MIRRORS:-${CACHE}/mirrors}" # git mirrors of refused modules, as OWNER+NAME/repo
 UPSTREAM_PROXY="${UPSTREAM_PROXY:-https://proxy.golang.org}"
 set -a && . "${STACK}/env" && set +a
 # The stack's port overrides share istio-mab's prefix, and istio-mab refuses
