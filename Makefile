@@ -59,7 +59,7 @@ bench: up
 	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 BENCH_OUT=$(BENCH_OUT) BENCH_EMULATED_SCENARIOS=$(BENCH_EMULATED_SCENARIOS) \
 	  $(GO) test -run '^$$' -bench BenchmarkRealSize -benchtime 1x -timeout 600m ./e2e/
 
-# The real-Istio lane, outside CI (docs/real-istio.md): builds upstream tag
+# The real-Istio lane, outside CI: builds upstream tag
 # VERSION from ISTIO_SRC (a local clone of istio/istio) end to end on the local
 # stack, with stand-ins for what this machine cannot reach, and checks the
 # result. LIMIT=1 also times the host's go build of the same binaries; COLD=1
