@@ -20,7 +20,7 @@ unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
 
 e2e: up
-	set -a && source .stack/env && set +a && $(GO) test -count=1 -timeout 30m ./e2e/...
+	set -a && source .stack/env && set +a && $(GO) test -count=1 -timeout 45m ./e2e/...
 
 # What reviewers check: formatting, vet, a tidy go.mod.
 lint:
