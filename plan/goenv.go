@@ -13,6 +13,10 @@ type Go struct {
 	Netrc string `json:"netrc,omitempty"`
 }
 
+// CABundleFile is the name the staged CABundle has in its directory, the
+// name the module download looks for.
+const CABundleFile = "ca.pem"
+
 // DefaultGoProxy is upstream Go's default, used when GOPROXY is not set.
 const DefaultGoProxy = "https://proxy.golang.org,direct"
 

@@ -4,21 +4,23 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/containerd/platforms"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"github.com/istio-mab/istio-mab/plan"
-	"github.com/istio-mab/istio-mab/run/compile"
-	"github.com/istio-mab/istio-mab/run/envoy"
 )
 
-// stageCABundle copies --ca-bundle into the stage as compile.CAFile, alone
+// stageCABundle copies --ca-bundle into the stage as plan.CABundleFile, alone
 // in its directory: only that file is shared with BuildKit.
 func stageCABundle(p plan.Plan, stage string) (plan.Plan, error) {
 	if p.Go.CABundle == "" {
 		return p, nil
 	}
 	out := p.Clone()
-	dst := filepath.Join(stage, "ca", compile.CAFile)
+	dst := filepath.Join(stage, "ca", plan.CABundleFile)
 	if err := copyFile(p.Go.CABundle, dst); err != nil {
 		return plan.Plan{}, fmt.Errorf("staging --ca-bundle %s: %w", p.Go.CABundle, err)
 	}
@@ -38,7 +40,7 @@ func stageEnvoyFiles(p plan.Plan, stage string) (plan.Plan, error) {
 				continue
 			}
 			e := ip.Envoy
-			dst := filepath.Join(stage, "envoy-src", envoy.LocalName(ip.Platform), filepath.Base(e.Ref))
+			dst := filepath.Join(stage, "envoy-src", platformDir(ip.Platform), filepath.Base(e.Ref))
 			if err := copyFile(e.Ref, dst); err != nil {
 				return plan.Plan{}, fmt.Errorf("staging --envoy file %s: %w", e.Ref, err)
 			}
@@ -46,6 +48,11 @@ func stageEnvoyFiles(p plan.Plan, stage string) (plan.Plan, error) {
 		}
 	}
 	return out, nil
+}
+
+// platformDir keeps each platform's staged Envoy apart.
+func platformDir(pl ocispecs.Platform) string {
+	return strings.ReplaceAll(platforms.Format(pl), "/", "-")
 }
 
 func copyFile(src, dst string) error {

@@ -10,15 +10,14 @@ const (
 	// directory and the .netrc secret.
 	CALocal     = "istio-mab-ca"
 	NetrcSecret = "istio-mab-netrc"
-	caFile      = "ca.pem"
 	modOut      = "/gomod"
 )
 
 // downloadScript trusts the extra CAs beside the image's own (SSL_CERT_FILE
 // replaces the system bundle, so both go in one file).
 const downloadScript = `set -eu
-if [ -f /etc/istio-mab-ca/` + caFile + ` ]; then
-  cat /etc/ssl/certs/ca-certificates.crt /etc/istio-mab-ca/` + caFile + ` > /tmp/ca.pem 2>/dev/null || cp /etc/istio-mab-ca/` + caFile + ` /tmp/ca.pem
+if [ -f /etc/istio-mab-ca/` + plan.CABundleFile + ` ]; then
+  cat /etc/ssl/certs/ca-certificates.crt /etc/istio-mab-ca/` + plan.CABundleFile + ` > /tmp/ca.pem 2>/dev/null || cp /etc/istio-mab-ca/` + plan.CABundleFile + ` /tmp/ca.pem
   export SSL_CERT_FILE=/tmp/ca.pem
 fi
 exec go mod download
@@ -44,7 +43,7 @@ func Modules(p plan.Plan, b plan.Binary, src llb.State) llb.State {
 		opts = append(opts, llb.AddEnv(k, p.Go.Env[k]))
 	}
 	if p.Go.CABundle != "" {
-		ca := llb.Local(CALocal, llb.IncludePatterns([]string{caFile}), llb.LocalUniqueID(CALocal))
+		ca := llb.Local(CALocal, llb.IncludePatterns([]string{plan.CABundleFile}), llb.LocalUniqueID(CALocal))
 		opts = append(opts, llb.AddMount("/etc/istio-mab-ca", ca, llb.Readonly))
 	}
 	if p.Go.Netrc != "" {
@@ -64,6 +63,3 @@ func goModFiles(p plan.Plan, src llb.State) llb.State {
 	}
 	return llb.Scratch().File(files, llb.WithCustomName("go.mod and go.sum"))
 }
-
-// CAFile is the name the staged --ca-bundle must have in its directory.
-const CAFile = caFile
