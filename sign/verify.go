@@ -14,13 +14,24 @@ import (
 // ErrUnsigned is a digest without any signature by the key.
 var ErrUnsigned = errors.New("no signature by the key")
 
-// Verify says whether d carries a signature by pub in cosign's tag scheme
-// whose payload names d: ErrUnsigned when none does, another error when the
-// signatures cannot be read.
+// Verify says whether d carries a signature by pub that names d, in a
+// Sigstore bundle referrer or in cosign's tag scheme: ErrUnsigned when none
+// does, another error when the signatures cannot be read.
 func Verify(pub crypto.PublicKey, d name.Digest, opts ...remote.Option) error {
+	envs, err := bundleEnvelopes(d, opts)
+	if err != nil {
+		return fmt.Errorf("reading the referrers of %s: %w", d, err)
+	}
+	for _, e := range envs {
+		if body := e.opened(pub); body != nil {
+			if pt, ok := about(body, d.Identifier()[len("sha256:"):]); ok && pt == cosignSignV1 {
+				return nil
+			}
+		}
+	}
 	img, err := remote.Image(SigTag(d), opts...)
 	if isNotFound(err) {
-		return fmt.Errorf("%w: %s has no signatures (%s)", ErrUnsigned, d.DigestStr(), SigTag(d).TagStr())
+		return fmt.Errorf("%w: %s has no signatures (%s, nor a Sigstore bundle referrer)", ErrUnsigned, d.DigestStr(), SigTag(d).TagStr())
 	}
 	if err != nil {
 		return fmt.Errorf("reading the signatures of %s: %w", d, err)
