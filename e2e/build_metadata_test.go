@@ -24,6 +24,8 @@ type buildMetadata struct {
 			Platform, Manifest, Config string
 			Size                       int64
 		}
+		Attestations []struct{ Manifest, Subject string }
+		Signatures   []struct{ Subject, PredicateType, Digest, Storage string }
 	}
 	Archives []struct{ Name, SHA256 string }
 	Binaries []struct{ Name, Platform, GoImage, GoVersion string }

@@ -4,8 +4,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,16 +23,48 @@ import (
 const keyPassword = "pass-9f3a-never-printed"
 
 // TestBuildSigned: with --sign-key every list, platform image and
-// attestation is signed before the tags move; verify --key passes, and
-// fails with exit 5 once a platform image's signature is removed or made
-// by another key; cosign verifies them when the stack has cosign; neither
-// the password nor the key appears in the output or the metadata file.
+// attestation is signed before the tags move, on the registry without the
+// referrers API (cosign's tags) and on the one with it (Sigstore bundle
+// referrers). The real cosign verifies the lists and every platform image,
+// and verify-attestation finds each platform's SLSA provenance (naming the
+// source commit and the Go image) and SPDX SBOM (naming pilot-discovery's
+// Go version and module); the metadata file lists every signature; verify
+// --key passes, and fails with exit 5 once a platform image's signature is
+// removed or made by another key; neither the password nor the key appears
+// in the output or the metadata file.
 func TestBuildSigned(t *testing.T) {
-	s := stack(t)
-	hub, dir := uniqueHub(s), t.TempDir()
+	s, tr := stack(t), trustStack(t)
+	for _, c := range []struct{ name, registry, storage string }{
+		{"tag scheme", s.Registry, "tag"},
+		{"referrers", tr.ReferrersRegistry, "referrer"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			hub := strings.Replace(uniqueHub(s), s.Registry, c.registry, 1)
+			b := signedBuild(t, s, hub, c.registry)
+			for _, sig := range b.meta.Images[0].Signatures {
+				if sig.Storage != c.storage {
+					t.Errorf("signature of %s stored as %q, want %q", sig.Subject, sig.Storage, c.storage)
+				}
+			}
+			cosignVerifies(t, tr, b)
+			verifyKeyFailures(t, b)
+		})
+	}
+}
+
+// signed is a signed build: its hub, key pair and metadata.
+type signed struct {
+	hub, registry, priv, pub, dir string
+	meta                          buildMetadata
+}
+
+func signedBuild(t *testing.T, s Stack, hub, registry string) signed {
+	t.Helper()
+	dir := t.TempDir()
 	priv, pub := newKeyPair(t, dir, "cosign")
 	meta := filepath.Join(dir, "metadata.json")
-	args := append(attested(s, stackArgs(s, "1.22.0", hub, filepath.Join(dir, "dist"))), "--images", "pilot", "--sign-key", priv, "--metadata-file", meta)
+	args := append(attested(s, stackArgs(s, "1.22.0", hub, filepath.Join(dir, "dist"))), "--images", "pilot",
+		"--sign-key", priv, "--metadata-file", meta, "--insecure-registry", registry)
 	res := runIstioMabEnv(t, []string{"COSIGN_PASSWORD=" + keyPassword}, args...)
 	if res.code != 0 {
 		t.Fatalf("build exited %d:\n%s", res.code, tail(res.stderr, 40))
@@ -43,40 +76,101 @@ func TestBuildSigned(t *testing.T) {
 			t.Fatal("the key's password or material appears in the output or the metadata file")
 		}
 	}
+	b := signed{hub: hub, registry: registry, priv: priv, pub: pub, dir: dir}
+	if err := json.Unmarshal(metaBytes, &b.meta); err != nil || len(b.meta.Images) != 1 {
+		t.Fatalf("metadata %s: %v", meta, err)
+	}
+	im := b.meta.Images[0]
+	// A signature of the list and of its 4 entries, and 2 attestations per platform.
+	if want := 1 + 2*len(im.Platforms) + 2*len(im.Platforms); len(im.Signatures) != want {
+		t.Errorf("metadata lists %d signatures, want %d: %+v", len(im.Signatures), want, im.Signatures)
+	}
+	if len(im.Attestations) != len(im.Platforms) {
+		t.Errorf("metadata lists %d attestation manifests, want %d", len(im.Attestations), len(im.Platforms))
+	}
+	return b
+}
+
+// cosignVerifies runs the real cosign on the list and every platform image.
+func cosignVerifies(t *testing.T, tr TrustStack, b signed) {
+	t.Helper()
+	cosign := func(args ...string) string {
+		return runTool(t, nil, tr.Cosign, append(args, "--key", b.pub, "--insecure-ignore-tlog=true", "--allow-http-registry")...)
+	}
+	im := b.meta.Images[0]
+	cosign("verify", b.hub+"/pilot:1.22.0")
+	goVersion := strings.TrimPrefix(b.meta.Binaries[0].GoVersion, "go")
+	goDigest := b.meta.Binaries[0].GoImage[strings.Index(b.meta.Binaries[0].GoImage, "@sha256:")+1:]
+	for _, p := range im.Platforms {
+		ref := b.hub + "/pilot@" + p.Manifest
+		cosign("verify", ref)
+		prov := statementsIn(t, cosign("verify-attestation", "--type", "slsaprovenance1", ref))
+		for what, want := range map[string]string{"source commit": b.meta.Istio.Commit, "Go image digest": goDigest} {
+			if !strings.Contains(prov, want) {
+				t.Errorf("%s: the signed provenance does not name the %s %s", p.Platform, what, want)
+			}
+		}
+		sbom := statementsIn(t, cosign("verify-attestation", "--type", "spdxjson", ref))
+		for what, want := range map[string]string{"Go version": goVersion, "module": "istio.io/istio"} {
+			if !strings.Contains(sbom, want) {
+				t.Errorf("%s: the signed SBOM does not name pilot-discovery's %s %s", p.Platform, what, want)
+			}
+		}
+	}
+}
+
+// statementsIn decodes the DSSE envelopes cosign verify-attestation prints.
+func statementsIn(t *testing.T, out string) string {
+	t.Helper()
+	var all strings.Builder
+	for _, line := range strings.Split(out, "\n") {
+		var env struct{ Payload string }
+		if json.Unmarshal([]byte(line), &env) != nil || env.Payload == "" {
+			continue
+		}
+		b, err := base64.StdEncoding.DecodeString(env.Payload)
+		if err != nil {
+			t.Fatalf("cosign printed an envelope whose payload is not base64: %v", err)
+		}
+		all.Write(b)
+	}
+	if all.Len() == 0 {
+		t.Fatalf("cosign verify-attestation printed no statement:\n%s", out)
+	}
+	return all.String()
+}
+
+// verifyKeyFailures: istio-mab verify --key passes, then exits 5 naming the
+// arm64 image once its signatures are removed or replaced by another key's.
+func verifyKeyFailures(t *testing.T, b signed) {
+	t.Helper()
 	verify := func() runResult {
-		return runIstioMab(t, "verify", "--version", "1.22.0", "--hub", hub, "--images", "pilot", "--insecure-registry", s.Registry, "--key", pub)
+		return runIstioMab(t, "verify", "--version", "1.22.0", "--hub", b.hub, "--images", "pilot", "--insecure-registry", b.registry, "--key", b.pub)
 	}
 	if v := verify(); v.code != 0 {
 		t.Fatalf("verify --key of the signed build: exit %d\n%s%s", v.code, v.stdout, v.stderr)
 	}
-	ref := hub + "/pilot:1.22.0"
+	ref := b.hub + "/pilot:1.22.0"
 	arm64 := listEntries(t, ref)["linux/arm64"]
-	if cosign := os.Getenv("COSIGN"); cosign != "" {
-		for _, r := range []string{ref, hub + "/pilot@" + arm64.Digest.String()} {
-			out, err := exec.Command(cosign, "verify", "--key", pub, "--insecure-ignore-tlog=true", "--allow-http-registry", r).CombinedOutput()
-			if err != nil {
-				t.Errorf("cosign verify %s: %v\n%s", r, err, out)
-			}
-		}
-	}
-
-	armRef, _ := name.NewDigest(hub+"/pilot@"+arm64.Digest.String(), name.Insecure)
-	otherPriv, _ := newKeyPair(t, dir, "other")
+	armRef, _ := name.NewDigest(b.hub+"/pilot@"+arm64.Digest.String(), name.Insecure)
+	otherPriv, _ := newKeyPair(t, b.dir, "other")
 	other, err := sign.LoadKey(otherPriv, []byte(keyPassword))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, replace := range map[string]func(){
-		"signature removed": func() { writeEmptySignatures(t, armRef) },
-		"signed by another key": func() {
-			writeEmptySignatures(t, armRef)
-			if err := other.Sign(armRef); err != nil {
+	for _, c := range []struct {
+		name    string
+		replace func()
+	}{
+		{"signature removed", func() { removeSignatures(t, armRef) }},
+		{"signed by another key", func() {
+			if _, err := other.Sign(armRef); err != nil {
 				t.Fatal(err)
 			}
-		},
+		}},
 	} {
-		t.Run(name, func(t *testing.T) {
-			replace()
+		t.Run(c.name, func(t *testing.T) {
+			c.replace()
 			v := verify()
 			if v.code != 5 || !strings.Contains(v.stdout, ref+" linux/arm64: platform image: no signature by the key") {
 				t.Errorf("exit %d, want 5 naming the arm64 platform image\n%s%s", v.code, v.stdout, v.stderr)
@@ -98,11 +192,25 @@ func newKeyPair(t *testing.T, dir, name string) (priv, pub string) {
 	return priv, pub
 }
 
-// writeEmptySignatures replaces d's signature image by one with none.
-func writeEmptySignatures(t *testing.T, d name.Digest) {
+// removeSignatures leaves d with no signature: its .sig tag holds none, and
+// its Sigstore bundle referrers are deleted.
+func removeSignatures(t *testing.T, d name.Digest) {
 	t.Helper()
+	opt := remote.WithContext(t.Context())
 	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
-	if err := remote.Write(sign.SigTag(d), img, remote.WithContext(t.Context())); err != nil {
+	if err := remote.Write(sign.SigTag(d), img, opt); err != nil {
 		t.Fatal(err)
+	}
+	idx, err := remote.Referrers(d, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := idx.IndexManifest()
+	for _, m := range im.Manifests {
+		if m.Annotations["dev.sigstore.bundle.predicateType"] == "https://sigstore.dev/cosign/sign/v1" {
+			if err := remote.Delete(d.Context().Digest(m.Digest.String()), opt); err != nil {
+				t.Fatalf("deleting the signature %s of %s: %v", m.Digest, d, err)
+			}
+		}
 	}
 }

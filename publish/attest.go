@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // The in-toto predicate types BuildKit writes (provenance version=v1, SPDX).
@@ -102,14 +101,38 @@ func (a attested) check(want Attestations) error {
 // statementTypes reads every in-toto layer of an attestation manifest and
 // returns their predicate types, refusing a statement about another image.
 func statementTypes(img v1.Image, subject v1.Hash) ([]string, error) {
-	layers, err := img.Layers()
+	stmts, err := statements(img)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
+	for _, st := range stmts {
+		for _, s := range st.Subject {
+			if s.Digest["sha256"] != subject.Hex {
+				return nil, fmt.Errorf("%s statement is about sha256:%s, not the image", st.PredicateType, s.Digest["sha256"])
+			}
+		}
+		out = append(out, st.PredicateType)
+	}
+	return out, nil
+}
+
+// rawStatement is an in-toto statement, parsed and as its bytes.
+type rawStatement struct {
+	statement
+	raw []byte
+}
+
+// statements are the in-toto layers of an attestation manifest.
+func statements(img v1.Image) ([]rawStatement, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, err
+	}
+	var out []rawStatement
 	for _, l := range layers {
 		mt, err := l.MediaType()
-		if err != nil || mt != types.MediaType("application/vnd.in-toto+json") {
+		if err != nil || mt != inTotoLayer {
 			continue
 		}
 		rc, err := l.Uncompressed()
@@ -121,16 +144,11 @@ func statementTypes(img v1.Image, subject v1.Hash) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		var st statement
-		if err := json.Unmarshal(b, &st); err != nil {
+		st := rawStatement{raw: b}
+		if err := json.Unmarshal(b, &st.statement); err != nil {
 			return nil, fmt.Errorf("reading in-toto statement: %w", err)
 		}
-		for _, s := range st.Subject {
-			if s.Digest["sha256"] != subject.Hex {
-				return nil, fmt.Errorf("%s statement is about sha256:%s, not the image", st.PredicateType, s.Digest["sha256"])
-			}
-		}
-		out = append(out, st.PredicateType)
+		out = append(out, st)
 	}
 	return out, nil
 }

@@ -20,6 +20,7 @@ type Prepared struct {
 	Index      *Index
 	Tags       []string
 	Platforms  []PlatformInfo // in the order of the Image's platforms
+	Signatures []Signature    // what signing wrote, when a signer is set
 }
 
 // Prepare verifies the platform images of img, assembles its manifest list,
@@ -45,28 +46,11 @@ func (p *Publisher) Prepare(ctx context.Context, img Image) (*Prepared, error) {
 	if err := p.confirm(ctx, ref, idx); err != nil {
 		return nil, failure.Registry(err)
 	}
-	if err := p.sign(ctx, ref, idx); err != nil {
+	sigs, err := p.sign(ctx, ref, idx)
+	if err != nil {
 		return nil, err
 	}
-	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags, Platforms: infos}, nil
-}
-
-// sign signs every entry of the list, then the list, when a signer is set:
-// a run whose signing fails moves no tag.
-func (p *Publisher) sign(ctx context.Context, ref name.Digest, idx *Index) error {
-	if p.signer == nil {
-		return nil
-	}
-	refs := make([]name.Digest, 0, len(idx.Children)+1)
-	for _, c := range idx.Children {
-		refs = append(refs, ref.Context().Digest(c.Digest.String()))
-	}
-	for _, r := range append(refs, ref) {
-		if err := p.signer.Sign(r, p.access.Remote(ctx)...); err != nil {
-			return failure.Registry(registry.Explain("signing", r, err))
-		}
-	}
-	return nil
+	return &Prepared{Repository: repo, Index: idx, Tags: img.Tags, Platforms: infos, Signatures: sigs}, nil
 }
 
 // readBackWait bounds how long a list and its children may answer 404 after

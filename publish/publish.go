@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/istio-mab/istio-mab/internal/registry"
 )
@@ -48,11 +47,6 @@ type Publisher struct {
 	access *registry.Access
 	jobs   int
 	signer Signer
-}
-
-// Signer signs a pushed manifest by digest (sign.Signer).
-type Signer interface {
-	Sign(d name.Digest, opts ...remote.Option) error
 }
 
 // SignWith signs every list Prepare pushes, and every manifest it holds

@@ -24,6 +24,8 @@ type Result struct {
 	Tags     []TagResult
 	// Platforms are the checked platform images, with config and size.
 	Platforms []PlatformInfo
+	// Signatures are the signatures and signed attestations written.
+	Signatures []Signature
 	// Pushed is false for a local check (--push=false): nothing was written.
 	Pushed bool
 }
@@ -45,6 +47,7 @@ func (p *Publisher) MoveTags(ctx context.Context, pr *Prepared) (*Result, error)
 		Index:      pr.Index.Descriptor,
 		Children:   pr.Index.Children,
 		Platforms:  pr.Platforms,
+		Signatures: pr.Signatures,
 		Pushed:     true,
 	}
 	opts := p.access.Remote(ctx)

@@ -2,11 +2,13 @@ package report
 
 import (
 	"encoding/json"
-	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"path/filepath"
 
 	"github.com/containerd/platforms"
+
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/run"
 )
 
@@ -50,6 +52,11 @@ type imageMetadata struct {
 	List       listMetadata       `json:"list"`
 	Tags       []tagMetadata      `json:"tags"`
 	Platforms  []platformMetadata `json:"platforms"`
+	// Attestations are BuildKit's attestation manifests in the list.
+	Attestations []attestationMetadata `json:"attestations,omitempty"`
+	// Signatures are what --sign-key wrote: a signature of the list and of
+	// every manifest in it, and a signed attestation per in-toto statement.
+	Signatures []publish.Signature `json:"signatures,omitempty"`
 }
 
 type listMetadata struct {
@@ -68,6 +75,11 @@ type platformMetadata struct {
 	Manifest string `json:"manifest"`
 	Config   string `json:"config"`
 	Size     int64  `json:"size"` // config plus compressed layers
+}
+
+type attestationMetadata struct {
+	Manifest string `json:"manifest"`
+	Subject  string `json:"subject"` // the platform manifest it is about
 }
 
 type archiveMetadata struct {
@@ -110,6 +122,7 @@ func NewMetadata(tool Tool, p plan.Plan, res run.Result) Metadata {
 			im.Platforms = append(im.Platforms, platformMetadata{Platform: platforms.Format(pi.Platform),
 				Manifest: pi.Manifest.String(), Config: pi.Config.String(), Size: pi.Size})
 		}
+		im.Attestations, im.Signatures = attestationsOf(pub), pub.Signatures
 		m.Images = append(m.Images, im)
 	}
 	for _, a := range res.Archives {
@@ -119,6 +132,16 @@ func NewMetadata(tool Tool, p plan.Plan, res run.Result) Metadata {
 		m.Phases = append(m.Phases, phaseMetadata{Name: ph.Name, Seconds: ph.Seconds})
 	}
 	return m
+}
+
+func attestationsOf(pub *publish.Result) []attestationMetadata {
+	var out []attestationMetadata
+	for _, c := range pub.Children {
+		if publish.IsAttestation(c) {
+			out = append(out, attestationMetadata{Manifest: c.Digest.String(), Subject: c.Annotations["vnd.docker.reference.digest"]})
+		}
+	}
+	return out
 }
 
 // WriteMetadata writes m to path atomically: a reader sees the old file or

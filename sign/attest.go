@@ -25,45 +25,37 @@ func AttTag(d name.Digest) name.Tag {
 
 // Attest signs an in-toto statement about d into a DSSE envelope and adds
 // it under AttTag(d), as `cosign attest` does, keeping the attestations
-// there; the same statement signed by this key is not added twice.
-func (s *Signer) Attest(d name.Digest, stmt []byte, opts ...remote.Option) error {
+// there; the same statement signed by this key is not added twice. It
+// returns the digest of the attestation image.
+func (s *Signer) Attest(d name.Digest, stmt []byte, opts ...remote.Option) (v1.Hash, error) {
 	pt, ok := about(stmt, d.Identifier()[len("sha256:"):])
 	if !ok {
-		return fmt.Errorf("attesting %s: the %s statement is about another image", d, pt)
+		return v1.Hash{}, fmt.Errorf("attesting %s: the %s statement is about another image", d, pt)
 	}
 	tag := AttTag(d)
 	base, err := existing(tag, opts)
 	if err != nil {
-		return fmt.Errorf("reading the attestations of %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("reading the attestations of %s: %w", d, err)
 	}
 	have, err := envelopes(base)
 	if err != nil {
-		return fmt.Errorf("reading the attestations of %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("reading the attestations of %s: %w", d, err)
 	}
 	for _, e := range have {
 		if body := e.opened(s.key.Public()); body != nil && string(body) == string(stmt) {
-			return nil
+			return base.Digest()
 		}
 	}
 	env, err := s.envelope(stmt)
 	if err != nil {
-		return fmt.Errorf("attesting %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("attesting %s: %w", d, err)
 	}
 	b, err := json.Marshal(env)
 	if err != nil {
-		return err
+		return v1.Hash{}, err
 	}
-	img, err := mutate.Append(base, mutate.Addendum{
-		Layer:       static.NewLayer(b, dsseType),
-		Annotations: map[string]string{sigAnnotation: "", "predicateType": pt},
-	})
-	if err != nil {
-		return err
-	}
-	if err := remote.Write(tag, img, opts...); err != nil {
-		return fmt.Errorf("pushing the attestation of %s: %w", d, err)
-	}
-	return nil
+	add := mutate.Addendum{Layer: static.NewLayer(b, dsseType), Annotations: map[string]string{sigAnnotation: "", "predicateType": pt}}
+	return appendLayer(tag, base, add, opts)
 }
 
 // VerifyAttestation says whether d carries an attestation of predicateType
@@ -86,9 +78,13 @@ func VerifyAttestation(pub crypto.PublicKey, d name.Digest, predicateType string
 }
 
 func attestationEnvelopes(d name.Digest, opts []remote.Option) ([]envelope, error) {
-	out, err := bundleEnvelopes(d, opts)
+	referred, err := bundleEnvelopes(d, opts)
 	if err != nil {
 		return nil, err
+	}
+	var out []envelope
+	for _, r := range referred {
+		out = append(out, r.envelope)
 	}
 	img, err := remote.Image(AttTag(d), opts...)
 	if isNotFound(err) {

@@ -37,18 +37,19 @@ type bundle struct {
 
 // SignReferrer signs subject, a manifest of repo, as cosign v3 does: a
 // Sigstore bundle whose statement names the digest, pushed as an OCI 1.1
-// referrer of it. Use it where the registry has the referrers API.
-func (s *Signer) SignReferrer(repo name.Repository, subject v1.Descriptor, opts ...remote.Option) error {
+// referrer of it. Use it where the registry has the referrers API. It
+// returns the referrer's digest.
+func (s *Signer) SignReferrer(repo name.Repository, subject v1.Descriptor, opts ...remote.Option) (v1.Hash, error) {
 	stmt := signStatement(subject.Digest)
 	return s.pushBundle(repo, subject, stmt, cosignSignV1, opts)
 }
 
 // AttestReferrer signs an in-toto statement about subject into a bundle
 // referrer, as `cosign attest` v3 does.
-func (s *Signer) AttestReferrer(repo name.Repository, subject v1.Descriptor, stmt []byte, opts ...remote.Option) error {
+func (s *Signer) AttestReferrer(repo name.Repository, subject v1.Descriptor, stmt []byte, opts ...remote.Option) (v1.Hash, error) {
 	pt, ok := about(stmt, subject.Digest.Hex)
 	if !ok {
-		return fmt.Errorf("attesting %s: the %s statement is about another image", subject.Digest, pt)
+		return v1.Hash{}, fmt.Errorf("attesting %s: the %s statement is about another image", subject.Digest, pt)
 	}
 	return s.pushBundle(repo, subject, stmt, pt, opts)
 }
@@ -58,36 +59,36 @@ func signStatement(d v1.Hash) []byte {
 		inTotoStatementV1, d.Hex, cosignSignV1)
 }
 
-func (s *Signer) pushBundle(repo name.Repository, subject v1.Descriptor, stmt []byte, predicateType string, opts []remote.Option) error {
+func (s *Signer) pushBundle(repo name.Repository, subject v1.Descriptor, stmt []byte, predicateType string, opts []remote.Option) (v1.Hash, error) {
 	d := repo.Digest(subject.Digest.String())
 	have, err := bundleEnvelopes(d, opts)
 	if err != nil {
-		return fmt.Errorf("reading the referrers of %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("reading the referrers of %s: %w", d, err)
 	}
-	for _, e := range have {
-		if body := e.opened(s.key.Public()); body != nil && string(body) == string(stmt) {
-			return nil // signed by this key already
+	for _, r := range have {
+		if body := r.opened(s.key.Public()); body != nil && string(body) == string(stmt) {
+			return r.digest, nil // signed by this key already
 		}
 	}
 	b, err := s.bundle(stmt)
 	if err != nil {
-		return fmt.Errorf("signing %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("signing %s: %w", d, err)
 	}
 	layer := static.NewLayer(b, bundleType)
 	config := static.NewLayer([]byte("{}"), emptyConfigType)
 	for _, l := range []v1.Layer{config, layer} {
 		if err := remote.WriteLayer(repo, l, opts...); err != nil {
-			return fmt.Errorf("pushing the signature of %s: %w", d, err)
+			return v1.Hash{}, fmt.Errorf("pushing the signature of %s: %w", d, err)
 		}
 	}
 	m, err := referrerManifest(subject, config, layer, predicateType)
 	if err != nil {
-		return err
+		return v1.Hash{}, err
 	}
 	if err := remote.Put(repo.Digest(m.digest.String()), m, opts...); err != nil {
-		return fmt.Errorf("pushing the signature of %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("pushing the signature of %s: %w", d, err)
 	}
-	return nil
+	return m.digest, nil
 }
 
 func (s *Signer) bundle(stmt []byte) ([]byte, error) {
@@ -145,9 +146,15 @@ func referrerManifest(subject v1.Descriptor, config, layer v1.Layer, predicateTy
 	return rawManifest{raw: raw, digest: h}, err
 }
 
+// referred is the envelope of one Sigstore bundle referrer.
+type referred struct {
+	envelope
+	digest v1.Hash // of the referrer manifest
+}
+
 // bundleEnvelopes are the DSSE envelopes of d's Sigstore bundle referrers,
 // read through the referrers API or its fallback tag.
-func bundleEnvelopes(d name.Digest, opts []remote.Option) ([]envelope, error) {
+func bundleEnvelopes(d name.Digest, opts []remote.Option) ([]referred, error) {
 	idx, err := remote.Referrers(d, opts...)
 	if err != nil {
 		return nil, err
@@ -156,7 +163,7 @@ func bundleEnvelopes(d name.Digest, opts []remote.Option) ([]envelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []envelope
+	var out []referred
 	for _, m := range im.Manifests {
 		// Registries that predate artifactType report the config's type.
 		if m.ArtifactType != string(bundleType) && m.Annotations[contentKey] == "" {
@@ -176,7 +183,7 @@ func bundleEnvelopes(d name.Digest, opts []remote.Option) ([]envelope, error) {
 		}
 		var bu bundle
 		if json.Unmarshal(b, &bu) == nil && bu.MediaType == bundleType {
-			out = append(out, bu.DSSEEnvelope)
+			out = append(out, referred{bu.DSSEEnvelope, m.Digest})
 		}
 	}
 	return out, nil

@@ -52,10 +52,10 @@ func TestReferrerBundles(t *testing.T) {
 		t.Fatalf("HasReferrersAPI = %v, %v; want true", ok, err)
 	}
 	for range 2 {
-		if err := s.SignReferrer(ref.Context(), desc); err != nil {
+		if _, err := s.SignReferrer(ref.Context(), desc); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AttestReferrer(ref.Context(), desc, provenance(desc.Digest)); err != nil {
+		if _, err := s.AttestReferrer(ref.Context(), desc, provenance(desc.Digest)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -75,7 +75,7 @@ func TestReferrerBundles(t *testing.T) {
 	if im, _ := idx.IndexManifest(); len(im.Manifests) != 2 {
 		t.Errorf("%d referrers after signing and attesting twice, want 2", len(im.Manifests))
 	}
-	if err := s.AttestReferrer(ref.Context(), desc, provenance(v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)})); err == nil {
+	if _, err := s.AttestReferrer(ref.Context(), desc, provenance(v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)})); err == nil {
 		t.Error("a statement about another image was attested")
 	}
 }
@@ -91,7 +91,7 @@ func TestTagSchemeAttestation(t *testing.T) {
 		t.Fatalf("HasReferrersAPI = %v, %v; want false", ok, err)
 	}
 	for range 2 {
-		if err := s.Attest(ref, provenance(desc.Digest)); err != nil {
+		if _, err := s.Attest(ref, provenance(desc.Digest)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -44,38 +44,44 @@ func SigTag(d name.Digest) name.Tag {
 // Sign writes a signature of d under SigTag(d), keeping the signatures
 // already there (another key's, an earlier run's): a signature of the same
 // payload by the same key is not added twice.
-func (s *Signer) Sign(d name.Digest, opts ...remote.Option) error {
+// It returns the digest of the signature image.
+func (s *Signer) Sign(d name.Digest, opts ...remote.Option) (v1.Hash, error) {
 	body, err := payload.Cosign{Image: d}.MarshalJSON()
 	if err != nil {
-		return err
-	}
-	sig, err := s.sign(body)
-	if err != nil {
-		return fmt.Errorf("signing %s: %w", d, err)
+		return v1.Hash{}, err
 	}
 	tag := SigTag(d)
 	base, err := existing(tag, opts)
 	if err != nil {
-		return fmt.Errorf("reading the signatures of %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("reading the signatures of %s: %w", d, err)
 	}
 	have, err := signatures(base)
 	if err != nil {
-		return fmt.Errorf("reading the signatures of %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("reading the signatures of %s: %w", d, err)
 	}
 	for _, h := range have {
 		if string(h.payload) == string(body) && verifyRaw(s.key.Public(), h.payload, h.sig) {
-			return nil // signed by this key already
+			return base.Digest() // signed by this key already
 		}
 	}
-	layer := static.NewLayer(body, payloadType)
-	img, err := mutate.Append(base, mutate.Addendum{Layer: layer, Annotations: map[string]string{sigAnnotation: sig}})
+	sig, err := s.sign(body)
 	if err != nil {
-		return err
+		return v1.Hash{}, fmt.Errorf("signing %s: %w", d, err)
+	}
+	layer := static.NewLayer(body, payloadType)
+	return appendLayer(tag, base, mutate.Addendum{Layer: layer, Annotations: map[string]string{sigAnnotation: sig}}, opts)
+}
+
+// appendLayer pushes base with one more layer under tag.
+func appendLayer(tag name.Tag, base v1.Image, add mutate.Addendum, opts []remote.Option) (v1.Hash, error) {
+	img, err := mutate.Append(base, add)
+	if err != nil {
+		return v1.Hash{}, err
 	}
 	if err := remote.Write(tag, img, opts...); err != nil {
-		return fmt.Errorf("pushing the signature of %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("pushing %s: %w", tag.TagStr(), err)
 	}
-	return nil
+	return img.Digest()
 }
 
 func (s *Signer) sign(body []byte) (string, error) {

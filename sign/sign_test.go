@@ -56,7 +56,7 @@ func TestSignAndVerify(t *testing.T) {
 		t.Fatalf("before signing: %v, want ErrUnsigned", err)
 	}
 	for range 2 {
-		if err := s.Sign(ref); err != nil {
+		if _, err := s.Sign(ref); err != nil {
 			t.Fatal(err)
 		}
 	}

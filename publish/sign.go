@@ -1,0 +1,126 @@
+package publish
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/internal/registry"
+	"github.com/istio-mab/istio-mab/sign"
+)
+
+// Signer signs pushed manifests and in-toto statements about them
+// (sign.Signer): in cosign's tag scheme, or as Sigstore bundle referrers.
+type Signer interface {
+	Sign(d name.Digest, opts ...remote.Option) (v1.Hash, error)
+	Attest(d name.Digest, stmt []byte, opts ...remote.Option) (v1.Hash, error)
+	SignReferrer(repo name.Repository, subject v1.Descriptor, opts ...remote.Option) (v1.Hash, error)
+	AttestReferrer(repo name.Repository, subject v1.Descriptor, stmt []byte, opts ...remote.Option) (v1.Hash, error)
+}
+
+// Signature is one signature or signed attestation written for a manifest.
+type Signature struct {
+	Subject       v1.Hash `json:"subject"`
+	PredicateType string  `json:"predicateType,omitempty"` // attestations only
+	Digest        v1.Hash `json:"digest"`                  // what holds it
+	Storage       string  `json:"storage"`                 // "referrer" or "tag"
+}
+
+// sign signs every entry of the list, then the list, and signs each
+// BuildKit attestation statement as a cosign attestation of its image, when
+// a signer is set: a run whose signing fails moves no tag. Referrers are
+// written where the registry has the API, cosign's tags elsewhere.
+func (p *Publisher) sign(ctx context.Context, ref name.Digest, idx *Index) ([]Signature, error) {
+	if p.signer == nil {
+		return nil, nil
+	}
+	opts := p.access.Remote(ctx)
+	referrers, err := sign.HasReferrersAPI(ref, opts...)
+	if err != nil {
+		return nil, failure.Registry(registry.Explain("asking for the referrers API", ref, err))
+	}
+	w := signatureWriter{signer: p.signer, repo: ref.Context(), referrers: referrers, opts: opts}
+	for _, d := range append(slices.Clone(idx.Children), idx.Descriptor) {
+		if err := w.sign(d); err != nil {
+			return nil, failure.Registry(registry.Explain("signing", ref.Context().Digest(d.Digest.String()), err))
+		}
+	}
+	for _, c := range idx.Children {
+		if err := w.attest(c, idx.Children); err != nil {
+			return nil, failure.Registry(registry.Explain("attesting", ref.Context().Digest(c.Digest.String()), err))
+		}
+	}
+	return w.written, nil
+}
+
+type signatureWriter struct {
+	signer    Signer
+	repo      name.Repository
+	referrers bool
+	opts      []remote.Option
+	written   []Signature
+}
+
+func (w *signatureWriter) storage() string {
+	if w.referrers {
+		return "referrer"
+	}
+	return "tag"
+}
+
+func (w *signatureWriter) sign(d v1.Descriptor) error {
+	var h v1.Hash
+	var err error
+	if w.referrers {
+		h, err = w.signer.SignReferrer(w.repo, d, w.opts...)
+	} else {
+		h, err = w.signer.Sign(w.repo.Digest(d.Digest.String()), w.opts...)
+	}
+	if err == nil {
+		w.written = append(w.written, Signature{Subject: d.Digest, Digest: h, Storage: w.storage()})
+	}
+	return err
+}
+
+// attest signs each in-toto statement of an attestation manifest about the
+// platform image it names, as `cosign attest` would.
+func (w *signatureWriter) attest(att v1.Descriptor, children []v1.Descriptor) error {
+	if !IsAttestation(att) {
+		return nil
+	}
+	i := slices.IndexFunc(children, func(c v1.Descriptor) bool {
+		return c.Digest.String() == att.Annotations["vnd.docker.reference.digest"]
+	})
+	if i < 0 {
+		return nil // the list check refuses an attestation of nothing
+	}
+	img, err := remote.Image(w.repo.Digest(att.Digest.String()), w.opts...)
+	if err != nil {
+		return err
+	}
+	stmts, err := statements(img)
+	if err != nil {
+		return err
+	}
+	subject := children[i]
+	for _, st := range stmts {
+		var h v1.Hash
+		if w.referrers {
+			h, err = w.signer.AttestReferrer(w.repo, subject, st.raw, w.opts...)
+		} else {
+			h, err = w.signer.Attest(w.repo.Digest(subject.Digest.String()), st.raw, w.opts...)
+		}
+		if err != nil {
+			return err
+		}
+		w.written = append(w.written, Signature{Subject: subject.Digest, PredicateType: st.PredicateType, Digest: h, Storage: w.storage()})
+	}
+	return nil
+}
+
+var inTotoLayer = types.MediaType("application/vnd.in-toto+json")
