@@ -54,6 +54,10 @@ type ImportRequest struct {
 	From       string
 	Hub        string
 	Registries Registries
+	// VerifyKey, when set, must have signed every list of the layout, each
+	// manifest it holds and each attestation statement; checked offline in
+	// the layout before anything is pushed.
+	VerifyKey crypto.PublicKey
 }
 
 // Import pushes a layout written by Build's Output or Export into a
@@ -68,7 +72,7 @@ func Import(ctx context.Context, req ImportRequest) ([]*publish.Result, error) {
 		return nil, failure.Usage(err)
 	}
 	defer cleanup()
-	return carry.Import(ctx, dir, req.Hub, access, publish.Options{})
+	return carry.Import(ctx, dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey})
 }
 
 // MirrorRequest copies a release upstream published multi-arch.

@@ -38,8 +38,8 @@ func precheck(ctx context.Context, req BuildRequest, s settings) (recipes.Recipe
 	if err != nil {
 		return r, nil, failure.Usage(err)
 	}
-	if req.Signer != nil && (!req.Options.Push || req.Output.set()) {
-		return r, nil, failure.Usage(errors.New("--sign-key signs what is pushed to a registry: drop it with --push=false or --output"))
+	if req.Signer != nil && !req.Options.Push && !req.Output.set() {
+		return r, nil, failure.Usage(errors.New("--sign-key signs what is pushed to a registry or written to --output: drop it with --push=false"))
 	}
 	if err := checkWritable("--dist", req.Dist, req.DryRun); err != nil {
 		return r, nil, failure.Usage(err)

@@ -82,7 +82,11 @@ func upToDate(ctx context.Context, req BuildRequest, rreq resolve.Request, nodes
 // local check.
 func newSink(req BuildRequest, access *registry.Access, stage string) (run.Sink, error) {
 	if req.Output.set() {
-		return publish.NewLayout(req.Output.LayoutDir, stage+"/oci", req.Options.Hub)
+		l, err := publish.NewLayout(req.Output.LayoutDir, stage+"/oci", req.Options.Hub)
+		if err == nil && req.Signer != nil {
+			l.SignWith(req.Signer)
+		}
+		return l, err
 	}
 	if !req.Options.Push {
 		return publish.NewLocal(stage + "/oci"), nil

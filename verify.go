@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -158,29 +157,5 @@ func signatureProblems(ctx context.Context, access registryAccess, ref string, k
 	if err := json.Unmarshal(desc.Manifest, &im); err != nil {
 		return nil, err
 	}
-	var out []publish.Problem
-	check := func(d v1.Hash, platform, what string) error {
-		err := sign.Verify(key, r.Context().Digest(d.String()), opts...)
-		if errors.Is(err, sign.ErrUnsigned) {
-			out = append(out, publish.Problem{Ref: ref, Platform: platform, Message: what + " " + err.Error()})
-			return nil
-		}
-		return err
-	}
-	if err := check(desc.Digest, "", "manifest list:"); err != nil {
-		return nil, err
-	}
-	for _, d := range im.Manifests {
-		platform, what := "", "platform image:"
-		if d.Platform != nil {
-			platform = d.Platform.String()
-		}
-		if publish.IsAttestation(d) {
-			platform, what = "", "attestation of "+d.Annotations["vnd.docker.reference.digest"]+":"
-		}
-		if err := check(d.Digest, platform, what); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return publish.SignatureProblems(sign.Remote(opts...), key, ref, r.Context(), desc.Descriptor, im)
 }

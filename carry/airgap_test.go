@@ -132,7 +132,7 @@ func TestLayoutImportRoundTrip(t *testing.T) {
 	if err := Unpack(pack, unpacked); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Import(t.Context(), unpacked, dst+"/internal", a, publish.Options{})
+	res, err := Import(t.Context(), unpacked, dst+"/internal", a, ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestImportRefusesTamperedLayout(t *testing.T) {
 	if err := WriteContents(dir, c); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Import(t.Context(), dir, dst+"/internal", a, publish.Options{})
+	_, err = Import(t.Context(), dir, dst+"/internal", a, ImportOptions{})
 	if err == nil || !strings.Contains(err.Error(), "carry the layout again") {
 		t.Fatalf("got %v", err)
 	}

@@ -45,6 +45,8 @@ type List struct {
 	// Binaries are checked for each platform image on import.
 	Binaries  []string        `json:"binaries,omitempty"`
 	Platforms []PlatformEntry `json:"platforms"`
+	// Signatures are the tags holding its signatures and signed attestations.
+	Signatures []SignatureRef `json:"signatures,omitempty"`
 }
 
 // PlatformEntry is one platform image of a list.
@@ -90,8 +92,12 @@ func (l List) Descriptor() v1.Descriptor {
 	return v1.Descriptor{MediaType: l.MediaType, Size: l.Size, Digest: l.Digest}
 }
 
-// WriteContents writes c to dir's contents file, replacing it whole.
+// WriteContents writes c to dir's contents file, replacing it whole, with
+// the signature tags the layout names for each list.
 func WriteContents(dir string, c Contents) error {
+	if err := recordSignatures(dir, &c); err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/sign"
 )
 
 // toRegistry copies lists under another hub, checking each there as a
@@ -47,7 +48,8 @@ func (r toRegistry) adopt(ctx context.Context, src string, idx v1.ImageIndex, im
 		}
 	}
 	// Signatures go up before any tag moves, as a build's do.
-	if err := copySignatures(ctx, r.access, srcRepo, repo, idx); err != nil {
+	st := sign.Remote(r.access.Remote(ctx)...)
+	if err := copySignatures(st, srcRepo, st, repo, idx); err != nil {
 		return nil, false, err
 	}
 	// A present list is checked all the same: a tag moves only to a list
@@ -88,6 +90,10 @@ func (l toLayout) adopt(ctx context.Context, src string, idx v1.ImageIndex, img 
 	}
 	pr, copied, err := l.layout.Adopt(idx, repo, img.Tags)
 	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", src, err)
+	}
+	// Signatures are in the layout before any list is named, as a build's are.
+	if err := copySignatures(sign.Remote(l.access.Remote(ctx)...), repo, l.layout.Signatures(), repo, idx); err != nil {
 		return nil, false, fmt.Errorf("%s: %w", src, err)
 	}
 	return pr, copied, nil

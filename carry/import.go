@@ -2,6 +2,7 @@ package carry
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,15 +13,17 @@ import (
 
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/sign"
 )
 
 // Import pushes every list of the layout at dir into hub by digest, with
 // all its children, as bytes; checks each as a build's lists are checked
 // (config platform and binaries of every platform image, the list served
 // complete) and against the contents file; and only once every list passed
-// moves their tags. It reads nothing but dir and reaches no registry but
-// hub's.
-func Import(ctx context.Context, dir, hub string, access *registry.Access, o publish.Options) ([]*publish.Result, error) {
+// moves their tags. Signatures travel with the lists, pushed before any tag
+// moves; with o.VerifyKey they are verified in the layout first, offline.
+// It reads nothing but dir and reaches no registry but hub's.
+func Import(ctx context.Context, dir, hub string, access *registry.Access, o ImportOptions) ([]*publish.Result, error) {
 	c, err := ReadContents(dir)
 	if err != nil {
 		return nil, err
@@ -32,23 +35,65 @@ func Import(ctx context.Context, dir, hub string, access *registry.Access, o pub
 	if err != nil {
 		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
 	}
+	if err := checkSignatureRefs(p, c); err != nil {
+		return nil, err
+	}
+	sigs := publish.LayoutSignatures(p, c.Hub)
+	if o.VerifyKey != nil {
+		if err := verifyLayout(p, sigs, c, o.VerifyKey); err != nil {
+			return nil, err
+		}
+	}
 	pub, err := publish.New(access)
 	if err != nil {
 		return nil, err
 	}
-	im := &importer{layout: p, pub: pub, access: access, lists: map[string]List{}}
+	im := &importer{layout: p, sigs: sigs, hub: c.Hub, pub: pub, access: access, lists: map[string]List{}}
 	images := make([]publish.Image, len(c.Lists))
 	for i, l := range c.Lists {
 		images[i] = publish.Image{Repository: strings.TrimSuffix(hub, "/") + "/" + l.Name, Tags: l.Tags, Binaries: l.Binaries}
 		im.lists[key(images[i])] = l
 	}
-	return publish.All(ctx, im, images, o)
+	return publish.All(ctx, im, images, o.Options)
+}
+
+// ImportOptions shape an import.
+type ImportOptions struct {
+	publish.Options
+	// VerifyKey, when set, must have signed every list, each manifest it
+	// holds and each attestation statement, as the layout carries them.
+	VerifyKey crypto.PublicKey
+}
+
+// verifyLayout checks every list's signatures in the layout before
+// anything is pushed.
+func verifyLayout(p layout.Path, sigs sign.Store, c Contents, key crypto.PublicKey) error {
+	root, err := p.ImageIndex()
+	if err != nil {
+		return err
+	}
+	for _, l := range c.Lists {
+		idx, err := root.ImageIndex(l.Digest)
+		if err != nil {
+			return fmt.Errorf("%s@%s is not named in index.json: %w", l.Name, l.Digest, err)
+		}
+		repo, err := parseRepo(strings.TrimSuffix(c.Hub, "/") + "/" + l.Name)
+		if err != nil {
+			return err
+		}
+		if err := verifySigned(sigs, key, repo, l.Tags[0], idx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // importer is the publish.Stages of an import: Prepare copies a list from
 // the layout, MoveTags is the registry's.
 type importer struct {
 	layout layout.Path
+	sigs   sign.Store // the layout's signatures
+	hub    string     // the layout's
 	pub    *publish.Publisher
 	access *registry.Access
 	lists  map[string]List // by key(image)
@@ -69,6 +114,13 @@ func (im *importer) Prepare(ctx context.Context, img publish.Image) (*publish.Pr
 	ref := repo.Digest(l.Digest.String())
 	if err := remote.WriteIndex(ref, idx, im.access.Remote(ctx)...); err != nil {
 		return nil, registry.Explain("pushing", ref, err)
+	}
+	src, err := parseRepo(strings.TrimSuffix(im.hub, "/") + "/" + l.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := copySignatures(im.sigs, src, sign.Remote(im.access.Remote(ctx)...), repo, idx); err != nil {
+		return nil, registry.Explain("pushing signatures", ref, err)
 	}
 	raw, err := idx.RawManifest()
 	if err != nil {

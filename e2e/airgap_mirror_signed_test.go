@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/istio-mab/istio-mab/sign"
 )
@@ -52,7 +53,7 @@ func TestMirrorVerifyKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	removeSignatures(t, armRef)
-	if _, err := other.Sign(armRef); err != nil {
+	if _, err := other.Sign(sign.Remote(remote.WithContext(t.Context())), armRef); err != nil {
 		t.Fatal(err)
 	}
 	bad := uniqueHub(s)

@@ -164,7 +164,7 @@ func verifyKeyFailures(t *testing.T, b signed) {
 	}{
 		{"signature removed", func() { removeSignatures(t, armRef) }},
 		{"signed by another key", func() {
-			if _, err := other.Sign(armRef); err != nil {
+			if _, err := other.Sign(sign.Remote(remote.WithContext(t.Context())), armRef); err != nil {
 				t.Fatal(err)
 			}
 		}},

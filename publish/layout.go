@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/istio-mab/istio-mab/sign"
 )
 
 // Layout is the destination of --output oci-layout:DIR: BuildKit writes each
@@ -23,10 +25,18 @@ import (
 // hub), so a layout ref points either where it did or to a complete list.
 // Nothing is pushed.
 type Layout struct {
-	path  layout.Path
-	local *Local
-	hub   string
+	path   layout.Path
+	local  *Local
+	hub    string
+	signer Signer
 }
+
+// Signatures is the layout as a store of signatures (LayoutSignatures).
+func (l *Layout) Signatures() sign.Store { return LayoutSignatures(l.path, l.hub) }
+
+// SignWith signs every list Prepare writes and all it holds into the
+// layout, in cosign's tag scheme, before any list is named.
+func (l *Layout) SignWith(s Signer) { l.signer = s }
 
 // NewLayout opens the OCI layout at dir, creating an empty one when dir
 // holds none, and keeps BuildKit's tarballs under stage, which the caller
@@ -75,12 +85,18 @@ func (l *Layout) Prepare(_ context.Context, img Image) (*Prepared, error) {
 	if err := CheckLayoutTree(l.path, d); err != nil {
 		return nil, fmt.Errorf("reading back %s@%s: %w", pr.Repository, d.Digest, err)
 	}
+	if l.signer != nil {
+		w := signatureWriter{signer: l.signer, st: l.Signatures(), repo: pr.Repository}
+		if pr.Signatures, err = w.all(pr.Index); err != nil {
+			return nil, fmt.Errorf("signing %s@%s into the layout: %w", pr.Repository, d.Digest, err)
+		}
+	}
 	return pr, nil
 }
 
 // MoveTags names the list NAME:TAG in index.json for every tag.
 func (l *Layout) MoveTags(_ context.Context, pr *Prepared) (*Result, error) {
-	res := &Result{Repository: pr.Repository.String(), Index: pr.Index.Descriptor, Children: pr.Index.Children}
+	res := &Result{Repository: pr.Repository.String(), Index: pr.Index.Descriptor, Children: pr.Index.Children, Signatures: pr.Signatures}
 	short := RefName(l.hub, pr.Repository)
 	refs := make([]string, len(pr.Tags))
 	for i, t := range pr.Tags {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/istio-mab/istio-mab/internal/failure"
@@ -17,10 +16,10 @@ import (
 // Signer signs pushed manifests and in-toto statements about them
 // (sign.Signer): in cosign's tag scheme, or as Sigstore bundle referrers.
 type Signer interface {
-	Sign(d name.Digest, opts ...remote.Option) (v1.Hash, error)
-	Attest(d name.Digest, stmt []byte, opts ...remote.Option) (v1.Hash, error)
-	SignReferrer(repo name.Repository, subject v1.Descriptor, opts ...remote.Option) (v1.Hash, error)
-	AttestReferrer(repo name.Repository, subject v1.Descriptor, stmt []byte, opts ...remote.Option) (v1.Hash, error)
+	Sign(st sign.Store, d name.Digest) (v1.Hash, error)
+	Attest(st sign.Store, d name.Digest, stmt []byte) (v1.Hash, error)
+	SignReferrer(st sign.Store, repo name.Repository, subject v1.Descriptor) (v1.Hash, error)
+	AttestReferrer(st sign.Store, repo name.Repository, subject v1.Descriptor, stmt []byte) (v1.Hash, error)
 }
 
 // Signature is one signature or signed attestation written for a manifest.
@@ -44,26 +43,35 @@ func (p *Publisher) sign(ctx context.Context, ref name.Digest, idx *Index) ([]Si
 	if err != nil {
 		return nil, failure.Registry(registry.Explain("asking for the referrers API", ref, err))
 	}
-	w := signatureWriter{signer: p.signer, repo: ref.Context(), referrers: referrers, opts: opts}
+	w := signatureWriter{signer: p.signer, st: sign.Remote(opts...), repo: ref.Context(), referrers: referrers}
+	sigs, err := w.all(idx)
+	if err != nil {
+		return nil, failure.Registry(registry.Explain("signing", ref, err))
+	}
+	return sigs, nil
+}
+
+// signatureWriter signs one list and all it holds into st.
+type signatureWriter struct {
+	signer    Signer
+	st        sign.Store
+	repo      name.Repository
+	referrers bool // Sigstore bundle referrers, else cosign's tags
+	written   []Signature
+}
+
+func (w *signatureWriter) all(idx *Index) ([]Signature, error) {
 	for _, d := range append(slices.Clone(idx.Children), idx.Descriptor) {
 		if err := w.sign(d); err != nil {
-			return nil, failure.Registry(registry.Explain("signing", ref.Context().Digest(d.Digest.String()), err))
+			return nil, err
 		}
 	}
 	for _, c := range idx.Children {
 		if err := w.attest(c, idx.Children); err != nil {
-			return nil, failure.Registry(registry.Explain("attesting", ref.Context().Digest(c.Digest.String()), err))
+			return nil, err
 		}
 	}
 	return w.written, nil
-}
-
-type signatureWriter struct {
-	signer    Signer
-	repo      name.Repository
-	referrers bool
-	opts      []remote.Option
-	written   []Signature
 }
 
 func (w *signatureWriter) storage() string {
@@ -77,9 +85,9 @@ func (w *signatureWriter) sign(d v1.Descriptor) error {
 	var h v1.Hash
 	var err error
 	if w.referrers {
-		h, err = w.signer.SignReferrer(w.repo, d, w.opts...)
+		h, err = w.signer.SignReferrer(w.st, w.repo, d)
 	} else {
-		h, err = w.signer.Sign(w.repo.Digest(d.Digest.String()), w.opts...)
+		h, err = w.signer.Sign(w.st, w.repo.Digest(d.Digest.String()))
 	}
 	if err == nil {
 		w.written = append(w.written, Signature{Subject: d.Digest, Digest: h, Storage: w.storage()})
@@ -99,7 +107,7 @@ func (w *signatureWriter) attest(att v1.Descriptor, children []v1.Descriptor) er
 	if i < 0 {
 		return nil // the list check refuses an attestation of nothing
 	}
-	img, err := remote.Image(w.repo.Digest(att.Digest.String()), w.opts...)
+	img, err := w.st.Image(w.repo.Digest(att.Digest.String()))
 	if err != nil {
 		return err
 	}
@@ -111,9 +119,9 @@ func (w *signatureWriter) attest(att v1.Descriptor, children []v1.Descriptor) er
 	for _, st := range stmts {
 		var h v1.Hash
 		if w.referrers {
-			h, err = w.signer.AttestReferrer(w.repo, subject, st.raw, w.opts...)
+			h, err = w.signer.AttestReferrer(w.st, w.repo, subject, st.raw)
 		} else {
-			h, err = w.signer.Attest(w.repo.Digest(subject.Digest.String()), st.raw, w.opts...)
+			h, err = w.signer.Attest(w.st, w.repo.Digest(subject.Digest.String()), st.raw)
 		}
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package sign
 import (
 	"crypto"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,7 +11,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -27,13 +27,13 @@ func AttTag(d name.Digest) name.Tag {
 // it under AttTag(d), as `cosign attest` does, keeping the attestations
 // there; the same statement signed by this key is not added twice. It
 // returns the digest of the attestation image.
-func (s *Signer) Attest(d name.Digest, stmt []byte, opts ...remote.Option) (v1.Hash, error) {
+func (s *Signer) Attest(st Store, d name.Digest, stmt []byte) (v1.Hash, error) {
 	pt, ok := about(stmt, d.Identifier()[len("sha256:"):])
 	if !ok {
 		return v1.Hash{}, fmt.Errorf("attesting %s: the %s statement is about another image", d, pt)
 	}
 	tag := AttTag(d)
-	base, err := existing(tag, opts)
+	base, err := existing(st, tag)
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("reading the attestations of %s: %w", d, err)
 	}
@@ -55,15 +55,15 @@ func (s *Signer) Attest(d name.Digest, stmt []byte, opts ...remote.Option) (v1.H
 		return v1.Hash{}, err
 	}
 	add := mutate.Addendum{Layer: static.NewLayer(b, dsseType), Annotations: map[string]string{sigAnnotation: "", "predicateType": pt}}
-	return appendLayer(tag, base, add, opts)
+	return appendLayer(st, tag, base, add)
 }
 
 // VerifyAttestation says whether d carries an attestation of predicateType
 // about d signed by pub, in a Sigstore bundle referrer or cosign's tag
 // scheme: ErrUnsigned when none does.
-func VerifyAttestation(pub crypto.PublicKey, d name.Digest, predicateType string, opts ...remote.Option) error {
+func VerifyAttestation(st Store, pub crypto.PublicKey, d name.Digest, predicateType string) error {
 	hex := d.Identifier()[len("sha256:"):]
-	envs, err := attestationEnvelopes(d, opts)
+	envs, err := attestationEnvelopes(st, d)
 	if err != nil {
 		return fmt.Errorf("reading the attestations of %s: %w", d, err)
 	}
@@ -77,8 +77,8 @@ func VerifyAttestation(pub crypto.PublicKey, d name.Digest, predicateType string
 	return fmt.Errorf("%w: %s has no %s attestation signed by the key", ErrUnsigned, d.DigestStr(), predicateType)
 }
 
-func attestationEnvelopes(d name.Digest, opts []remote.Option) ([]envelope, error) {
-	referred, err := bundleEnvelopes(d, opts)
+func attestationEnvelopes(st Store, d name.Digest) ([]envelope, error) {
+	referred, err := bundleEnvelopes(st, d)
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +86,8 @@ func attestationEnvelopes(d name.Digest, opts []remote.Option) ([]envelope, erro
 	for _, r := range referred {
 		out = append(out, r.envelope)
 	}
-	img, err := remote.Image(AttTag(d), opts...)
-	if isNotFound(err) {
+	img, err := st.Tagged(AttTag(d))
+	if errors.Is(err, ErrNotFound) {
 		return out, nil
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -39,19 +41,19 @@ type bundle struct {
 // Sigstore bundle whose statement names the digest, pushed as an OCI 1.1
 // referrer of it. Use it where the registry has the referrers API. It
 // returns the referrer's digest.
-func (s *Signer) SignReferrer(repo name.Repository, subject v1.Descriptor, opts ...remote.Option) (v1.Hash, error) {
+func (s *Signer) SignReferrer(st Store, repo name.Repository, subject v1.Descriptor) (v1.Hash, error) {
 	stmt := signStatement(subject.Digest)
-	return s.pushBundle(repo, subject, stmt, cosignSignV1, opts)
+	return s.pushBundle(st, repo, subject, stmt, cosignSignV1)
 }
 
 // AttestReferrer signs an in-toto statement about subject into a bundle
 // referrer, as `cosign attest` v3 does.
-func (s *Signer) AttestReferrer(repo name.Repository, subject v1.Descriptor, stmt []byte, opts ...remote.Option) (v1.Hash, error) {
+func (s *Signer) AttestReferrer(st Store, repo name.Repository, subject v1.Descriptor, stmt []byte) (v1.Hash, error) {
 	pt, ok := about(stmt, subject.Digest.Hex)
 	if !ok {
 		return v1.Hash{}, fmt.Errorf("attesting %s: the %s statement is about another image", subject.Digest, pt)
 	}
-	return s.pushBundle(repo, subject, stmt, pt, opts)
+	return s.pushBundle(st, repo, subject, stmt, pt)
 }
 
 func signStatement(d v1.Hash) []byte {
@@ -59,9 +61,9 @@ func signStatement(d v1.Hash) []byte {
 		inTotoStatementV1, d.Hex, cosignSignV1)
 }
 
-func (s *Signer) pushBundle(repo name.Repository, subject v1.Descriptor, stmt []byte, predicateType string, opts []remote.Option) (v1.Hash, error) {
+func (s *Signer) pushBundle(st Store, repo name.Repository, subject v1.Descriptor, stmt []byte, predicateType string) (v1.Hash, error) {
 	d := repo.Digest(subject.Digest.String())
-	have, err := bundleEnvelopes(d, opts)
+	have, err := bundleEnvelopes(st, d)
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("reading the referrers of %s: %w", d, err)
 	}
@@ -74,21 +76,14 @@ func (s *Signer) pushBundle(repo name.Repository, subject v1.Descriptor, stmt []
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("signing %s: %w", d, err)
 	}
-	layer := static.NewLayer(b, bundleType)
-	config := static.NewLayer([]byte("{}"), emptyConfigType)
-	for _, l := range []v1.Layer{config, layer} {
-		if err := remote.WriteLayer(repo, l, opts...); err != nil {
-			return v1.Hash{}, fmt.Errorf("pushing the signature of %s: %w", d, err)
-		}
-	}
-	m, err := referrerManifest(subject, config, layer, predicateType)
+	img, err := referrerImage(subject, b, predicateType)
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	if err := remote.Put(repo.Digest(m.digest.String()), m, opts...); err != nil {
+	if err := st.WriteReferrer(d, img); err != nil {
 		return v1.Hash{}, fmt.Errorf("pushing the signature of %s: %w", d, err)
 	}
-	return m.digest, nil
+	return img.Digest()
 }
 
 func (s *Signer) bundle(stmt []byte) ([]byte, error) {
@@ -105,45 +100,49 @@ func (s *Signer) bundle(stmt []byte) ([]byte, error) {
 	return json.Marshal(bu)
 }
 
-// rawManifest is a manifest pushed as its bytes.
-type rawManifest struct {
-	raw    []byte
-	digest v1.Hash
-}
-
-func (m rawManifest) RawManifest() ([]byte, error)        { return m.raw, nil }
-func (m rawManifest) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
-
-func referrerManifest(subject v1.Descriptor, config, layer v1.Layer, predicateType string) (rawManifest, error) {
-	desc := func(l v1.Layer, mt types.MediaType) (v1.Descriptor, error) {
-		d, err := l.Digest()
-		if err != nil {
-			return v1.Descriptor{}, err
-		}
-		size, err := l.Size()
-		return v1.Descriptor{MediaType: mt, Digest: d, Size: size}, err
-	}
-	cd, err := desc(config, emptyConfigType)
+// referrerImage is a Sigstore bundle as cosign stores it: an OCI artifact
+// with an empty config, the bundle as its one layer, and subject.
+func referrerImage(subject v1.Descriptor, b []byte, predicateType string) (v1.Image, error) {
+	layer := static.NewLayer(b, bundleType)
+	ld, err := partial.Descriptor(layer)
 	if err != nil {
-		return rawManifest{}, err
+		return nil, err
 	}
-	ld, err := desc(layer, bundleType)
+	config := []byte("{}")
+	ch, size, err := v1.SHA256(bytes.NewReader(config))
 	if err != nil {
-		return rawManifest{}, err
+		return nil, err
 	}
-	content := "dsse-envelope"
+	ld.MediaType = bundleType
 	m := v1.Manifest{
 		SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: string(bundleType),
-		Config: cd, Layers: []v1.Descriptor{ld},
-		Annotations: map[string]string{contentKey: content, predicateKey: predicateType},
+		Config:      v1.Descriptor{MediaType: emptyConfigType, Digest: ch, Size: size},
+		Layers:      []v1.Descriptor{*ld},
+		Annotations: map[string]string{contentKey: "dsse-envelope", predicateKey: predicateType},
 		Subject:     &v1.Descriptor{MediaType: subject.MediaType, Size: subject.Size, Digest: subject.Digest},
 	}
 	raw, err := json.Marshal(m)
 	if err != nil {
-		return rawManifest{}, err
+		return nil, err
 	}
-	h, _, err := v1.SHA256(strings.NewReader(string(raw)))
-	return rawManifest{raw: raw, digest: h}, err
+	return partial.CompressedToImage(artifact{manifest: raw, config: config, layer: layer})
+}
+
+// artifact is an OCI artifact manifest with one layer, as its bytes.
+type artifact struct {
+	manifest, config []byte
+	layer            v1.Layer
+}
+
+func (a artifact) RawManifest() ([]byte, error)        { return a.manifest, nil }
+func (a artifact) RawConfigFile() ([]byte, error)      { return a.config, nil }
+func (a artifact) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
+
+func (a artifact) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
+	if d, err := a.layer.Digest(); err == nil && d == h {
+		return a.layer, nil
+	}
+	return nil, fmt.Errorf("artifact has no layer %s", h)
 }
 
 // referred is the envelope of one Sigstore bundle referrer.
@@ -154,8 +153,8 @@ type referred struct {
 
 // bundleEnvelopes are the DSSE envelopes of d's Sigstore bundle referrers,
 // read through the referrers API or its fallback tag.
-func bundleEnvelopes(d name.Digest, opts []remote.Option) ([]referred, error) {
-	idx, err := remote.Referrers(d, opts...)
+func bundleEnvelopes(st Store, d name.Digest) ([]referred, error) {
+	idx, err := st.Referrers(d)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +168,7 @@ func bundleEnvelopes(d name.Digest, opts []remote.Option) ([]referred, error) {
 		if m.ArtifactType != string(bundleType) && m.Annotations[contentKey] == "" {
 			continue
 		}
-		img, err := remote.Image(d.Context().Digest(m.Digest.String()), opts...)
+		img, err := st.Image(d.Context().Digest(m.Digest.String()))
 		if err != nil {
 			return nil, err
 		}

@@ -52,30 +52,30 @@ func TestReferrerBundles(t *testing.T) {
 		t.Fatalf("HasReferrersAPI = %v, %v; want true", ok, err)
 	}
 	for range 2 {
-		if _, err := s.SignReferrer(ref.Context(), desc); err != nil {
+		if _, err := s.SignReferrer(Remote(), ref.Context(), desc); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AttestReferrer(ref.Context(), desc, provenance(desc.Digest)); err != nil {
+		if _, err := s.AttestReferrer(Remote(), ref.Context(), desc, provenance(desc.Digest)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := Verify(key, ref); err != nil {
+	if err := Verify(Remote(), key, ref); err != nil {
 		t.Errorf("Verify: %v", err)
 	}
-	if err := VerifyAttestation(key, ref, "https://slsa.dev/provenance/v1"); err != nil {
+	if err := VerifyAttestation(Remote(), key, ref, "https://slsa.dev/provenance/v1"); err != nil {
 		t.Errorf("VerifyAttestation: %v", err)
 	}
-	if err := VerifyAttestation(key, ref, "https://spdx.dev/Document"); !errors.Is(err, ErrUnsigned) {
+	if err := VerifyAttestation(Remote(), key, ref, "https://spdx.dev/Document"); !errors.Is(err, ErrUnsigned) {
 		t.Errorf("VerifyAttestation of a type never attested: %v, want ErrUnsigned", err)
 	}
-	if err := Verify(other, ref); !errors.Is(err, ErrUnsigned) {
+	if err := Verify(Remote(), other, ref); !errors.Is(err, ErrUnsigned) {
 		t.Errorf("Verify with another key: %v, want ErrUnsigned", err)
 	}
 	idx, _ := remote.Referrers(ref)
 	if im, _ := idx.IndexManifest(); len(im.Manifests) != 2 {
 		t.Errorf("%d referrers after signing and attesting twice, want 2", len(im.Manifests))
 	}
-	if _, err := s.AttestReferrer(ref.Context(), desc, provenance(v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)})); err == nil {
+	if _, err := s.AttestReferrer(Remote(), ref.Context(), desc, provenance(v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)})); err == nil {
 		t.Error("a statement about another image was attested")
 	}
 }
@@ -91,11 +91,11 @@ func TestTagSchemeAttestation(t *testing.T) {
 		t.Fatalf("HasReferrersAPI = %v, %v; want false", ok, err)
 	}
 	for range 2 {
-		if _, err := s.Attest(ref, provenance(desc.Digest)); err != nil {
+		if _, err := s.Attest(Remote(), ref, provenance(desc.Digest)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := VerifyAttestation(key, ref, "https://slsa.dev/provenance/v1"); err != nil {
+	if err := VerifyAttestation(Remote(), key, ref, "https://slsa.dev/provenance/v1"); err != nil {
 		t.Errorf("VerifyAttestation: %v", err)
 	}
 	att, err := remote.Image(AttTag(ref))

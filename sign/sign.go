@@ -17,7 +17,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -45,13 +44,13 @@ func SigTag(d name.Digest) name.Tag {
 // already there (another key's, an earlier run's): a signature of the same
 // payload by the same key is not added twice.
 // It returns the digest of the signature image.
-func (s *Signer) Sign(d name.Digest, opts ...remote.Option) (v1.Hash, error) {
+func (s *Signer) Sign(st Store, d name.Digest) (v1.Hash, error) {
 	body, err := payload.Cosign{Image: d}.MarshalJSON()
 	if err != nil {
 		return v1.Hash{}, err
 	}
 	tag := SigTag(d)
-	base, err := existing(tag, opts)
+	base, err := existing(st, tag)
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("reading the signatures of %s: %w", d, err)
 	}
@@ -69,16 +68,16 @@ func (s *Signer) Sign(d name.Digest, opts ...remote.Option) (v1.Hash, error) {
 		return v1.Hash{}, fmt.Errorf("signing %s: %w", d, err)
 	}
 	layer := static.NewLayer(body, payloadType)
-	return appendLayer(tag, base, mutate.Addendum{Layer: layer, Annotations: map[string]string{sigAnnotation: sig}}, opts)
+	return appendLayer(st, tag, base, mutate.Addendum{Layer: layer, Annotations: map[string]string{sigAnnotation: sig}})
 }
 
 // appendLayer pushes base with one more layer under tag.
-func appendLayer(tag name.Tag, base v1.Image, add mutate.Addendum, opts []remote.Option) (v1.Hash, error) {
+func appendLayer(st Store, tag name.Tag, base v1.Image, add mutate.Addendum) (v1.Hash, error) {
 	img, err := mutate.Append(base, add)
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	if err := remote.Write(tag, img, opts...); err != nil {
+	if err := st.WriteTagged(tag, img); err != nil {
 		return v1.Hash{}, fmt.Errorf("pushing %s: %w", tag.TagStr(), err)
 	}
 	return img.Digest()
@@ -98,12 +97,12 @@ func (s *Signer) sign(body []byte) (string, error) {
 }
 
 // existing is the signature image under tag, or an empty one in OCI form.
-func existing(tag name.Tag, opts []remote.Option) (v1.Image, error) {
-	img, err := remote.Image(tag, opts...)
+func existing(st Store, tag name.Tag) (v1.Image, error) {
+	img, err := st.Tagged(tag)
 	if err == nil {
 		return img, nil
 	}
-	if !isNotFound(err) {
+	if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
 	base := mutate.MediaType(empty.Image, types.OCIManifestSchema1)

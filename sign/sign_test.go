@@ -52,19 +52,19 @@ func TestSignAndVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, _ := LoadPublicKey(pub)
-	if err := Verify(key, ref); !errors.Is(err, ErrUnsigned) {
+	if err := Verify(Remote(), key, ref); !errors.Is(err, ErrUnsigned) {
 		t.Fatalf("before signing: %v, want ErrUnsigned", err)
 	}
 	for range 2 {
-		if _, err := s.Sign(ref); err != nil {
+		if _, err := s.Sign(Remote(), ref); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := Verify(key, ref); err != nil {
+	if err := Verify(Remote(), key, ref); err != nil {
 		t.Errorf("signed: %v", err)
 	}
 	other, _ := LoadPublicKey(otherPub)
-	if err := Verify(other, ref); !errors.Is(err, ErrUnsigned) {
+	if err := Verify(Remote(), other, ref); !errors.Is(err, ErrUnsigned) {
 		t.Errorf("another key: %v, want ErrUnsigned", err)
 	}
 	sigs, err := remote.Image(SigTag(ref))

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
 )
 
@@ -17,8 +16,8 @@ var ErrUnsigned = errors.New("no signature by the key")
 // Verify says whether d carries a signature by pub that names d, in a
 // Sigstore bundle referrer or in cosign's tag scheme: ErrUnsigned when none
 // does, another error when the signatures cannot be read.
-func Verify(pub crypto.PublicKey, d name.Digest, opts ...remote.Option) error {
-	envs, err := bundleEnvelopes(d, opts)
+func Verify(st Store, pub crypto.PublicKey, d name.Digest) error {
+	envs, err := bundleEnvelopes(st, d)
 	if err != nil {
 		return fmt.Errorf("reading the referrers of %s: %w", d, err)
 	}
@@ -29,8 +28,8 @@ func Verify(pub crypto.PublicKey, d name.Digest, opts ...remote.Option) error {
 			}
 		}
 	}
-	img, err := remote.Image(SigTag(d), opts...)
-	if isNotFound(err) {
+	img, err := st.Tagged(SigTag(d))
+	if errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("%w: %s has no signatures (%s, nor a Sigstore bundle referrer)", ErrUnsigned, d.DigestStr(), SigTag(d).TagStr())
 	}
 	if err != nil {

@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSignedLayoutImportedOffline: a signed, attested build written to an
+// OCI layout carries its signatures and signed attestations (the contents
+// file lists them); imported inside a network namespace into the TLS+auth
+// registry started there, the real cosign verifies the list, each platform
+// image and each platform's provenance and SBOM on that registry.
+func TestSignedLayoutImportedOffline(t *testing.T) {
+	s, tr := stack(t), trustStack(t)
+	dir := t.TempDir()
+	layoutDir := filepath.Join(dir, "layout")
+	priv, pub := newKeyPair(t, dir, "cosign")
+	args := append(attested(s, stackArgs(s, "1.22.0", uniqueHub(s), filepath.Join(dir, "dist"))), "--images", "pilot",
+		"--output", "oci-layout:"+layoutDir, "--sign-key", priv, "--progress", "quiet")
+	if res := runIstioMabEnv(t, []string{"COSIGN_PASSWORD=" + keyPassword}, args...); res.code != 0 {
+		t.Fatalf("build exited %d:\n%s", res.code, tail(res.stderr, 40))
+	}
+	c := readContents(t, layoutDir)
+	l := c.Lists[0]
+	// .sig of the list and its 4 entries, .att of the 2 platform images.
+	if len(l.Signatures) != 7 {
+		t.Errorf("the contents file lists %d signature tags for %s, want 7: %+v", len(l.Signatures), l.Name, l.Signatures)
+	}
+	assertNoSecret(t, layoutDir, priv)
+
+	dockerConfig(t, "127.0.0.1:"+fmt.Sprint(offlineRegistryPort), s.SecureUser, securePassword(t))
+	cfg := offlineRegistryConfig(t, s)
+	hub := fmt.Sprintf("127.0.0.1:%d/airgap/istio", offlineRegistryPort)
+	cosign := fmt.Sprintf("%s %%s --key %s --insecure-ignore-tlog=true --registry-cacert %s %%s >/dev/null && echo ok", tr.Cosign, pub, s.SecureCA)
+	checks := []string{fmt.Sprintf(cosign, "verify", hub+"/pilot:"+l.Tags[0])}
+	for _, p := range l.Platforms {
+		ref := hub + "/pilot@" + p.Digest.String()
+		checks = append(checks, fmt.Sprintf(cosign, "verify", ref),
+			fmt.Sprintf(cosign, "verify-attestation --type slsaprovenance1", ref),
+			fmt.Sprintf(cosign, "verify-attestation --type spdxjson", ref))
+	}
+	script := strings.Join(append([]string{
+		"set -e",
+		"ip link set lo up",
+		"docker-registry serve " + cfg + " >" + cfg + ".log 2>&1 & reg=$!",
+		"trap 'kill $reg; wait $reg 2>/dev/null || true' EXIT",
+		fmt.Sprintf(`for i in $(seq 100); do bash -c "exec 3<>/dev/tcp/127.0.0.1/%d" 2>/dev/null && break; sleep 0.1; done`, offlineRegistryPort),
+		fmt.Sprintf("%s import --from %s --hub %s --registry-ca %s", istioMab(t), layoutDir, hub, s.SecureCA),
+	}, checks...), "\n")
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "unshare", "-n", "bash", "-c", script)
+	cmd.Env = istioMabEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("import and cosign in a network namespace: %v\n%s", err, out)
+	}
+	if n := strings.Count(string(out), "\nok"); n != len(checks) {
+		t.Errorf("%d of %d cosign checks passed:\n%s", n, len(checks), out)
+	}
+}
+
+// assertNoSecret fails if any file under dir holds the password or a line
+// of the private key file.
+func assertNoSecret(t *testing.T, dir, keyFile string) {
+	t.Helper()
+	key, _ := os.ReadFile(keyFile)
+	needles := []string{keyPassword}
+	for _, line := range strings.Split(string(key), "\n") {
+		if len(line) > 20 {
+			needles = append(needles, line)
+		}
+	}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		for _, n := range needles {
+			if strings.Contains(string(b), n) {
+				t.Errorf("%s holds the key's password or material", path)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
