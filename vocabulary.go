@@ -45,8 +45,8 @@ func ReleaseLines() ([]string, error) {
 	return out, err
 }
 
-// Images are the images the newest release line builds.
-func Images() []string {
+// ImageNames are the images the newest release line builds.
+func ImageNames() []string {
 	all, err := recipes.Load()
 	if err != nil || len(all) == 0 {
 		return nil

@@ -16,7 +16,7 @@ func registerCompletions(cmd *cobra.Command) {
 	for flag, fn := range map[string]cobra.CompletionFunc{
 		"version":   completeVersions,
 		"platforms": completeList(istiomab.SupportedPlatforms()),
-		"images":    completeList(istiomab.Images()),
+		"images":    completeList(istiomab.ImageNames()),
 		"variants":  completeList([]string{"debug", "distroless"}),
 		"progress":  completeFixed(istiomab.ProgressModes()),
 	} {
