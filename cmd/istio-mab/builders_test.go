@@ -15,22 +15,22 @@ const versionArg = "--version=1.22.0"
 func TestBuilderFlagNamesANodePerPlatform(t *testing.T) {
 	o := mustParse(t, versionArg, "--hub=reg.example.com/istio", "--buildkit-addr=unix:///a.sock",
 		"--builder=linux/arm64/v8=tcp://arm:1234,ca=/ca.pem,cert=/c.pem,key=/k.pem,servername=arm")
-	if len(o.nodes) != 2 || o.nodes[0].Address != "unix:///a.sock" || len(o.nodes[0].For) != 0 {
-		t.Fatalf("nodes %+v, want the default node first, for nothing", o.nodes)
+	if len(o.Nodes) != 2 || o.Nodes[0].Address != "unix:///a.sock" || len(o.Nodes[0].For) != 0 {
+		t.Fatalf("nodes %+v, want the default node first, for nothing", o.Nodes)
 	}
-	if n := o.nodes[1]; n.Address != "tcp://arm:1234" || len(n.For) != 1 || platforms.Format(n.For[0]) != "linux/arm64" {
+	if n := o.Nodes[1]; n.Address != "tcp://arm:1234" || len(n.For) != 1 || platforms.Format(n.For[0]) != "linux/arm64" {
 		t.Errorf("second node %+v, want tcp://arm:1234 for linux/arm64", n)
 	}
 	want := buildkit.TLS{CA: "/ca.pem", Cert: "/c.pem", Key: "/k.pem", ServerName: "arm"}
-	if got := o.tls["tcp://arm:1234"]; got != want {
+	if got := o.Nodes[1].TLS; got != want {
 		t.Errorf("tls %+v, want %+v", got, want)
 	}
 }
 
 func TestBuilderSameAddressAsDefaultIsOneNode(t *testing.T) {
 	o := mustParse(t, versionArg, "--hub=reg.example.com/istio", "--buildkit-addr=unix:///a.sock", "--builder=linux/arm64=unix:///a.sock")
-	if len(o.nodes) != 1 {
-		t.Errorf("nodes %+v, want one node", o.nodes)
+	if len(o.Nodes) != 1 {
+		t.Errorf("nodes %+v, want one node", o.Nodes)
 	}
 }
 
@@ -41,12 +41,12 @@ func TestBuildersFromPlatformsFileAndFlagOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := mustParse(t, versionArg, "--hub=reg.example.com/istio", "--platforms-file="+f)
-	if len(o.nodes) != 2 || o.nodes[1].Address != "tcp://from-file:1234" {
-		t.Errorf("nodes %+v, want the file's arm64 node", o.nodes)
+	if len(o.Nodes) != 2 || o.Nodes[1].Address != "tcp://from-file:1234" {
+		t.Errorf("nodes %+v, want the file's arm64 node", o.Nodes)
 	}
 	o = mustParse(t, versionArg, "--hub=reg.example.com/istio", "--platforms-file="+f, "--builder=linux/arm64=tcp://flag:1234")
-	if len(o.nodes) != 2 || o.nodes[1].Address != "tcp://flag:1234" {
-		t.Errorf("nodes %+v, want --builder to override the file", o.nodes)
+	if len(o.Nodes) != 2 || o.Nodes[1].Address != "tcp://flag:1234" {
+		t.Errorf("nodes %+v, want --builder to override the file", o.Nodes)
 	}
 }
 

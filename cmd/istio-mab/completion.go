@@ -4,9 +4,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/istio-mab/istio-mab/internal/buildkit"
-	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/spf13/cobra"
+
+	istiomab "github.com/istio-mab/istio-mab"
 )
 
 // registerCompletions completes flag values the shell cannot guess: release
@@ -15,10 +15,10 @@ import (
 func registerCompletions(cmd *cobra.Command) {
 	for flag, fn := range map[string]cobra.CompletionFunc{
 		"version":   completeVersions,
-		"platforms": completeList(supportedPlatforms),
-		"images":    completeList(recipeImages()),
+		"platforms": completeList(istiomab.SupportedPlatforms()),
+		"images":    completeList(istiomab.ImageNames()),
 		"variants":  completeList([]string{"debug", "distroless"}),
-		"progress":  completeFixed(buildkit.Modes),
+		"progress":  completeFixed(istiomab.ProgressModes()),
 	} {
 		if cmd.Flags().Lookup(flag) != nil {
 			_ = cmd.RegisterFlagCompletionFunc(flag, fn) // fails only for a flag registered twice
@@ -29,14 +29,14 @@ func registerCompletions(cmd *cobra.Command) {
 // completeVersions offers each release line as "1.22."; the patch release
 // is the user's to type, as recipes know lines, not every patch upstream tagged.
 func completeVersions(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	all, err := recipes.Load()
+	lines, err := istiomab.ReleaseLines()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
 	var out []cobra.Completion
-	for _, r := range all {
-		if v := r.Line + "."; strings.HasPrefix(v, toComplete) {
-			out = append(out, cobra.CompletionWithDesc(v, "Istio "+r.Line+" release line"))
+	for _, line := range lines {
+		if v := line + "."; strings.HasPrefix(v, toComplete) {
+			out = append(out, cobra.CompletionWithDesc(v, "Istio "+line+" release line"))
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
@@ -65,13 +65,4 @@ func completeFixed(choices []string) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return choices, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-// recipeImages are the images of the newest release line.
-func recipeImages() []string {
-	all, err := recipes.Load()
-	if err != nil || len(all) == 0 {
-		return nil
-	}
-	return recipes.ImageNames(all[len(all)-1])
 }

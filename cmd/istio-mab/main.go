@@ -8,7 +8,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/istio-mab/istio-mab/internal/failure"
+	istiomab "github.com/istio-mab/istio-mab"
 )
 
 func main() {
@@ -25,9 +25,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "istio-mab:", oneLine(err))
 		if os.Getenv("GITHUB_ACTIONS") == "true" {
 			// A workflow command, so the run's page shows the failure.
-			fmt.Fprintf(os.Stdout, "::error title=istio-mab (exit %d)::%s\n", failure.Code(err), oneLine(err))
+			fmt.Fprintf(os.Stdout, "::error title=istio-mab (exit %d)::%s\n", istiomab.ExitCode(err), oneLine(err))
 		}
 	}
 	// The exit code says what kind of failure it was: docs/exit-codes.md.
-	os.Exit(failure.Code(err))
+	os.Exit(istiomab.ExitCode(err))
 }

@@ -89,7 +89,7 @@ func TestBuildCommandRegistersFlags(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	cleanEnv(t)
 	o := mustParse(t, base()...)
-	p := o.plan
+	p := o.Options
 	if p.Version != "1.14.3" || p.Hub != "registry.example.com/istio" || p.Tag != "" || !p.Push {
 		t.Errorf("version %q hub %q tag %q push %t", p.Version, p.Hub, p.Tag, p.Push)
 	}
@@ -102,11 +102,11 @@ func TestDefaults(t *testing.T) {
 	if p.Source != (plan.Source{GitURL: defaultSource, Ref: "refs/tags/1.14.3"}) {
 		t.Errorf("source %+v, want upstream at refs/tags/1.14.3", p.Source)
 	}
-	if o.nodes[0].Address != buildkit.DefaultAddress || len(o.nodes) != 1 || o.progress != "auto" || o.jobs != defaultJobs || o.dist != "dist" || o.dryRun {
-		t.Errorf("nodes %v progress %q jobs %d dist %q dry-run %t", o.nodes, o.progress, o.jobs, o.dist, o.dryRun)
+	if o.Nodes[0].Address != buildkit.DefaultAddress || len(o.Nodes) != 1 || o.progress != "auto" || o.Jobs != defaultJobs || o.Dist != "dist" || o.DryRun {
+		t.Errorf("nodes %v progress %q jobs %d dist %q dry-run %t", o.Nodes, o.progress, o.Jobs, o.Dist, o.DryRun)
 	}
-	if len(p.Envoy) != 0 || len(p.EnvoySHA256) != 0 || len(o.insecure) != 0 || o.access == nil {
-		t.Errorf("envoy %v pins %v insecure %v access %v", p.Envoy, p.EnvoySHA256, o.insecure, o.access)
+	if len(p.Envoy) != 0 || len(p.EnvoySHA256) != 0 || len(o.Registries.Insecure) != 0 {
+		t.Errorf("envoy %v pins %v insecure %v", p.Envoy, p.EnvoySHA256, o.Registries.Insecure)
 	}
 }
 
@@ -184,9 +184,9 @@ envoy:
 				args = append(args, "--config", writeFile(t, "istio-mab.yaml", config))
 			}
 			o := mustParse(t, args...)
-			p := o.plan
-			if p.Hub != tc.hub || p.Push != tc.push || o.jobs != tc.jobs || p.Tag != tc.tag {
-				t.Errorf("hub %q push %t jobs %d tag %q; want %q %t %d %q", p.Hub, p.Push, o.jobs, p.Tag, tc.hub, tc.push, tc.jobs, tc.tag)
+			p := o.Options
+			if p.Hub != tc.hub || p.Push != tc.push || o.Jobs != tc.jobs || p.Tag != tc.tag {
+				t.Errorf("hub %q push %t jobs %d tag %q; want %q %t %d %q", p.Hub, p.Push, o.Jobs, p.Tag, tc.hub, tc.push, tc.jobs, tc.tag)
 			}
 			if got := formats(p.Platforms); !slices.Equal(got, tc.platforms) {
 				t.Errorf("platforms %v, want %v", got, tc.platforms)
@@ -246,13 +246,13 @@ func TestHub(t *testing.T) {
 		t.Run(tc.hub, func(t *testing.T) {
 			o, err := parse(t, "--version", "1.14.3", "--hub", tc.hub)
 			if tc.ok {
-				if err != nil || o.plan.Hub != tc.want {
-					t.Errorf("hub %q, error %v; want %q", o.plan.Hub, err, tc.want)
+				if err != nil || o.Options.Hub != tc.want {
+					t.Errorf("hub %q, error %v; want %q", o.Options.Hub, err, tc.want)
 				}
 				return
 			}
 			if err == nil {
-				t.Fatalf("accepted as %q", o.plan.Hub)
+				t.Fatalf("accepted as %q", o.Options.Hub)
 			}
 			msg := err.Error()
 			if strings.Contains(msg, "\n") || !strings.Contains(msg, "--hub") || !strings.Contains(msg, "registry.example.com/istio") {
@@ -322,7 +322,7 @@ func TestPlatforms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := formats(o.plan.Platforms); !slices.Equal(got, tc.want) {
+			if got := formats(o.Options.Platforms); !slices.Equal(got, tc.want) {
 				t.Errorf("platforms %v, want %v", got, tc.want)
 			}
 		})
@@ -385,11 +385,11 @@ func TestEnvoyFlag(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(o.plan.Envoy) != len(tc.want) {
-				t.Fatalf("envoys %+v, want %+v", o.plan.Envoy, tc.want)
+			if len(o.Options.Envoy) != len(tc.want) {
+				t.Fatalf("envoys %+v, want %+v", o.Options.Envoy, tc.want)
 			}
 			for k, want := range tc.want {
-				got := o.plan.Envoy[k]
+				got := o.Options.Envoy[k]
 				if got.Kind == plan.EnvoyFile {
 					got.Ref, want.Ref = realPath(t, got.Ref), realPath(t, want.Ref)
 				}
@@ -416,18 +416,18 @@ func realPath(t *testing.T, p string) string {
 func TestEnvoyFlagRepeatedAndFromEnv(t *testing.T) {
 	cleanEnv(t)
 	o := mustParse(t, base("--envoy", "linux/amd64=https://example.com/a.tar.gz", "--envoy", "linux/arm64=https://example.com/b")...)
-	if len(o.plan.Envoy) != 2 || o.plan.Envoy["linux/arm64"].Tarball {
-		t.Errorf("repeated --envoy: %+v", o.plan.Envoy)
+	if len(o.Options.Envoy) != 2 || o.Options.Envoy["linux/arm64"].Tarball {
+		t.Errorf("repeated --envoy: %+v", o.Options.Envoy)
 	}
 
 	t.Setenv("ISTIO_MAB_ENVOY", "linux/amd64=https://example.com/a.tar.gz linux/arm64=https://example.com/b.tar.gz")
 	t.Setenv("ISTIO_MAB_ENVOY_SHA256", "linux/arm64="+pin)
 	o = mustParse(t, base()...)
-	if len(o.plan.Envoy) != 2 || o.plan.Envoy["linux/arm64"].Ref != "https://example.com/b.tar.gz" {
-		t.Errorf("ISTIO_MAB_ENVOY: %+v", o.plan.Envoy)
+	if len(o.Options.Envoy) != 2 || o.Options.Envoy["linux/arm64"].Ref != "https://example.com/b.tar.gz" {
+		t.Errorf("ISTIO_MAB_ENVOY: %+v", o.Options.Envoy)
 	}
-	if o.plan.EnvoySHA256["linux/arm64"] != pin {
-		t.Errorf("ISTIO_MAB_ENVOY_SHA256: %v", o.plan.EnvoySHA256)
+	if o.Options.EnvoySHA256["linux/arm64"] != pin {
+		t.Errorf("ISTIO_MAB_ENVOY_SHA256: %v", o.Options.EnvoySHA256)
 	}
 }
 
@@ -460,12 +460,12 @@ func TestEnvoySHA256Flag(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(o.plan.EnvoySHA256) != len(tc.want) {
-				t.Errorf("pins %v, want %v", o.plan.EnvoySHA256, tc.want)
+			if len(o.Options.EnvoySHA256) != len(tc.want) {
+				t.Errorf("pins %v, want %v", o.Options.EnvoySHA256, tc.want)
 			}
 			for k, v := range tc.want {
-				if o.plan.EnvoySHA256[k] != v {
-					t.Errorf("pins %v, want %v", o.plan.EnvoySHA256, tc.want)
+				if o.Options.EnvoySHA256[k] != v {
+					t.Errorf("pins %v, want %v", o.Options.EnvoySHA256, tc.want)
 				}
 			}
 		})
@@ -507,8 +507,8 @@ func TestBuildkitAddr(t *testing.T) {
 			if tc.flag != "" {
 				args = append(args, "--buildkit-addr", tc.flag)
 			}
-			if o := mustParse(t, args...); o.nodes[0].Address != tc.want {
-				t.Errorf("addr %q, want %q", o.nodes[0].Address, tc.want)
+			if o := mustParse(t, args...); o.Nodes[0].Address != tc.want {
+				t.Errorf("addr %q, want %q", o.Nodes[0].Address, tc.want)
 			}
 		})
 	}
@@ -525,13 +525,13 @@ func TestSource(t *testing.T) {
 		{"https://github.com/istio/istio.git", plan.Source{GitURL: "https://github.com/istio/istio.git", Ref: "refs/tags/1.14.3"}},
 		{"https://mirror.example.com/istio.git", plan.Source{GitURL: "https://mirror.example.com/istio.git", Ref: "refs/tags/1.14.3"}},
 	} {
-		if o := mustParse(t, base("--source", tc.source)...); o.plan.Source != tc.want {
-			t.Errorf("--source %s: %+v, want %+v", tc.source, o.plan.Source, tc.want)
+		if o := mustParse(t, base("--source", tc.source)...); o.Options.Source != tc.want {
+			t.Errorf("--source %s: %+v, want %+v", tc.source, o.Options.Source, tc.want)
 		}
 	}
 	// A file is not a source tree, nor a git URL.
 	file := writeFile(t, "istio.tar", "x")
-	if _, err := parseSource(file, "1.14.3"); err == nil {
+	if _, err := parse(t, base("--source", file)...); err == nil {
 		t.Errorf("--source %s (a file) accepted", file)
 	}
 }
@@ -539,23 +539,14 @@ func TestSource(t *testing.T) {
 func TestInsecureRegistry(t *testing.T) {
 	cleanEnv(t)
 	o := mustParse(t, base("--insecure-registry", "localhost:5000", "--insecure-registry", "registry.local:5443")...)
-	if !o.insecure["localhost:5000"] || !o.insecure["registry.local:5443"] || len(o.insecure) != 2 {
-		t.Errorf("insecure %v", o.insecure)
+	if !slices.Equal(o.Registries.Insecure, []string{"localhost:5000", "registry.local:5443"}) {
+		t.Errorf("insecure %v", o.Registries.Insecure)
 	}
 	if _, err := parse(t, base("--insecure-registry", "http://localhost:5000")...); err == nil {
 		t.Errorf("--insecure-registry with a scheme accepted")
 	}
 	if _, err := parse(t, base("--registry-ca", filepath.Join(t.TempDir(), "missing.pem"))...); err == nil {
 		t.Errorf("missing --registry-ca accepted")
-	}
-}
-
-func TestListHelpers(t *testing.T) {
-	if got := list(" a, ,b,"); !slices.Equal(got, []string{"a", "b"}) {
-		t.Errorf("list = %q", got)
-	}
-	if got := splitAll([]string{"a,b c", " d "}); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
-		t.Errorf("splitAll = %q", got)
 	}
 }
 
@@ -569,16 +560,17 @@ images: [pilot]
 variants: [debug, distroless]
 `)
 	o := mustParse(t, "--version", "1.14.3", "--config", config)
-	if got := formats(o.plan.Platforms); !slices.Equal(got, []string{"linux/arm64"}) {
+	if got := formats(o.Options.Platforms); !slices.Equal(got, []string{"linux/arm64"}) {
 		t.Errorf("platforms %v, want the config's [linux/arm64]", got)
 	}
-	if !slices.Equal(o.plan.Images, []string{"pilot"}) || !slices.Equal(o.plan.Variants, []string{"debug", "distroless"}) {
-		t.Errorf("images %v variants %v, want the config's [pilot] and [debug distroless]", o.plan.Images, o.plan.Variants)
+	if !slices.Equal(o.Options.Images, []string{"pilot"}) || !slices.Equal(o.Options.Variants, []string{"debug", "distroless"}) {
+		t.Errorf("images %v variants %v, want the config's [pilot] and [debug distroless]", o.Options.Images, o.Options.Variants)
 	}
 }
 
 func TestSourceTypoIsAnError(t *testing.T) {
-	_, err := parseSource("./no-such-istio-checkout", "1.22.0")
+	cleanEnv(t)
+	_, err := parse(t, base("--source", "./no-such-istio-checkout")...)
 	if err == nil || !strings.Contains(err.Error(), "--source ./no-such-istio-checkout: no such directory") {
 		t.Fatalf("got %v", err)
 	}
@@ -587,22 +579,20 @@ func TestSourceTypoIsAnError(t *testing.T) {
 func TestArm64V8IsArm64AndRepeatsAreRefused(t *testing.T) {
 	cleanEnv(t)
 	o := mustParse(t, base("--platforms", "linux/arm64/v8,linux/amd64")...)
-	if len(o.plan.Platforms) != 2 || o.plan.Platforms[0].Architecture != "arm64" || o.plan.Platforms[0].Variant != "" {
-		t.Fatalf("platforms %+v, want linux/arm64 then linux/amd64", o.plan.Platforms)
+	if len(o.Options.Platforms) != 2 || o.Options.Platforms[0].Architecture != "arm64" || o.Options.Platforms[0].Variant != "" {
+		t.Fatalf("platforms %+v, want linux/arm64 then linux/amd64", o.Options.Platforms)
 	}
 	for _, list := range []string{"linux/arm64/v8,linux/amd64,linux/arm64", "linux/amd64,linux/amd64", ","} {
 		if _, err := parse(t, base("--platforms", list)...); err == nil {
 			t.Errorf("--platforms %q accepted", list)
 		}
 	}
-	if got := unique([]string{"pilot", "pilot", "proxyv2"}); !slices.Equal(got, []string{"pilot", "proxyv2"}) {
-		t.Fatalf("unique = %q", got)
-	}
 }
 
 func TestSignedTarballURL(t *testing.T) {
-	e, err := envoySource("https://bucket.example.com/envoy-alpha-abc-arm64.tar.gz?X-Amz-Signature=x")
-	if err != nil || !e.Tarball {
+	cleanEnv(t)
+	o, err := parse(t, base("--envoy", "linux/arm64=https://bucket.example.com/envoy-alpha-abc-arm64.tar.gz?X-Amz-Signature=x")...)
+	if e := o.Options.Envoy["linux/arm64"]; err != nil || !e.Tarball {
 		t.Fatalf("got %+v, %v: want a tarball URL", e, err)
 	}
 }
@@ -610,8 +600,8 @@ func TestSignedTarballURL(t *testing.T) {
 func TestGoChoice(t *testing.T) {
 	cleanEnv(t)
 	for _, choice := range []string{"minor", "upstream", "1.22.7", "1.23"} {
-		if o, err := parse(t, base("--go", choice)...); err != nil || o.goChoice != choice {
-			t.Errorf("--go %s: %q, %v", choice, o.goChoice, err)
+		if o, err := parse(t, base("--go", choice)...); err != nil || o.Go != choice {
+			t.Errorf("--go %s: %q, %v", choice, o.Go, err)
 		}
 	}
 	for args, want := range map[string]string{

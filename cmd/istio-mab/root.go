@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	istiomab "github.com/istio-mab/istio-mab"
 )
 
 func newRootCommand() *cobra.Command {
@@ -27,7 +28,7 @@ func newRootCommand() *cobra.Command {
 		// cobra would print help and exit 0 for it otherwise.
 		RunE: unknownCommand,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return failure.Usage(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return istiomab.BadInput(err) })
 	root.SetGlobalNormalizationFunc(aliases)
 	root.AddCommand(newBuildCommand(), newPlanCommand(), newVerifyCommand(), newVersionCommand())
 	for _, c := range root.Commands() {
@@ -57,14 +58,14 @@ func unknownCommand(cmd *cobra.Command, args []string) error {
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		hint = "did you mean " + strings.Join(s, " or ") + "?"
 	}
-	return failure.Usage(fmt.Errorf("unknown command %q: %s", args[0], hint))
+	return istiomab.BadInput(fmt.Errorf("unknown command %q: %s", args[0], hint))
 }
 
 // usageArgs marks an argument error as bad input (exit 2).
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return failure.Usage(fmt.Errorf("%w; see %s --help", err, cmd.CommandPath()))
+			return istiomab.BadInput(fmt.Errorf("%w; see %s --help", err, cmd.CommandPath()))
 		}
 		return nil
 	}

@@ -69,7 +69,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 func TestPlatformIsAnAliasOfPlatforms(t *testing.T) {
 	cleanEnv(t)
 	o := mustParse(t, base("--platform", "linux/arm64")...)
-	if got := formats(o.plan.Platforms); !slices.Equal(got, []string{"linux/arm64"}) {
+	if got := formats(o.Options.Platforms); !slices.Equal(got, []string{"linux/arm64"}) {
 		t.Errorf("--platform linux/arm64 gave platforms %v", got)
 	}
 	cmd := newRootCommand()

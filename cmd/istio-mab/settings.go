@@ -9,7 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"go.yaml.in/yaml/v3"
+	"github.com/spf13/viper"
+
+	istiomab "github.com/istio-mab/istio-mab"
 )
 
 // envPrefix starts every environment variable istio-mab reads.
@@ -19,56 +21,105 @@ const envPrefix = "ISTIO_MAB_"
 // ISTIO_MAB_CONFIG, never from the file itself.
 const configFlag = "config"
 
-// applySettings fills each flag the command line left unset from its
+// settle fills each flag of cmd the command line left unset from its
 // ISTIO_MAB_* variable, else from the config file, so the precedence is
-// flags > environment > file > defaults. Every value goes through the flag's
-// own parser, so ISTIO_MAB_PUSH=yes fails exactly as --push=yes does, and
-// names its source. Unknown variables and keys are errors: a typo that is
-// silently ignored becomes a build that does something else. all names the
-// flags of every command: one environment or file may serve build and
-// verify alike, each taking what applies to it.
-func applySettings(fs *pflag.FlagSet, all, environ []string) error {
-	env, err := settingsFromEnv(all, environ)
-	if err != nil {
+// flags > environment > file > defaults (viper's order). Every value goes
+// through the flag's own parser, so ISTIO_MAB_PUSH=yes fails exactly as
+// --push=yes does, and names its source. Unknown variables and keys are
+// errors: a typo that is silently ignored becomes a build that does
+// something else. They are known if any command has the flag: one
+// environment or file may serve build and verify alike, each taking what
+// applies to it. Every error is bad input (exit 2).
+func settle(cmd *cobra.Command) error {
+	return istiomab.BadInput(layer(cmd.Flags(), flagNames(cmd.Root()), os.Environ()))
+}
+
+func layer(fs *pflag.FlagSet, all, environ []string) error {
+	if err := checkEnv(all, environ); err != nil {
 		return err
 	}
-	file, err := settingsFromFile(all, configPath(fs, env))
-	if err != nil {
+	v := viper.New()
+	v.SetEnvPrefix(strings.TrimSuffix(envPrefix, "_"))
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv() // an empty variable is unset, as CI templates often expand to nothing
+	if err := v.BindPFlags(fs); err != nil {
 		return err
+	}
+	path := v.GetString(configFlag)
+	if path != "" {
+		file, err := istiomab.ReadConfig(path, knownKey(all))
+		if err != nil {
+			return err
+		}
+		if err := v.MergeConfigMap(file); err != nil {
+			return err
+		}
 	}
 	var errs []error
 	fs.VisitAll(func(f *pflag.Flag) {
-		if f.Changed || f.Name == configFlag {
-			return
-		}
-		if s, ok := env[f.Name]; ok {
-			errs = append(errs, s.apply(f))
-		} else if s, ok := file[f.Name]; ok {
-			errs = append(errs, s.apply(f))
+		if !f.Changed && f.Name != configFlag && v.IsSet(f.Name) {
+			errs = append(errs, apply(f, v.Get(f.Name), source(f.Name, path)))
 		}
 	})
 	return errors.Join(errs...)
 }
 
-// setting is one value and where it came from, for error messages.
-type setting struct {
-	source string // "ISTIO_MAB_PUSH" or "config file x.yaml: key push"
-	values []string
-	list   bool // a YAML sequence
+// checkEnv refuses any ISTIO_MAB_* variable that names no flag, even empty.
+func checkEnv(all, environ []string) error {
+	for _, kv := range environ {
+		key, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(key, envPrefix) {
+			continue
+		}
+		name := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(key, envPrefix)), "_", "-")
+		if !slices.Contains(all, name) || envName(name) != key {
+			return fmt.Errorf("unknown variable %s: did you mean %s? (unset it, or see istio-mab --help)",
+				key, envName(nearest(name, all)))
+		}
+	}
+	return nil
 }
 
-func (s setting) apply(f *pflag.Flag) error {
-	typ := f.Value.Type()
-	if s.list && (typ == "bool" || typ == "int") {
-		return fmt.Errorf("%s: want a single %s, not a list", s.source, typ)
+func envName(flag string) string {
+	return envPrefix + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// knownKey refuses a config key that names no flag, or the config itself.
+func knownKey(all []string) func(string) error {
+	return func(key string) error {
+		if key == configFlag || !slices.Contains(all, key) {
+			return fmt.Errorf("unknown key %q: did you mean %q?", key, nearest(key, all))
+		}
+		return nil
 	}
-	values := s.values
-	if s.list && typ == "string" {
-		values = []string{strings.Join(s.values, ",")} // lists are comma-separated on the command line
+}
+
+// source names where viper found a flag's value: its variable when set,
+// as the environment comes before the file, else the file's key.
+func source(flag, path string) string {
+	if env := envName(flag); os.Getenv(env) != "" {
+		return env
+	}
+	return fmt.Sprintf("config %s key %s", path, flag)
+}
+
+// apply sets f from a variable's or config value's text (a []string for a
+// YAML list), as the command line would.
+func apply(f *pflag.Flag, value any, source string) error {
+	typ := f.Value.Type()
+	values, list := []string{fmt.Sprint(value)}, false
+	if items, ok := value.([]string); ok {
+		values, list = items, true
+	}
+	if list && (typ == "bool" || typ == "int") {
+		return fmt.Errorf("%s: want a single %s, not a list", source, typ)
+	}
+	if list && typ == "string" {
+		values = []string{strings.Join(values, ",")} // lists are comma-separated on the command line
 	}
 	for _, v := range values {
 		if err := f.Value.Set(v); err != nil {
-			return fmt.Errorf("%s: %q is %s", s.source, v, expected(typ))
+			return fmt.Errorf("%s: %q is %s", source, v, expected(typ))
 		}
 	}
 	f.Changed = true
@@ -84,102 +135,6 @@ func expected(typ string) string {
 	default:
 		return "not a valid " + typ
 	}
-}
-
-func configPath(fs *pflag.FlagSet, env map[string]setting) string {
-	if f := fs.Lookup(configFlag); f != nil && f.Value.String() != "" {
-		return f.Value.String()
-	}
-	if s, ok := env[configFlag]; ok {
-		return s.values[0]
-	}
-	return ""
-}
-
-// settingsFromEnv reads every ISTIO_MAB_* variable, by flag name. An empty
-// variable counts as unset, as CI templates often expand to nothing.
-func settingsFromEnv(all, environ []string) (map[string]setting, error) {
-	out := map[string]setting{}
-	for _, kv := range environ {
-		key, val, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(key, envPrefix) {
-			continue
-		}
-		name := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(key, envPrefix)), "_", "-")
-		if !slices.Contains(all, name) {
-			return nil, fmt.Errorf("unknown variable %s: did you mean %s? (unset it, or see istio-mab --help)",
-				key, envName(nearest(name, all)))
-		}
-		if val != "" {
-			out[name] = setting{source: key, values: []string{val}}
-		}
-	}
-	return out, nil
-}
-
-func envName(flag string) string {
-	return envPrefix + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
-}
-
-// settingsFromFile reads the config file as YAML whatever its extension:
-// a mapping from flag names to a value or a list of values.
-func settingsFromFile(all []string, path string) (map[string]setting, error) {
-	out := map[string]setting{}
-	if path == "" {
-		return out, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading config %s: %w", path, err)
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("reading config %s: %w", path, err)
-	}
-	if len(doc.Content) == 0 {
-		return out, nil // an empty file sets nothing
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("reading config %s: want a YAML mapping of flag names to values, e.g. \"hub: registry.example.com/istio\"", path)
-	}
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		key, val := root.Content[i], root.Content[i+1]
-		s, err := fileSetting(all, path, key, val)
-		if err != nil {
-			return nil, err
-		}
-		if s.values != nil {
-			out[key.Value] = s
-		}
-	}
-	return out, nil
-}
-
-func fileSetting(all []string, path string, key, val *yaml.Node) (setting, error) {
-	where := fmt.Sprintf("config %s line %d", path, key.Line)
-	if key.Value == configFlag || !slices.Contains(all, key.Value) {
-		return setting{}, fmt.Errorf("%s: unknown key %q: did you mean %q?", where, key.Value, nearest(key.Value, all))
-	}
-	s := setting{source: fmt.Sprintf("config %s key %s", path, key.Value)}
-	switch {
-	case val.Kind == yaml.ScalarNode && val.Tag == "!!null":
-		return s, nil // "key:" with no value sets nothing
-	case val.Kind == yaml.ScalarNode:
-		s.values = []string{val.Value}
-	case val.Kind == yaml.SequenceNode && scalars(val):
-		s.list, s.values = true, []string{}
-		for _, item := range val.Content {
-			s.values = append(s.values, item.Value)
-		}
-	default:
-		return setting{}, fmt.Errorf("%s: key %s: want a value or a list of values", where, key.Value)
-	}
-	return s, nil
-}
-
-func scalars(seq *yaml.Node) bool {
-	return !slices.ContainsFunc(seq.Content, func(n *yaml.Node) bool { return n.Kind != yaml.ScalarNode })
 }
 
 // flagNames lists the flags of cmd and every command under it, by their

@@ -69,10 +69,10 @@ tag:
 	t.Setenv("ISTIO_MAB_CONFIG", config)
 	t.Setenv("ISTIO_MAB_TAG", "") // empty counts as unset, as CI templates often expand to nothing
 	o := mustParse(t, "--version", "1.14.3")
-	if o.plan.Push || o.jobs != 2 || !o.dryRun || o.plan.Tag != "" || len(o.insecure) != 2 {
-		t.Errorf("push %t jobs %d dry-run %t tag %q insecure %v", o.plan.Push, o.jobs, o.dryRun, o.plan.Tag, o.insecure)
+	if o.Options.Push || o.Jobs != 2 || !o.DryRun || o.Options.Tag != "" || len(o.Registries.Insecure) != 2 {
+		t.Errorf("push %t jobs %d dry-run %t tag %q insecure %v", o.Options.Push, o.Jobs, o.DryRun, o.Options.Tag, o.Registries.Insecure)
 	}
-	if got := formats(o.plan.Platforms); len(got) != 1 || got[0] != "linux/arm64" {
+	if got := formats(o.Options.Platforms); len(got) != 1 || got[0] != "linux/arm64" {
 		t.Errorf("platforms %v", got)
 	}
 }
@@ -110,5 +110,16 @@ func TestNearest(t *testing.T) {
 	}
 	if d := editDistance("kitten", "sitting"); d != 3 {
 		t.Errorf("editDistance(kitten, sitting) = %d, want 3", d)
+	}
+}
+
+// A key given twice is a mistake in the file, not a choice of the last.
+func TestDuplicateConfigKey(t *testing.T) {
+	cleanEnv(t)
+	config := writeFile(t, "istio-mab.yaml", "hub: registry.example.com/istio\npush: false\nhub: other.example.com/istio\n")
+	_, err := parse(t, "--version", "1.14.3", "--config", config)
+	want := "config " + config + " line 3: key hub is given twice (first on line 1)"
+	if err == nil || !strings.Contains(err.Error(), want) || failure.Code(err) != failure.CodeUsage {
+		t.Fatalf("error %v, want exit 2 and %q", err, want)
 	}
 }

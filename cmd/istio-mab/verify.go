@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	istiomab "github.com/istio-mab/istio-mab"
-	"github.com/istio-mab/istio-mab/plan"
-	"io"
 
-	"github.com/istio-mab/istio-mab/publish"
 	"github.com/spf13/cobra"
+
+	istiomab "github.com/istio-mab/istio-mab"
+	"github.com/istio-mab/istio-mab/report"
 )
 
 const verifyExample = `  # Check a release you published, every image and variant:
@@ -20,6 +19,7 @@ const verifyExample = `  # Check a release you published, every image and varian
   istio-mab verify registry.example.com/istio/pilot:1.22.0 registry.example.com/istio/proxyv2@sha256:...`
 
 func newVerifyCommand() *cobra.Command {
+	var f istiomab.VerifyFlags
 	cmd := &cobra.Command{
 		Use:   "verify (--version VERSION --hub REGISTRY/NAMESPACE | IMAGE_REFERENCE...)",
 		Short: "Check published manifest lists: platforms, binaries' CPU architecture, the config their Dockerfile declares",
@@ -32,31 +32,24 @@ func newVerifyCommand() *cobra.Command {
 			"It prints one line per problem and exits 5 if there is any.",
 		Example: verifyExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req, err := verifyRequest(cmd, args)
+			if err := settle(cmd); err != nil {
+				return err
+			}
+			req, err := f.Request(args, func(note string) { fmt.Fprintln(cmd.ErrOrStderr(), note) })
 			if err != nil {
 				return err
 			}
 			res, err := istiomab.Verify(cmd.Context(), req)
 			for _, l := range res.Lists {
-				reportList(cmd.OutOrStdout(), l.Check, l.Problems)
+				report.PrintCheck(cmd.OutOrStdout(), l.Check, l.Problems)
 			}
 			return err
 		},
 	}
 	fl := cmd.Flags()
-	registerReleaseFlags(fl, "verify")
-	registerRegistryFlags(fl)
-	fl.String("key", "", "cosign public key (cosign.pub): every list, platform image and attestation must carry a signature by it")
+	addReleaseFlags(fl, &f.Release, "verify")
+	addRegistryFlags(fl, &f.Registries)
+	fl.StringVar(&f.Key, "key", "", "cosign public key (cosign.pub): every list, platform image and attestation must carry a signature by it")
 	registerCompletions(cmd)
 	return cmd
-}
-
-func reportList(w io.Writer, check publish.ListCheck, problems []publish.Problem) {
-	if len(problems) == 0 {
-		fmt.Fprintf(w, "ok %s (%s)\n", check.Ref, plan.FormatAll(check.Platforms))
-		return
-	}
-	for _, p := range problems {
-		fmt.Fprintln(w, p.String())
-	}
 }

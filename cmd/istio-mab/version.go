@@ -2,11 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/istio-mab/istio-mab/report"
 	"runtime"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/istio-mab/istio-mab/report"
 )
 
 // version and commit are set by release builds:

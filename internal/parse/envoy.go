@@ -1,4 +1,4 @@
-package main
+package parse
 
 import (
 	"bytes"
@@ -11,15 +11,16 @@ import (
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/name"
+
 	"github.com/istio-mab/istio-mab/plan"
 )
 
 const envoyUsage = "want PLATFORM=SOURCE, e.g. --envoy linux/arm64=https://example.com/envoy-alpha-SHA-arm64.tar.gz, =./envoy, or =registry.example.com/istio/proxyv2:1.14.3"
 
-// parseEnvoys reads --envoy PLATFORM=SOURCE: a URL, an existing file, or an image reference.
-func parseEnvoys(entries []string) (map[string]plan.Envoy, error) {
+// Envoys reads --envoy PLATFORM=SOURCE: a URL, an existing file, or an image reference.
+func Envoys(entries []string) (map[string]plan.Envoy, error) {
 	out := map[string]plan.Envoy{}
-	for _, e := range splitAll(entries) {
+	for _, e := range SplitAll(entries) {
 		key, val, err := platformPair("--envoy", e, envoyUsage)
 		if err != nil {
 			return nil, err
@@ -76,10 +77,10 @@ func isGzip(path string) (bool, error) {
 
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
-// parsePins reads --envoy-sha256 PLATFORM=HEX.
-func parsePins(entries []string) (map[string]string, error) {
+// Pins reads --envoy-sha256 PLATFORM=HEX.
+func Pins(entries []string) (map[string]string, error) {
 	out := map[string]string{}
-	for _, e := range splitAll(entries) {
+	for _, e := range SplitAll(entries) {
 		key, val, err := platformPair("--envoy-sha256", e, "want PLATFORM=HEX, e.g. --envoy-sha256 linux/arm64=<64 hex digits>")
 		if err != nil {
 			return nil, err
