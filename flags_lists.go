@@ -93,16 +93,21 @@ func (f ExportFlags) Request() (ExportRequest, error) {
 	return ExportRequest{Release: f.Release.release(h), To: Output(to), Registries: f.Registries.registries()}, nil
 }
 
-// ImportFlags: import's --from and --hub.
+// ImportFlags: import's --from, --hub and --verify-key.
 type ImportFlags struct {
-	From, Hub  string
-	Registries RegistryFlags
+	From, Hub, VerifyKey string
+	Registries           RegistryFlags
 }
 
 // Request checks f; every error is bad input (exit 2).
 func (f ImportFlags) Request() (ImportRequest, error) {
 	h, err := parse.Hub(f.Hub)
-	return ImportRequest{From: f.From, Hub: h, Registries: f.Registries.registries()}, failure.Usage(err)
+	if err != nil {
+		return ImportRequest{}, failure.Usage(err)
+	}
+	req := ImportRequest{From: f.From, Hub: h, Registries: f.Registries.registries()}
+	req.VerifyKey, err = publicKey("--verify-key", f.VerifyKey)
+	return req, failure.Usage(err)
 }
 
 // MirrorFlags name the lists mirror copies (Release: --version, --tag,

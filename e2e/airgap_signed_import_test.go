@@ -6,9 +6,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/sign"
 )
 
 // TestSignedLayoutImportedOffline: a signed, attested build written to an
@@ -51,7 +62,7 @@ func TestSignedLayoutImportedOffline(t *testing.T) {
 		"docker-registry serve " + cfg + " >" + cfg + ".log 2>&1 & reg=$!",
 		"trap 'kill $reg; wait $reg 2>/dev/null || true' EXIT",
 		fmt.Sprintf(`for i in $(seq 100); do bash -c "exec 3<>/dev/tcp/127.0.0.1/%d" 2>/dev/null && break; sleep 0.1; done`, offlineRegistryPort),
-		fmt.Sprintf("%s import --from %s --hub %s --registry-ca %s", istioMab(t), layoutDir, hub, s.SecureCA),
+		fmt.Sprintf("%s import --from %s --hub %s --registry-ca %s --verify-key %s", istioMab(t), layoutDir, hub, s.SecureCA, pub),
 	}, checks...), "\n")
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
@@ -63,6 +74,53 @@ func TestSignedLayoutImportedOffline(t *testing.T) {
 	}
 	if n := strings.Count(string(out), "\nok"); n != len(checks) {
 		t.Errorf("%d of %d cosign checks passed:\n%s", n, len(checks), out)
+	}
+	t.Run("a signature by another key is refused before any write", func(t *testing.T) {
+		resignArm64(t, layoutDir, c, filepath.Join(dir, "other"))
+		before := catalog(t, s)
+		res := runIstioMab(t, "import", "--from", layoutDir, "--hub", uniqueHub(s), "--insecure-registry", s.Registry, "--verify-key", pub)
+		if res.code != 5 || !strings.Contains(res.stderr, "linux/arm64: platform image: no signature by the key") {
+			t.Errorf("import --verify-key of a re-signed layout: exit %d, want 5 naming the arm64 image\n%s", res.code, res.stderr)
+		}
+		if after := catalog(t, s); !slices.Equal(before, after) {
+			t.Errorf("the refused import wrote to the registry: repositories %v, then %v", before, after)
+		}
+	})
+}
+
+// resignArm64 replaces the layout's signature of the arm64 image by one of
+// another key and rewrites the contents file to match, as someone who
+// rewrote the layout whole would.
+func resignArm64(t *testing.T, dir string, c carry.Contents, keyDir string) {
+	t.Helper()
+	if err := os.MkdirAll(keyDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	otherPriv, _ := newKeyPair(t, keyDir, "other")
+	other, err := sign.LoadKey(otherPriv, []byte(keyPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := name.NewRepository(c.Hub + "/" + c.Lists[0].Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := publish.LayoutSignatures(layout.Path(dir), c.Hub)
+	for _, p := range c.Lists[0].Platforms {
+		if p.Platform != "linux/arm64" {
+			continue
+		}
+		d := repo.Digest(p.Digest.String())
+		empty := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+		if err := st.WriteTagged(sign.SigTag(d), empty); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Sign(st, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := carry.WriteContents(dir, c); err != nil {
+		t.Fatal(err)
 	}
 }
 

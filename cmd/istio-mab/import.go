@@ -34,6 +34,8 @@ func newImportCommand() *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.From, "from", "", "the OCI layout directory, or its tarball (tar:FILE of build --output)")
 	fl.StringVar(&f.Hub, "hub", "", "registry and namespace to push to (e.g. registry.internal/istio)")
+	fl.StringVar(&f.VerifyKey, "verify-key", "", "public key that must have signed every list, image and attestation in the layout;\n"+
+		"checked offline before anything is pushed; signatures are pushed along either way")
 	addRegistryFlags(fl, &f.Registries)
 	return cmd
 }
