@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -38,10 +36,17 @@ func TestMirrorVerifyKey(t *testing.T) {
 	if v.code != 0 {
 		t.Errorf("verify --key of the mirror: exit %d\n%s%s", v.code, v.stdout, v.stderr)
 	}
-	if cosign := os.Getenv("COSIGN"); cosign != "" {
-		out, err := exec.Command(cosign, "verify", "--key", pub, "--insecure-ignore-tlog=true", "--allow-http-registry", good+"/pilot:1.22.0").CombinedOutput()
-		if err != nil {
-			t.Errorf("cosign verify of the mirror: %v\n%s", err, out)
+	tr := trustStack(t)
+	cosign := func(args ...string) string {
+		return runTool(t, nil, tr.Cosign, append(args, "--key", pub, "--insecure-ignore-tlog=true", "--allow-http-registry")...)
+	}
+	cosign("verify", good+"/pilot:1.22.0")
+	for pl, e := range listEntries(t, good+"/pilot:1.22.0") {
+		if pl == "linux/amd64" || pl == "linux/arm64" {
+			ref := good + "/pilot@" + e.Digest.String()
+			cosign("verify", ref)
+			cosign("verify-attestation", "--type", "slsaprovenance1", ref)
+			cosign("verify-attestation", "--type", "spdxjson", ref)
 		}
 	}
 
@@ -58,7 +63,7 @@ func TestMirrorVerifyKey(t *testing.T) {
 	}
 	bad := uniqueHub(s)
 	res := mirror(bad)
-	if res.code != 5 || !strings.Contains(res.stderr, "linux/arm64 image") || !strings.Contains(res.stderr, "nothing copied") {
+	if res.code != 5 || !strings.Contains(res.stderr, "linux/arm64: platform image: no signature by the key") || !strings.Contains(res.stderr, "nothing copied") {
 		t.Errorf("tampered source: exit %d, want 5 naming the arm64 image\n%s", res.code, res.stderr)
 	}
 	badRepo := strings.TrimPrefix(bad, s.Registry+"/")
