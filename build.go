@@ -84,7 +84,7 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 		return BuildResult{Plan: p}, failure.Usage(err)
 	}
 	resolved := run.Phase{Name: "resolve", Seconds: time.Since(start).Seconds()}
-	sink, err := newSink(req, access, stage)
+	sink, err := newSink(req, access, stage, p, r.Line)
 	if err != nil {
 		return BuildResult{Plan: p}, err
 	}
@@ -93,9 +93,6 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 		CacheFrom: req.CacheFrom, CacheTo: req.CacheTo, ExportCache: s.exportCache,
 	})
 	res.Phases = append([]run.Phase{resolved}, res.Phases...)
-	if err == nil && req.Output.set() {
-		err = finishLayout(ctx, req.Output, p, r.Line, res)
-	}
 	return BuildResult{Plan: p, Result: res}, err
 }
 

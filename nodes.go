@@ -7,6 +7,7 @@ import (
 
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/registry"
+	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/resolve"
 	"github.com/istio-mab/istio-mab/run"
@@ -78,15 +79,18 @@ func upToDate(ctx context.Context, req BuildRequest, rreq resolve.Request, nodes
 	return resolve.UpToDate(ctx, rreq, nodes[req.Nodes[0].Address], pub)
 }
 
-// newSink is the registry, an OCI layout (Output), or with Push false a
-// local check.
-func newSink(req BuildRequest, access *registry.Access, stage string) (run.Sink, error) {
+// newSink is the registry, an OCI layout (Output) that finishes itself
+// with the lock of p, or with Push false a local check.
+func newSink(req BuildRequest, access *registry.Access, stage string, p plan.Plan, line string) (run.Sink, error) {
 	if req.Output.set() {
 		l, err := publish.NewLayout(req.Output.LayoutDir, stage+"/oci", req.Options.Hub)
-		if err == nil && req.Signer != nil {
+		if err != nil {
+			return nil, err
+		}
+		if req.Signer != nil {
 			l.SignWith(req.Signer)
 		}
-		return l, err
+		return layoutSink{Layout: l, out: req.Output, p: p, line: line}, nil
 	}
 	if !req.Options.Push {
 		return publish.NewLocal(stage + "/oci"), nil

@@ -10,16 +10,31 @@ import (
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/run"
 )
 
 // LockFile is the lock of a build written into its layout, at the root.
 const LockFile = "istio-mab.lock"
 
+// layoutSink is a build's OCI layout, which finishes itself once every
+// list is named: its lock, from the hashes the run checked, its contents
+// file, and its tarball.
+type layoutSink struct {
+	*publish.Layout
+	out  Output
+	p    plan.Plan
+	line string
+}
+
+func (l layoutSink) Finish(_ context.Context, res run.Result) error {
+	return finishLayout(l.out, l.p, l.line, res)
+}
+
 // finishLayout records the layout's contents once every list is named,
 // then packs it for a tarball.
-func finishLayout(ctx context.Context, out Output, p plan.Plan, line string, res run.Result) error {
-	if err := writeLock(ctx, filepath.Join(out.LayoutDir, LockFile), p, line); err != nil {
+func finishLayout(out Output, p plan.Plan, line string, res run.Result) error {
+	if err := writeLock(filepath.Join(out.LayoutDir, LockFile), p, line, res.Checked); err != nil {
 		return err
 	}
 	c := carry.Contents{Version: p.Version, Hub: p.Hub}
@@ -55,9 +70,10 @@ func shipped(p plan.Plan, repo string) []string {
 	return nil
 }
 
-// writeLock records the inputs of p, fetching each download to hash it.
-func writeLock(ctx context.Context, path string, p plan.Plan, line string) error {
-	l, err := lockOf(ctx, p, line)
+// writeLock records the inputs of p, with the sha256 of each download
+// and Envoy file as the run checked it.
+func writeLock(path string, p plan.Plan, line string, checked map[string]string) error {
+	l, err := lock.Of(p, line, checked)
 	if err != nil {
 		return err
 	}

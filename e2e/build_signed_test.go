@@ -179,7 +179,7 @@ func verifyKeyFailures(t *testing.T, b signed) {
 	}
 }
 
-func newKeyPair(t *testing.T, dir, name string) (priv, pub string) {
+func newKeyPair(t testing.TB, dir, name string) (priv, pub string) {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

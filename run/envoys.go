@@ -50,7 +50,7 @@ func (r runner) checkEnvoy(ctx context.Context, pe platformEnvoy) error {
 			return fmt.Errorf("%s: %w", what, err)
 		}
 	}
-	def, err := envoy.State(pe.envoy, pl).Marshal(ctx)
+	def, err := envoy.Checked(pe.envoy, pl).Marshal(ctx)
 	if err != nil {
 		return err
 	}
@@ -63,10 +63,15 @@ func (r runner) checkEnvoy(ctx context.Context, pe platformEnvoy) error {
 	if err := exe.CheckFile(bin, pl); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	if pe.envoy.Kind == plan.EnvoyImage {
+	switch pe.envoy.Kind {
+	case plan.EnvoyImage:
 		if err := checkPin(bin, pe.envoy.SHA256); err != nil {
 			return fmt.Errorf("%s: /usr/local/bin/envoy %w", what, err)
 		}
+	case plan.EnvoyURL:
+		return r.sums.hash(pe.envoy.Ref, filepath.Join(dir, envoy.Download))
+	case plan.EnvoyFile:
+		return r.sums.hash(pe.envoy.Ref, pe.envoy.Ref) // the staged copy the images get
 	}
 	return nil
 }

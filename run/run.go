@@ -41,6 +41,9 @@ type Result struct {
 	Phases    []Phase // in the order they ended
 	// UpToDate says nothing ran: the registry held lists of the same inputs.
 	UpToDate bool
+	// Checked are the sha256 of every Envoy and wasm download (by URL) and
+	// Envoy file (by staged path) as the run checked them.
+	Checked map[string]string
 }
 
 // Phase is how long one part of the run took.
@@ -81,7 +84,7 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 		return Result{}, err
 	}
 	defer os.RemoveAll(stage)
-	r := runner{p: p, solvers: solvers, sink: sink, s: s, stage: stage, compiled: newCompiledStates()}
+	r := runner{p: p, solvers: solvers, sink: sink, s: s, stage: stage, compiled: newCompiledStates(), sums: newCheckedSums()}
 	if err := os.MkdirAll(r.binDir(), 0o755); err != nil { // shared with every solve
 		return Result{}, err
 	}
@@ -102,6 +105,10 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 		res.Published, err = publish.MoveAll(ctx, sink, prepared, s.Progress.Step)
 		return err
 	})
+	res.Checked = r.sums.all()
+	if f, ok := sink.(Finisher); ok && err == nil {
+		err = clock.timed("finish the output", func() error { return f.Finish(ctx, res) })
+	}
 	res.Phases = clock.phases
 	return res, err
 }
@@ -167,15 +174,19 @@ type runner struct {
 	// archives are written as their istioctl is checked; nil without --dist
 	archives *archiveStage
 	compiled *compiledStates
+	sums     *checkedSums // of the downloads and files checked
 }
 
-// checkImageInputs fetches and checks every Envoy, and waits for the
-// images' binaries to be compiled and checked, so nothing wrong is ever
-// pushed.
+// checkImageInputs fetches and checks every Envoy and wasm filter, and
+// waits for the images' binaries to be compiled and checked, so nothing
+// wrong is ever pushed.
 func (r runner) checkImageInputs(ctx context.Context, bins *countdown) error {
 	g, ctx := errgroup.WithContext(ctx)
 	for _, pe := range envoys(r.p) {
 		g.Go(func() error { return r.checkEnvoy(ctx, pe) })
+	}
+	for i, w := range downloads(r.p) {
+		g.Go(func() error { return r.checkDownload(ctx, i, w) })
 	}
 	g.Go(func() error { return bins.wait(ctx) })
 	return g.Wait()

@@ -35,6 +35,13 @@ type Sink interface {
 	publish.Stages
 }
 
+// Finisher is a Sink that completes itself once every tag has moved, as
+// ko's publisher has Close: an OCI layout writes its lock from the hashes
+// the run checked, its contents file, and its tarball.
+type Finisher interface {
+	Finish(ctx context.Context, res Result) error
+}
+
 // Reporter shows istio-mab's own steps beside BuildKit's; *buildkit.Progress
 // implements it.
 type Reporter interface {

@@ -37,12 +37,29 @@ func State(e plan.Envoy, pl ocispecs.Platform) llb.State {
 		local := llb.Local(LocalName(pl), llb.IncludePatterns([]string{base}), llb.SharedKeyHint(e.Ref), name("read"))
 		return fromFile(local, base, e.Tarball, name)
 	default:
-		opts := []llb.HTTPOption{llb.Filename("download"), name("download")}
-		if e.SHA256 != "" {
-			opts = append(opts, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, e.SHA256)))
-		}
-		return fromFile(llb.HTTP(e.Ref, opts...), "download", e.Tarball, name)
+		return fromFile(download(e, pl), Download, e.Tarball, name)
 	}
+}
+
+// Download is the name of the raw download in Checked's result.
+const Download = "download"
+
+func download(e plan.Envoy, pl ocispecs.Platform) llb.State {
+	opts := []llb.HTTPOption{llb.Filename(Download), llb.WithCustomNamef("download Envoy for %s", platforms.Format(pl))}
+	if e.SHA256 != "" {
+		opts = append(opts, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, e.SHA256)))
+	}
+	return llb.HTTP(e.Ref, opts...)
+}
+
+// Checked is State's result plus, for a URL, the download as fetched
+// (/download), so the run hashes what it checked instead of fetching again.
+func Checked(e plan.Envoy, pl ocispecs.Platform) llb.State {
+	st := State(e, pl)
+	if e.Kind != plan.EnvoyURL {
+		return st
+	}
+	return st.File(llb.Copy(download(e, pl), Download, "/"+Download), llb.WithCustomNamef("keep the Envoy download for %s", platforms.Format(pl)))
 }
 
 func fromFile(st llb.State, file string, tarball bool, name func(string) llb.ConstraintsOpt) llb.State {

@@ -44,15 +44,21 @@ func Context(p plan.Plan, img plan.Image, ip plan.ImagePlatform, src llb.State, 
 		ctx = ctx.File(llb.Copy(src, img.Files[name], name), llb.WithCustomNamef("context %s: %s", img.Name, name))
 	}
 	for _, d := range img.Wasm {
-		// HTTP sources are 0600; Envoy reads the filters as uid 1337.
-		opts := []llb.HTTPOption{llb.Filename(d.Name), llb.Chmod(0o644)}
-		if d.SHA256 != "" {
-			opts = append(opts, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, d.SHA256)))
-		}
-		ctx = ctx.File(llb.Copy(llb.HTTP(d.URL, opts...), d.Name, d.Name),
+		ctx = ctx.File(llb.Copy(Download(d), d.Name, d.Name),
 			llb.WithCustomNamef("context %s: %s", img.Name, d.Name))
 	}
 	return ctx
+}
+
+// Download is the LLB of a download the context copies (a wasm filter):
+// the run checks it with the same op, so BuildKit fetches it once.
+func Download(d plan.Download) llb.State {
+	// HTTP sources are 0600; Envoy reads the filters as uid 1337.
+	opts := []llb.HTTPOption{llb.Filename(d.Name), llb.Chmod(0o644), llb.WithCustomNamef("download %s", d.Name)}
+	if d.SHA256 != "" {
+		opts = append(opts, llb.Checksum(digest.NewDigestFromEncoded(digest.SHA256, d.SHA256)))
+	}
+	return llb.HTTP(d.URL, opts...)
 }
 
 func ipBinaries(p plan.Plan, ip plan.ImagePlatform) []plan.Binary {

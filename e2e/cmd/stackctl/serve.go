@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -26,7 +28,7 @@ func runServe(ctx context.Context, args []string, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(*dir)), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: logged(os.Stdout, withETags(*dir, http.FileServer(http.Dir(*dir)))), ReadHeaderTimeout: 10 * time.Second}
 	if err := writeFileAtomic(*addrFile, ln.Addr().String()+"\n"); err != nil {
 		ln.Close()
 		return err
@@ -41,6 +43,45 @@ func runServe(ctx context.Context, args []string, _ io.Writer) error {
 		return fmt.Errorf("serving %s: %w", *dir, err)
 	}
 	return nil
+}
+
+// withETags gives every file an ETag, as real file servers do (nginx: mtime
+// and size; S3 and GCS, where Envoy is published: a content hash), so
+// clients revalidate with If-None-Match instead of downloading again.
+func withETags(dir string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(path.Clean("/"+r.URL.Path)))); err == nil && fi.Mode().IsRegular() {
+			w.Header().Set("ETag", fmt.Sprintf(`"%x-%x"`, fi.ModTime().Unix(), fi.Size()))
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// logged writes one line per request: method, path, status and body bytes,
+// so tests can count what a client fetched.
+func logged(out io.Writer, h http.Handler) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(out, "%s %s %d %d\n", r.Method, r.URL.Path, rec.status, rec.bytes)
+	})
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+func (r *recorder) Write(b []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
 }
 
 func listenLoopback(addr string) (net.Listener, error) {
