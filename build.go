@@ -71,6 +71,12 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	if done, err := upToDate(ctx, req, rreq, nodes, access); err != nil || done {
 		return BuildResult{Result: run.Result{UpToDate: done}}, err
 	}
+	// Decrypted only now: a run with nothing to build pays no scrypt.
+	if req.Signer != nil && !req.DryRun {
+		if err := req.Signer.Unlock(); err != nil {
+			return BuildResult{}, failure.Usage(err)
+		}
+	}
 	start := time.Now()
 	p, err := resolve.Resolve(ctx, rreq, nodes.forResolve())
 	for _, w := range p.Warnings { // where the source and the recipe disagree

@@ -3,10 +3,12 @@ package publish
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/registry"
@@ -43,7 +45,7 @@ func (p *Publisher) sign(ctx context.Context, ref name.Digest, idx *Index) ([]Si
 	if err != nil {
 		return nil, failure.Registry(registry.Explain("asking for the referrers API", ref, err))
 	}
-	w := signatureWriter{signer: p.signer, st: sign.Remote(opts...), repo: ref.Context(), referrers: referrers}
+	w := signatureWriter{signer: p.signer, st: sign.Remote(opts...), repo: ref.Context(), referrers: referrers, jobs: 4}
 	sigs, err := w.all(idx)
 	if err != nil {
 		return nil, failure.Registry(registry.Explain("signing", ref, err))
@@ -57,21 +59,33 @@ type signatureWriter struct {
 	st        sign.Store
 	repo      name.Repository
 	referrers bool // Sigstore bundle referrers, else cosign's tags
+	jobs      int  // signatures written at once; a layout's index.json takes one
+	mu        sync.Mutex
 	written   []Signature
 }
 
+// all signs every entry, then attests each statement, and signs the list
+// last: a list whose signature is there has everything it holds signed.
 func (w *signatureWriter) all(idx *Index) ([]Signature, error) {
-	for _, d := range append(slices.Clone(idx.Children), idx.Descriptor) {
-		if err := w.sign(d); err != nil {
-			return nil, err
-		}
-	}
+	g := new(errgroup.Group)
+	g.SetLimit(max(w.jobs, 1))
 	for _, c := range idx.Children {
-		if err := w.attest(c, idx.Children); err != nil {
-			return nil, err
-		}
+		g.Go(func() error { return w.sign(c) })
+		g.Go(func() error { return w.attest(c, idx.Children) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := w.sign(idx.Descriptor); err != nil {
+		return nil, err
 	}
 	return w.written, nil
+}
+
+func (w *signatureWriter) record(s Signature) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.written = append(w.written, s)
 }
 
 func (w *signatureWriter) storage() string {
@@ -90,7 +104,7 @@ func (w *signatureWriter) sign(d v1.Descriptor) error {
 		h, err = w.signer.Sign(w.st, w.repo.Digest(d.Digest.String()))
 	}
 	if err == nil {
-		w.written = append(w.written, Signature{Subject: d.Digest, Digest: h, Storage: w.storage()})
+		w.record(Signature{Subject: d.Digest, Digest: h, Storage: w.storage()})
 	}
 	return err
 }
@@ -126,7 +140,7 @@ func (w *signatureWriter) attest(att v1.Descriptor, children []v1.Descriptor) er
 		if err != nil {
 			return err
 		}
-		w.written = append(w.written, Signature{Subject: subject.Digest, PredicateType: st.PredicateType, Digest: h, Storage: w.storage()})
+		w.record(Signature{Subject: subject.Digest, PredicateType: st.PredicateType, Digest: h, Storage: w.storage()})
 	}
 	return nil
 }

@@ -32,6 +32,10 @@ func (s *Signer) Attest(st Store, d name.Digest, stmt []byte) (v1.Hash, error) {
 	if !ok {
 		return v1.Hash{}, fmt.Errorf("attesting %s: the %s statement is about another image", d, pt)
 	}
+	pub, err := s.public()
+	if err != nil {
+		return v1.Hash{}, err
+	}
 	tag := AttTag(d)
 	base, err := existing(st, tag)
 	if err != nil {
@@ -42,7 +46,7 @@ func (s *Signer) Attest(st Store, d name.Digest, stmt []byte) (v1.Hash, error) {
 		return v1.Hash{}, fmt.Errorf("reading the attestations of %s: %w", d, err)
 	}
 	for _, e := range have {
-		if body := e.opened(s.key.Public()); body != nil && string(body) == string(stmt) {
+		if body := e.opened(pub); body != nil && string(body) == string(stmt) {
 			return base.Digest()
 		}
 	}

@@ -63,12 +63,16 @@ func signStatement(d v1.Hash) []byte {
 
 func (s *Signer) pushBundle(st Store, repo name.Repository, subject v1.Descriptor, stmt []byte, predicateType string) (v1.Hash, error) {
 	d := repo.Digest(subject.Digest.String())
+	pub, err := s.public()
+	if err != nil {
+		return v1.Hash{}, err
+	}
 	have, err := bundleEnvelopes(st, d)
 	if err != nil {
 		return v1.Hash{}, fmt.Errorf("reading the referrers of %s: %w", d, err)
 	}
 	for _, r := range have {
-		if body := r.opened(s.key.Public()); body != nil && string(body) == string(stmt) {
+		if body := r.opened(pub); body != nil && string(body) == string(stmt) {
 			return r.digest, nil // signed by this key already
 		}
 	}
@@ -91,7 +95,11 @@ func (s *Signer) bundle(stmt []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	der, err := x509.MarshalPKIXPublicKey(s.key.Public())
+	pub, err := s.public()
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
 		return nil, err
 	}

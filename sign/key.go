@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 )
@@ -14,9 +15,11 @@ import (
 // The PEM types cosign writes its encrypted private keys as (new, old).
 var keyTypes = []string{"ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY"}
 
-// LoadKey reads a cosign private key file (cosign generate-key-pair) and
-// decrypts it with password, as cosign does with $COSIGN_PASSWORD. Neither
-// the key nor the password ever appears in an error.
+// LoadKey reads a cosign private key file (cosign generate-key-pair),
+// checking its form; it is decrypted with password, as cosign does with
+// $COSIGN_PASSWORD, by Unlock or the first signature: decryption (scrypt)
+// costs a noticeable fraction of a second that a run with nothing to sign
+// should not pay. Neither the key nor the password ever appears in an error.
 func LoadKey(path string, password []byte) (*Signer, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -26,7 +29,36 @@ func LoadKey(path string, password []byte) (*Signer, error) {
 	if block == nil || !contains(keyTypes, block.Type) {
 		return nil, fmt.Errorf("--sign-key %s is not a cosign private key (want a PEM block of type %q, as cosign generate-key-pair writes)", path, keyTypes[0])
 	}
-	der, err := encrypted.Decrypt(block.Bytes, password)
+	return &Signer{locked: &lockedKey{path: path, enc: block.Bytes, password: password}}, nil
+}
+
+// lockedKey is an encrypted key not yet decrypted.
+type lockedKey struct {
+	path          string
+	enc, password []byte
+	once          sync.Once
+	key           crypto.Signer
+	err           error
+}
+
+// Unlock decrypts the key, once; a wrong password is an error naming
+// COSIGN_PASSWORD.
+func (s *Signer) Unlock() error {
+	_, err := s.signingKey()
+	return err
+}
+
+func (s *Signer) signingKey() (crypto.Signer, error) {
+	if s.locked == nil {
+		return s.key, nil
+	}
+	l := s.locked
+	l.once.Do(func() { l.key, l.err = decrypt(l.path, l.enc, l.password) })
+	return l.key, l.err
+}
+
+func decrypt(path string, enc, password []byte) (crypto.Signer, error) {
+	der, err := encrypted.Decrypt(enc, password)
 	if err != nil {
 		return nil, fmt.Errorf("--sign-key %s: cannot decrypt it: is COSIGN_PASSWORD its password?", path)
 	}
@@ -38,7 +70,7 @@ func LoadKey(path string, password []byte) (*Signer, error) {
 	if !ok {
 		return nil, errors.New("--sign-key: the key cannot sign")
 	}
-	return &Signer{key: signer}, nil
+	return signer, nil
 }
 
 // LoadPublicKey reads a PEM public key (cosign.pub).

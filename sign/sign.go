@@ -30,7 +30,10 @@ const (
 )
 
 // Signer signs image digests with one private key.
-type Signer struct{ key crypto.Signer }
+type Signer struct {
+	key    crypto.Signer
+	locked *lockedKey // LoadKey's, until Unlock
+}
 
 // NewSigner signs with key (ECDSA or Ed25519, as cosign's keys are).
 func NewSigner(key crypto.Signer) *Signer { return &Signer{key: key} }
@@ -49,6 +52,10 @@ func (s *Signer) Sign(st Store, d name.Digest) (v1.Hash, error) {
 	if err != nil {
 		return v1.Hash{}, err
 	}
+	pub, err := s.public()
+	if err != nil {
+		return v1.Hash{}, err
+	}
 	tag := SigTag(d)
 	base, err := existing(st, tag)
 	if err != nil {
@@ -59,7 +66,7 @@ func (s *Signer) Sign(st Store, d name.Digest) (v1.Hash, error) {
 		return v1.Hash{}, fmt.Errorf("reading the signatures of %s: %w", d, err)
 	}
 	for _, h := range have {
-		if string(h.payload) == string(body) && verifyRaw(s.key.Public(), h.payload, h.sig) {
+		if string(h.payload) == string(body) && verifyRaw(pub, h.payload, h.sig) {
 			return base.Digest() // signed by this key already
 		}
 	}
@@ -69,6 +76,15 @@ func (s *Signer) Sign(st Store, d name.Digest) (v1.Hash, error) {
 	}
 	layer := static.NewLayer(body, payloadType)
 	return appendLayer(st, tag, base, mutate.Addendum{Layer: layer, Annotations: map[string]string{sigAnnotation: sig}})
+}
+
+// public is the key's public half (unlocking it).
+func (s *Signer) public() (crypto.PublicKey, error) {
+	key, err := s.signingKey()
+	if err != nil {
+		return nil, err
+	}
+	return key.Public(), nil
 }
 
 // appendLayer pushes base with one more layer under tag.
@@ -84,14 +100,17 @@ func appendLayer(st Store, tag name.Tag, base v1.Image, add mutate.Addendum) (v1
 }
 
 func (s *Signer) sign(body []byte) (string, error) {
+	key, err := s.signingKey()
+	if err != nil {
+		return "", err
+	}
 	var raw []byte
-	var err error
-	switch s.key.(type) {
+	switch key.(type) {
 	case ed25519.PrivateKey:
-		raw, err = s.key.Sign(rand.Reader, body, crypto.Hash(0))
+		raw, err = key.Sign(rand.Reader, body, crypto.Hash(0))
 	default:
 		sum := sha256.Sum256(body)
-		raw, err = s.key.Sign(rand.Reader, sum[:], crypto.SHA256)
+		raw, err = key.Sign(rand.Reader, sum[:], crypto.SHA256)
 	}
 	return base64.StdEncoding.EncodeToString(raw), err
 }

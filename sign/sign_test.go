@@ -44,7 +44,11 @@ func TestSignAndVerify(t *testing.T) {
 	priv, pub := keyPair(t, "s3cret-pass")
 	_, otherPub := keyPair(t, "other")
 
-	if _, err := LoadKey(priv, []byte("wrong")); err == nil || strings.Contains(err.Error(), "wrong") || !strings.Contains(err.Error(), "COSIGN_PASSWORD") {
+	wrong, err := LoadKey(priv, []byte("wrong"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wrong.Unlock(); err == nil || strings.Contains(err.Error(), "wrong") || !strings.Contains(err.Error(), "COSIGN_PASSWORD") {
 		t.Errorf("wrong password: %v; want a message naming COSIGN_PASSWORD and not the password", err)
 	}
 	s, err := LoadKey(priv, []byte("s3cret-pass"))
