@@ -2,14 +2,11 @@ package carry
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/istio-mab/istio-mab/internal/registry"
 )
@@ -33,7 +30,7 @@ func readList(ctx context.Context, a *registry.Access, repo name.Repository, tag
 	for _, t := range tags[1:] {
 		d, err := remote.Head(repo.Tag(t), opts...)
 		switch {
-		case isNotFound(err):
+		case registry.IsNotFound(err):
 			continue
 		case err != nil:
 			return nil, nil, registry.Explain("reading", repo.Tag(t), err)
@@ -43,9 +40,4 @@ func readList(ctx context.Context, a *registry.Access, repo name.Repository, tag
 		kept = append(kept, t)
 	}
 	return idx, kept, nil
-}
-
-func isNotFound(err error) bool {
-	var terr *transport.Error
-	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
 }

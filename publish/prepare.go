@@ -65,8 +65,8 @@ func (p *Publisher) confirm(ctx context.Context, ref name.Digest, idx *Index) er
 	deadline := time.Now().Add(readBackWait)
 	for wait := 250 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
 		err := p.readBack(ctx, ref, idx)
-		if !isNotFound(err) || time.Now().Add(wait).After(deadline) {
-			if isNotFound(err) {
+		if !registry.IsNotFound(err) || time.Now().Add(wait).After(deadline) {
+			if registry.IsNotFound(err) {
 				return fmt.Errorf("%w (still not served %s after the PUT)", err, readBackWait)
 			}
 			return err

@@ -2,14 +2,11 @@ package publish
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/istio-mab/istio-mab/internal/registry"
 )
@@ -56,7 +53,7 @@ func (p *Publisher) MoveTags(ctx context.Context, pr *Prepared) (*Result, error)
 		tr := TagResult{Tag: t}
 		prev, err := remote.Head(ref, opts...)
 		switch {
-		case isNotFound(err):
+		case registry.IsNotFound(err):
 		case err != nil:
 			return res, registry.Explain("reading tag", ref, err)
 		default:
@@ -74,11 +71,6 @@ func (p *Publisher) MoveTags(ctx context.Context, pr *Prepared) (*Result, error)
 		res.Tags = append(res.Tags, tr)
 	}
 	return res, nil
-}
-
-func isNotFound(err error) bool {
-	var terr *transport.Error
-	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
 }
 
 // checkTag reads a tag back after its PUT: another run pushing the same tag

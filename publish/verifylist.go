@@ -63,7 +63,7 @@ func (p *Publisher) VerifyList(ctx context.Context, c ListCheck) ([]Problem, err
 		return nil, err
 	}
 	desc, err := remote.Get(ref, p.access.Remote(ctx)...)
-	if isNotFound(err) {
+	if registry.IsNotFound(err) {
 		return []Problem{{Ref: c.Ref, Message: "not found: nothing is published at this reference"}}, nil
 	}
 	if err != nil {

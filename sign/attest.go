@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -32,34 +33,22 @@ func (s *Signer) Attest(st Store, d name.Digest, stmt []byte) (v1.Hash, error) {
 	if !ok {
 		return v1.Hash{}, fmt.Errorf("attesting %s: the %s statement is about another image", d, pt)
 	}
-	pub, err := s.public()
-	if err != nil {
-		return v1.Hash{}, err
+	has := func(img v1.Image, pub crypto.PublicKey) (bool, error) {
+		have, err := envelopes(img)
+		return slices.ContainsFunc(have, func(e envelope) bool {
+			body := e.opened(pub)
+			return body != nil && string(body) == string(stmt)
+		}), err
 	}
-	tag := AttTag(d)
-	base, err := existing(st, tag)
-	if err != nil {
-		return v1.Hash{}, fmt.Errorf("reading the attestations of %s: %w", d, err)
-	}
-	have, err := envelopes(base)
-	if err != nil {
-		return v1.Hash{}, fmt.Errorf("reading the attestations of %s: %w", d, err)
-	}
-	for _, e := range have {
-		if body := e.opened(pub); body != nil && string(body) == string(stmt) {
-			return base.Digest()
+	add := func() (mutate.Addendum, error) {
+		env, err := s.envelope(stmt)
+		if err != nil {
+			return mutate.Addendum{}, err
 		}
+		b, err := json.Marshal(env)
+		return mutate.Addendum{Layer: static.NewLayer(b, dsseType), Annotations: map[string]string{sigAnnotation: "", "predicateType": pt}}, err
 	}
-	env, err := s.envelope(stmt)
-	if err != nil {
-		return v1.Hash{}, fmt.Errorf("attesting %s: %w", d, err)
-	}
-	b, err := json.Marshal(env)
-	if err != nil {
-		return v1.Hash{}, err
-	}
-	add := mutate.Addendum{Layer: static.NewLayer(b, dsseType), Annotations: map[string]string{sigAnnotation: "", "predicateType": pt}}
-	return appendLayer(st, tag, base, add)
+	return s.addSigned(st, AttTag(d), has, add)
 }
 
 // VerifyAttestation says whether d carries an attestation of predicateType

@@ -10,14 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
@@ -52,30 +51,41 @@ func (s *Signer) Sign(st Store, d name.Digest) (v1.Hash, error) {
 	if err != nil {
 		return v1.Hash{}, err
 	}
+	has := func(img v1.Image, pub crypto.PublicKey) (bool, error) {
+		have, err := signatures(img)
+		return slices.ContainsFunc(have, func(h signed) bool {
+			return string(h.payload) == string(body) && verifyRaw(pub, h.payload, h.sig)
+		}), err
+	}
+	add := func() (mutate.Addendum, error) {
+		sig, err := s.sign(body)
+		return mutate.Addendum{Layer: static.NewLayer(body, payloadType), Annotations: map[string]string{sigAnnotation: sig}}, err
+	}
+	return s.addSigned(st, SigTag(d), has, add)
+}
+
+// addSigned adds the layer add makes to the image under tag, unless has
+// finds one this key made already; it returns the image's digest.
+func (s *Signer) addSigned(st Store, tag name.Tag, has func(v1.Image, crypto.PublicKey) (bool, error), add func() (mutate.Addendum, error)) (v1.Hash, error) {
 	pub, err := s.public()
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	tag := SigTag(d)
 	base, err := existing(st, tag)
 	if err != nil {
-		return v1.Hash{}, fmt.Errorf("reading the signatures of %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("reading %s: %w", tag.TagStr(), err)
 	}
-	have, err := signatures(base)
-	if err != nil {
-		return v1.Hash{}, fmt.Errorf("reading the signatures of %s: %w", d, err)
-	}
-	for _, h := range have {
-		if string(h.payload) == string(body) && verifyRaw(pub, h.payload, h.sig) {
-			return base.Digest() // signed by this key already
+	if done, err := has(base, pub); err != nil || done {
+		if err != nil {
+			return v1.Hash{}, fmt.Errorf("reading %s: %w", tag.TagStr(), err)
 		}
+		return base.Digest()
 	}
-	sig, err := s.sign(body)
+	a, err := add()
 	if err != nil {
-		return v1.Hash{}, fmt.Errorf("signing %s: %w", d, err)
+		return v1.Hash{}, fmt.Errorf("signing for %s: %w", tag.TagStr(), err)
 	}
-	layer := static.NewLayer(body, payloadType)
-	return appendLayer(st, tag, base, mutate.Addendum{Layer: layer, Annotations: map[string]string{sigAnnotation: sig}})
+	return appendLayer(st, tag, base, a)
 }
 
 // public is the key's public half (unlocking it).
@@ -126,11 +136,6 @@ func existing(st Store, tag name.Tag) (v1.Image, error) {
 	}
 	base := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
 	return mutate.ConfigMediaType(base, types.OCIConfigJSON), nil
-}
-
-func isNotFound(err error) bool {
-	var terr *transport.Error
-	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
 }
 
 // signatures are the simple-signing layers of a signature image: each

@@ -7,6 +7,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // ErrNotFound is a tag a Store does not hold.
@@ -32,7 +34,7 @@ type remoteStore []remote.Option
 
 func (r remoteStore) Tagged(tag name.Tag) (v1.Image, error) {
 	img, err := remote.Image(tag, r...)
-	if isNotFound(err) {
+	if registry.IsNotFound(err) {
 		return nil, errors.Join(ErrNotFound, err)
 	}
 	return img, err
@@ -44,7 +46,7 @@ func (r remoteStore) WriteTagged(tag name.Tag, img v1.Image) error {
 
 func (r remoteStore) Referrers(d name.Digest) (v1.ImageIndex, error) {
 	idx, err := remote.Referrers(d, r...)
-	if isNotFound(err) {
+	if registry.IsNotFound(err) {
 		return empty.Index, nil
 	}
 	return idx, err
