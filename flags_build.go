@@ -1,6 +1,7 @@
 package istiomab
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,9 @@ type PublishFlags struct {
 	SignKey, Lock       string   // a cosign private key file; an istio-mab lock file
 	CacheFrom, CacheTo  []string // buildx's type=registry,ref=REPO[:TAG] form
 	Output              string   // oci-layout:DIR or tar:FILE instead of a push
+	// PushGiven says --push was set by the user (flag, variable or config
+	// file): --output refuses --push=true.
+	PushGiven bool
 }
 
 // BuildFlags are a BuildRequest as text.
@@ -103,7 +107,7 @@ func (f BuildFlags) steps(req *BuildRequest, note func(string)) []func() error {
 		func() (err error) { _, err = req.Registries.access(); return err },
 		func() (err error) { o.MediaTypes, err = plan.ParseMediaTypes(in.MediaTypes); return err },
 		func() (err error) { req.Lock, err = readLock(pub.Lock); return err },
-		func() error { return output(req, pub.Output) },
+		func() error { return output(req, pub) },
 		func() (err error) { req.Signer, err = signer(pub.SignKey); return err },
 	}
 }
@@ -129,10 +133,13 @@ func readLock(path string) (*lock.Lock, error) {
 }
 
 // output writes a layout instead of pushing, with the archives inside it.
-func output(req *BuildRequest, s string) error {
-	out, err := parse.Layout("--output", s)
+func output(req *BuildRequest, pub PublishFlags) error {
+	out, err := parse.Layout("--output", pub.Output)
 	if err != nil || out.LayoutDir == "" {
 		return err
+	}
+	if pub.PushGiven && pub.Push {
+		return errors.New("--output writes a layout instead of pushing: drop --push=true, or --output to push")
 	}
 	req.Output = Output(out)
 	req.Options.Push = false

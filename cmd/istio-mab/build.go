@@ -83,8 +83,14 @@ func resolveBuild(cmd *cobra.Command, bound *istiomab.BuildFlags) (buildOptions,
 	if !cmd.Flags().Changed("go") {
 		f.Inputs.Go = "" // the default, which --go-image may replace
 	}
+	f.Publish.PushGiven = changed(cmd, "push")
 	req, err := f.Request(func(note string) { fmt.Fprintln(cmd.ErrOrStderr(), note) })
 	return buildOptions{BuildRequest: req, progress: f.Nodes.Progress}, err
+}
+
+func changed(cmd *cobra.Command, name string) bool {
+	fl := cmd.Flags().Lookup(name)
+	return fl != nil && fl.Changed
 }
 
 // callOptions show progress and warnings on cmd's stderr.

@@ -37,6 +37,7 @@ func newRootCommand() *cobra.Command {
 		}
 	}
 	root.AddCommand(newImportCommand(), newExportCommand(), newMirrorCommand(), newLockCommand())
+	onceFlags(root)
 	return root
 }
 

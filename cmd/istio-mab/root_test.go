@@ -53,6 +53,11 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{args: []string{"export", "--version", "1.22.0", "--to", "oci-layout:x", "--hub", "reg.example.com/istio@sha256"}, want: "is not a registry/namespace"},
 		{args: []string{"mirror", "--version", "1.22.0", "--hub", "Reg.example.com/UPPER"}, want: "is not a registry/namespace"},
 		{args: []string{"import", "--from", "x"}, want: "--hub is required"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--platform", "linux/amd64", "--platform", "linux/arm64"},
+			want: `--platforms is given twice ("linux/amd64", then "linux/arm64"): give it once, its values comma-separated: --platforms linux/amd64,linux/arm64`},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--variants", "debug", "--variants", "distroless"}, want: "--variants is given twice"},
+		{args: []string{"mirror", "--version", "1.22.0", "--hub", "x", "--tag", "a", "--tag", "b"}, want: `--tag is given twice ("a", then "b"): give it once`},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--push=true"}, want: "--output writes a layout instead of pushing"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {
