@@ -59,7 +59,7 @@ func build(ctx context.Context, req BuildRequest, s settings) (BuildResult, erro
 func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, access registryAccess, prog *buildkit.Progress, s settings) (BuildResult, error) {
 	nodes, closeAll, err := connect(ctx, req.Nodes, prog, s)
 	if err != nil {
-		return BuildResult{}, failure.Usage(err) // an unreachable builder is bad input
+		return BuildResult{}, failure.Node(err)
 	}
 	defer closeAll()
 	stage, err := os.MkdirTemp("", "istio-mab-stage-")

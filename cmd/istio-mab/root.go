@@ -19,7 +19,8 @@ func newRootCommand() *cobra.Command {
 			"Every flag can also come from an ISTIO_MAB_* variable (--dry-run is ISTIO_MAB_DRY_RUN) or a\n" +
 			"YAML --config file; flags win over the environment, which wins over the file.\n" +
 			"Exit codes: 0 success, 2 bad input, 3 registry access, 4 build failure,\n" +
-			"5 verification failure, 6 partial publish (see docs/exit-codes.md).",
+			"5 verification failure, 6 partial publish, 7 BuildKit node unreachable or lost\n" +
+			"(see docs/exit-codes.md).",
 		SilenceUsage:               true,
 		SilenceErrors:              true,
 		SuggestionsMinimumDistance: 2,

@@ -9,6 +9,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/istio-mab/istio-mab/internal/failure"
 )
 
 // lost names the node when the connection to it broke during a solve:
@@ -19,7 +21,7 @@ func (c *Client) lost(ctx context.Context, during string, err error) error {
 	if ctx.Err() != nil || !connectionLost(err) {
 		return err
 	}
-	return &LostError{Addr: c.addr, During: during, err: err}
+	return failure.Node(&LostError{Addr: c.addr, During: during, err: err})
 }
 
 // LostError is a solve whose node went away: buildkitd stopped, crashed or

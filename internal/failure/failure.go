@@ -16,6 +16,7 @@ const (
 	CodeBuild    = 4
 	CodeVerify   = 5
 	CodePartial  = 6
+	CodeNode     = 7
 )
 
 // Error is an error with the exit code it should end the command with.
@@ -55,6 +56,10 @@ func Build(err error) error { return classify(CodeBuild, err) }
 // Verify marks a published or built image that failed verification; no tag
 // was moved (exit 5).
 func Verify(err error) error { return classify(CodeVerify, err) }
+
+// Node marks a BuildKit node that cannot be reached or was lost during
+// the run: the infrastructure, not the input or the build (exit 7).
+func Node(err error) error { return classify(CodeNode, err) }
 
 // PartialPublish marks a failure after some tags moved; moved names them,
 // so the message says exactly what changed (exit 6).
