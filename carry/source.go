@@ -8,6 +8,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
@@ -19,8 +20,11 @@ func readList(ctx context.Context, a *registry.Access, repo name.Repository, tag
 	opts := a.Remote(ctx)
 	ref := repo.Tag(tags[0])
 	idx, err := remote.Index(ref, opts...)
+	if registry.IsNotFound(err) {
+		return nil, nil, failure.Usage(registry.Explain("reading", ref, err))
+	}
 	if err != nil {
-		return nil, nil, registry.Explain("reading", ref, err)
+		return nil, nil, failure.Registry(registry.Explain("reading", ref, err))
 	}
 	want, err := idx.Digest()
 	if err != nil {
@@ -33,7 +37,7 @@ func readList(ctx context.Context, a *registry.Access, repo name.Repository, tag
 		case registry.IsNotFound(err):
 			continue
 		case err != nil:
-			return nil, nil, registry.Explain("reading", repo.Tag(t), err)
+			return nil, nil, failure.Registry(registry.Explain("reading", repo.Tag(t), err))
 		case d.Digest != want:
 			return nil, nil, fmt.Errorf("%s:%s is %s but %s:%s is %s: carry one list per variant, or name the tags with --tag", repo, tags[0], want, repo, t, d.Digest)
 		}
