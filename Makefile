@@ -19,8 +19,14 @@ unit:
 	bash scripts/install-deps.sh
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
 
+# The e2e packages share one stack (one BuildKit, the registries) and some of
+# them time what they run, so they run one at a time (-p 1); e2e/lifecycle
+# stops and restarts the stack, so it runs alone, after all the others. Each
+# test binary has 45 minutes.
 e2e: up
-	set -a && source .stack/env && set +a && $(GO) test -count=1 -timeout 45m ./e2e/...
+	set -a && source .stack/env && set +a && \
+	  $(GO) test -p 1 -count=1 -timeout 45m $$($(GO) list ./e2e/... | grep -v '/e2e/lifecycle$$') && \
+	  $(GO) test -count=1 -timeout 45m ./e2e/lifecycle
 
 # What reviewers check: formatting, vet, a tidy go.mod.
 lint:
@@ -54,10 +60,10 @@ demo: up build
 BENCH_OUT ?= $(CURDIR)/.stack/bench-realsize.md
 BENCH_EMULATED_SCENARIOS ?= cold
 bench: up
-	set -a && . .stack/env && set +a && $(GO) test -run '^$$' -bench BenchmarkCompile -benchtime 3x -timeout 30m ./e2e/
-	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 $(GO) test -count=1 -v -run '^TestRealSize' -timeout 60m ./e2e/
+	set -a && . .stack/env && set +a && $(GO) test -run '^$$' -bench BenchmarkCompile -benchtime 3x -timeout 30m ./e2e/bench
+	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 $(GO) test -count=1 -v -run '^TestRealSize' -timeout 60m ./e2e/bench
 	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 BENCH_OUT=$(BENCH_OUT) BENCH_EMULATED_SCENARIOS=$(BENCH_EMULATED_SCENARIOS) \
-	  $(GO) test -run '^$$' -bench BenchmarkRealSize -benchtime 1x -timeout 600m ./e2e/
+	  $(GO) test -run '^$$' -bench BenchmarkRealSize -benchtime 1x -timeout 600m ./e2e/bench
 
 # The real-Istio lane, outside CI: builds upstream tag
 # VERSION from ISTIO_SRC (a local clone of istio/istio) end to end on the local

@@ -1,0 +1,81 @@
+package airgap
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/e2e/internal/e2etest"
+)
+
+// TestImportOffline runs the import in a new network namespace holding only
+// loopback, with the TLS+auth destination registry started inside it as the
+// one reachable service: the stack's registry, git and file server, reached
+// from outside at the same loopback addresses, are not there. The lists
+// arrive with the layout's digests.
+func TestImportOffline(t *testing.T) {
+	s := e2etest.LoadStack(t)
+	pack := filepath.Join(t.TempDir(), "istio.tar")
+	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), t.TempDir()), "--output", "tar:"+pack, "--progress", "quiet"))
+	unpacked := t.TempDir()
+	if err := carry.Unpack(pack, unpacked); err != nil {
+		t.Fatal(err)
+	}
+	c := e2etest.ReadContents(t, unpacked)
+
+	e2etest.DockerConfig(t, "127.0.0.1:"+fmt.Sprint(e2etest.OfflineRegistryPort), s.SecureUser, e2etest.SecurePassword(t))
+	cfg := e2etest.OfflineRegistryConfig(t, s)
+	host := fmt.Sprintf("127.0.0.1:%d", e2etest.OfflineRegistryPort)
+	hub := host + "/airgap/istio"
+	certs := skopeoCerts(t, s)
+	auth := filepath.Join(os.Getenv("DOCKER_CONFIG"), "config.json")
+	var inspect []string
+	for _, l := range c.Lists {
+		for _, tag := range l.Tags {
+			inspect = append(inspect, fmt.Sprintf(`echo "%s:%s $(skopeo inspect --raw --authfile %s --cert-dir %s docker://%s/%s:%s | sha256sum)"`, l.Name, tag, auth, certs, hub, l.Name, tag))
+		}
+	}
+	script := strings.Join([]string{
+		"set -e",
+		"ip link set lo up",
+		// Outside services at the addresses the build used must be unreachable.
+		fmt.Sprintf(`for a in %s; do if bash -c "exec 3<>/dev/tcp/${a%%:*}/${a##*:}" 2>/dev/null; then echo "reached $a"; exit 9; fi; done`, strings.Join(stackAddrs(s), " ")),
+		"docker-registry serve " + cfg + " >" + cfg + ".log 2>&1 & reg=$!",
+		"trap 'kill $reg; wait $reg 2>/dev/null || true' EXIT",
+		fmt.Sprintf(`for i in $(seq 100); do bash -c "exec 3<>/dev/tcp/127.0.0.1/%d" 2>/dev/null && break; sleep 0.1; done`, e2etest.OfflineRegistryPort),
+		fmt.Sprintf("%s import --from %s --hub %s --registry-ca %s", e2etest.IstioMab(t), pack, hub, s.SecureCA),
+		strings.Join(inspect, "\n"),
+	}, "\n")
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "unshare", "-n", "bash", "-c", script)
+	cmd.Env = e2etest.IstioMabEnv() // the stack's port overrides are no istio-mab settings
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("import in a network namespace: %v\n%s", err, out)
+	}
+	for _, l := range c.Lists {
+		for _, tag := range l.Tags {
+			want := fmt.Sprintf("%s:%s %s", l.Name, tag, l.Digest.Hex)
+			if !strings.Contains(string(out), want) {
+				t.Errorf("inside the namespace, want %q in:\n%s", want, out)
+			}
+		}
+	}
+}
+
+// stackAddrs are the stack's TCP services as the build reached them.
+func stackAddrs(s e2etest.Stack) []string {
+	out := []string{s.Registry, s.SecureRegistry}
+	for _, u := range []string{s.GitURL, s.EnvoyBaseURL} {
+		hostPort := strings.SplitN(strings.SplitN(u, "://", 2)[1], "/", 2)[0]
+		out = append(out, hostPort)
+	}
+	return out
+}
