@@ -43,9 +43,9 @@ type PublishFlags struct {
 	SignKey, Lock       string   // a cosign private key file; an istio-mab lock file
 	CacheFrom, CacheTo  []string // buildx's type=registry,ref=REPO[:TAG] form
 	Output              string   // oci-layout:DIR or tar:FILE instead of a push
-	// PushGiven says --push was set by the user (flag, variable or config
-	// file): --output refuses --push=true.
-	PushGiven bool
+	// PushGiven and DistGiven say --push and --dist were set by the user
+	// (flag, variable or config file): --output refuses them.
+	PushGiven, DistGiven bool
 }
 
 // BuildFlags are a BuildRequest as text.
@@ -140,6 +140,9 @@ func output(req *BuildRequest, pub PublishFlags) error {
 	}
 	if pub.PushGiven && pub.Push {
 		return errors.New("--output writes a layout instead of pushing: drop --push=true, or --output to push")
+	}
+	if pub.DistGiven {
+		return errors.New("--output puts the istioctl archives into the layout's files/: drop --dist")
 	}
 	req.Output = Output(out)
 	req.Options.Push = false

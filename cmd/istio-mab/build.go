@@ -83,7 +83,7 @@ func resolveBuild(cmd *cobra.Command, bound *istiomab.BuildFlags) (buildOptions,
 	if !cmd.Flags().Changed("go") {
 		f.Inputs.Go = "" // the default, which --go-image may replace
 	}
-	f.Publish.PushGiven = changed(cmd, "push")
+	f.Publish.PushGiven, f.Publish.DistGiven = changed(cmd, "push"), changed(cmd, "dist")
 	req, err := f.Request(func(note string) { fmt.Fprintln(cmd.ErrOrStderr(), note) })
 	return buildOptions{BuildRequest: req, progress: f.Nodes.Progress}, err
 }

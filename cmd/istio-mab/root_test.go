@@ -58,6 +58,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--variants", "debug", "--variants", "distroless"}, want: "--variants is given twice"},
 		{args: []string{"mirror", "--version", "1.22.0", "--hub", "x", "--tag", "a", "--tag", "b"}, want: `--tag is given twice ("a", then "b"): give it once`},
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--push=true"}, want: "--output writes a layout instead of pushing"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--dist", "/tmp/d"}, want: "drop --dist"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {

@@ -35,7 +35,7 @@ func TestLayoutLockFetchesEachDownloadOnce(t *testing.T) {
 	}
 	base := s.EnvoyBaseURL + "/" + prefix
 	dir := filepath.Join(t.TempDir(), "layout")
-	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.14.3", e2etest.UniqueHub(s), t.TempDir()), "--envoy-base-url", base,
+	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.14.3", e2etest.UniqueHub(s), ""), "--envoy-base-url", base,
 		"--envoy", "linux/arm64="+base+"/"+fixture.EnvoyTarball(sha, "arm64"), "--output", "oci-layout:"+dir, "--progress", "quiet"))
 
 	gets := fileServerGets(t, s, "/"+prefix+"/")

@@ -23,7 +23,7 @@ func buildLayout(t *testing.T, s e2etest.Stack, extra ...string) (string, carry.
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "layout")
 	before := e2etest.Catalog(t, s)
-	args := append(e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), t.TempDir()), "--output", "oci-layout:"+dir, "--progress", "quiet")
+	args := append(e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), ""), "--output", "oci-layout:"+dir, "--progress", "quiet")
 	e2etest.MustBuild(t, append(args, extra...))
 	if after := e2etest.Catalog(t, s); !slices.Equal(before, after) {
 		t.Fatalf("registry repositories changed from %v to %v with --output", before, after)

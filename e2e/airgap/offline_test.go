@@ -22,7 +22,7 @@ import (
 func TestImportOffline(t *testing.T) {
 	s := e2etest.LoadStack(t)
 	pack := filepath.Join(t.TempDir(), "istio.tar")
-	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), t.TempDir()), "--output", "tar:"+pack, "--progress", "quiet"))
+	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), ""), "--output", "tar:"+pack, "--progress", "quiet"))
 	unpacked := t.TempDir()
 	if err := carry.Unpack(pack, unpacked); err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ func TestSignedLayoutImportedOffline(t *testing.T) {
 	dir := t.TempDir()
 	layoutDir := filepath.Join(dir, "layout")
 	priv, pub := e2etest.NewKeyPair(t, dir, "cosign")
-	args := append(e2etest.Attested(s, e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), filepath.Join(dir, "dist"))), "--images", "pilot",
+	args := append(e2etest.Attested(s, e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), "")), "--images", "pilot",
 		"--output", "oci-layout:"+layoutDir, "--sign-key", priv, "--progress", "quiet")
 	if res := e2etest.RunIstioMabEnv(t, []string{"COSIGN_PASSWORD=" + e2etest.KeyPassword}, args...); res.Code != 0 {
 		t.Fatalf("build exited %d:\n%s", res.Code, e2etest.Tail(res.Stderr, 40))

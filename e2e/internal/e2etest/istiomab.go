@@ -110,10 +110,14 @@ func UniqueHub(s Stack) string {
 
 // StackArgs point a build at the local stack instead of upstream.
 func StackArgs(s Stack, version, hub, dist string) []string {
-	return []string{"build", "--version", version, "--hub", hub, "--source", s.GitURL,
+	args := []string{"build", "--version", version, "--hub", hub, "--source", s.GitURL,
 		"--buildkit-addr", s.BuildkitHost, "--go-image", s.GoImage, "--base-registry", s.BaseRegistry,
-		"--envoy-base-url", s.EnvoyBaseURL, "--insecure-registry", s.Registry, "--dist", dist,
+		"--envoy-base-url", s.EnvoyBaseURL, "--insecure-registry", s.Registry,
 		"--progress", "rawjson", "--provenance=false", "--sbom=false"}
+	if dist == "" { // --output: the archives go into the layout
+		return args
+	}
+	return append(args, "--dist", dist)
 }
 
 // Attested turns on the attestations StackArgs turns off: provenance, and
