@@ -61,8 +61,8 @@ BENCH_OUT ?= $(CURDIR)/.stack/bench-realsize.md
 BENCH_EMULATED_SCENARIOS ?= cold
 bench: up
 	set -a && . .stack/env && set +a && $(GO) test -run '^$$' -bench BenchmarkCompile -benchtime 3x -timeout 30m ./e2e/bench
-	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 $(GO) test -count=1 -v -run '^TestRealSize' -timeout 60m ./e2e/bench
-	set -a && . .stack/env && set +a && ISTIO_MAB_REALSIZE=1 BENCH_OUT=$(BENCH_OUT) BENCH_EMULATED_SCENARIOS=$(BENCH_EMULATED_SCENARIOS) \
+	set -a && . .stack/env && set +a && BENCH_REALSIZE=1 $(GO) test -count=1 -v -run '^TestRealSize' -timeout 60m ./e2e/bench
+	set -a && . .stack/env && set +a && BENCH_REALSIZE=1 BENCH_OUT=$(BENCH_OUT) BENCH_EMULATED_SCENARIOS=$(BENCH_EMULATED_SCENARIOS) \
 	  $(GO) test -run '^$$' -bench BenchmarkRealSize -benchtime 1x -timeout 600m ./e2e/bench
 
 # The real-Istio lane, outside CI: builds upstream tag

@@ -1,7 +1,9 @@
 package main
 
 // nearest returns the candidate closest to word by edit distance, for
-// "did you mean" hints; ties go to the earlier candidate.
+// "did you mean" hints; ties go to the earlier candidate. None is near
+// when even the closest needs more than a third of word's letters
+// changed (two for short words): ISTIO_MAB_REALSIZE is no typo of VERSION.
 func nearest(word string, candidates []string) string {
 	best, bestDist := "", -1
 	for _, c := range candidates {
@@ -9,7 +11,19 @@ func nearest(word string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
+	if bestDist > max(2, len(word)/3) {
+		return ""
+	}
 	return best
+}
+
+// didYouMean is a hint naming the nearest candidate, shown by show, or
+// nothing when none is near.
+func didYouMean(word string, candidates []string, show func(string) string) string {
+	if n := nearest(word, candidates); n != "" {
+		return ": did you mean " + show(n) + "?"
+	}
+	return ""
 }
 
 // editDistance is the Levenshtein distance, one row at a time.

@@ -29,7 +29,7 @@ func newRootCommand() *cobra.Command {
 		// cobra would print help and exit 0 for it otherwise.
 		RunE: unknownCommand,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return istiomab.BadInput(err) })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return istiomab.BadInput(suggestFlag(cmd, err)) })
 	root.SetGlobalNormalizationFunc(aliases)
 	root.AddCommand(newBuildCommand(), newPlanCommand(), newVerifyCommand(), newVersionCommand())
 	for _, c := range root.Commands() {
@@ -48,6 +48,24 @@ func aliases(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		name = "platforms"
 	}
 	return pflag.NormalizedName(name)
+}
+
+// suggestFlag adds the nearest flag of cmd to an unknown flag's error.
+func suggestFlag(cmd *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
+	}
+	var all []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			all = append(all, f.Name)
+		}
+	})
+	if hint := didYouMean(name, all, func(s string) string { return "--" + s }); hint != "" {
+		return fmt.Errorf("%w%s", err, hint)
+	}
+	return err
 }
 
 // unknownCommand shows help without arguments and refuses anything else,

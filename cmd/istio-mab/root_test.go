@@ -38,6 +38,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}{
 		{args: []string{"biuld"}, want: "did you mean build?"},
 		{args: []string{"build", "--bogus"}, want: "unknown flag: --bogus"},
+		{args: []string{"build", "--progres", "plain"}, want: "unknown flag: --progres: did you mean --progress?"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x"}, env: map[string]string{"ISTIO_MAB_REALSIZE": "1"}, want: "unknown variable ISTIO_MAB_REALSIZE (unset it"},
 		{args: []string{"build", "--push=yes"}, want: `invalid argument "yes" for "--push"`},
 		{args: []string{"build", "--jobs", "lots"}, want: `invalid argument "lots" for "--jobs"`},
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "extra"}, want: `unknown command "extra"`},
@@ -157,5 +159,22 @@ func TestFlagValueCompletion(t *testing.T) {
 	}
 	if got := complete(t, "build", "--version", "1.14"); !slices.Equal(got, []string{"1.14."}) {
 		t.Errorf("completing --version 1.14: %q, want only 1.14.", got)
+	}
+}
+
+// A registry that refuses connections is exit 3 wherever lists are read.
+func TestUnreachableRegistryExits3(t *testing.T) {
+	cleanEnv(t)
+	down := "127.0.0.1:9" // the discard port: nothing listens on loopback
+	for _, args := range [][]string{
+		{"export", "--version", "1.22.0", "--hub", down + "/istio", "--insecure-registry", down, "--to", "oci-layout:" + t.TempDir()},
+		{"mirror", "--version", "1.22.0", "--from", down + "/istio", "--hub", down + "/copy", "--insecure-registry", down},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			_, stderr, code := execute(t, args...)
+			if code != failure.CodeRegistry {
+				t.Errorf("exit %d, want 3: %s", code, stderr)
+			}
+		})
 	}
 }

@@ -73,8 +73,8 @@ func checkEnv(all, environ []string) error {
 		}
 		name := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(key, envPrefix)), "_", "-")
 		if !slices.Contains(all, name) || envName(name) != key {
-			return fmt.Errorf("unknown variable %s: did you mean %s? (unset it, or see istio-mab --help)",
-				key, envName(nearest(name, all)))
+			return fmt.Errorf("unknown variable %s%s (unset it, or see istio-mab --help)",
+				key, didYouMean(name, all, envName))
 		}
 	}
 	return nil
@@ -88,7 +88,7 @@ func envName(flag string) string {
 func knownKey(all []string) func(string) error {
 	return func(key string) error {
 		if key == configFlag || !slices.Contains(all, key) {
-			return fmt.Errorf("unknown key %q: did you mean %q?", key, nearest(key, all))
+			return fmt.Errorf("unknown key %q%s", key, didYouMean(key, all, func(s string) string { return fmt.Sprintf("%q", s) }))
 		}
 		return nil
 	}

@@ -15,7 +15,7 @@ import (
 
 // realSizeGate names the variable `make bench` sets: a cold compile of the
 // real-size fixture takes well over the few minutes the default run allows.
-const realSizeGate = "ISTIO_MAB_REALSIZE"
+const realSizeGate = "BENCH_REALSIZE"
 
 // TestRealSizeBuildsThroughTheModuleProxy: the real-size fixture (client-go,
 // gRPC, go-control-plane) builds with the environment's GOPROXY through the

@@ -92,6 +92,9 @@ func requireLost(t *testing.T, e *faultEnv, res e2etest.Result, addr string) {
 	requireUnchanged(t, res, checkTagInvariant(t, e.s, e.path, e.seed))
 	line := errorLine(res)
 	t.Logf("exit %d: %s", res.Code, line)
+	if res.Code != 7 {
+		t.Errorf("a lost node: exit %d, want 7", res.Code)
+	}
 	if !strings.Contains(line, "BuildKit node "+addr+" was lost during") {
 		t.Errorf("error %q does not name the lost node %s", line, addr)
 	}

@@ -75,8 +75,8 @@ func TestBuildUnreachableNode(t *testing.T) {
 	hub := e2etest.UniqueHub(s)
 	gone := "unix:///tmp/istio-mab-no-such-node.sock"
 	r := e2etest.RunIstioMab(t, append(e2etest.StackArgs(s, "1.22.0", hub, t.TempDir()), "--builder", "linux/arm64="+gone)...)
-	if r.Code == 0 {
-		t.Fatal("build with an unreachable node succeeded")
+	if r.Code != 7 {
+		t.Fatalf("build with an unreachable node: exit %d, want 7\n%s", r.Code, e2etest.Tail(r.Stderr, 10))
 	}
 	lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
 	last := lines[len(lines)-1]

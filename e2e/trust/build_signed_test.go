@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,5 +196,27 @@ func removeSignatures(t *testing.T, d name.Digest) {
 				t.Fatalf("deleting the signature %s of %s: %v", m.Digest, d, err)
 			}
 		}
+	}
+}
+
+// TestBuildWrongKeyPassword: a --sign-key whose COSIGN_PASSWORD is wrong
+// stops the build with exit 2 naming the variable, not the password,
+// before anything is built or pushed.
+func TestBuildWrongKeyPassword(t *testing.T) {
+	s := e2etest.LoadStack(t)
+	dir := t.TempDir()
+	priv, _ := e2etest.NewKeyPair(t, dir, "cosign")
+	hub := e2etest.UniqueHub(s)
+	before := e2etest.Catalog(t, s)
+	res := e2etest.RunIstioMabEnv(t, []string{"COSIGN_PASSWORD=not-" + e2etest.KeyPassword},
+		append(e2etest.StackArgs(s, "1.22.0", hub, filepath.Join(dir, "dist")), "--sign-key", priv)...)
+	if res.Code != 2 || !strings.Contains(res.Stderr, "COSIGN_PASSWORD") || strings.Contains(res.Stderr, e2etest.KeyPassword) {
+		t.Errorf("exit %d, want 2 naming COSIGN_PASSWORD and not the password:\n%s", res.Code, e2etest.Tail(res.Stderr, 5))
+	}
+	if strings.Contains(res.Stderr, "compile ") {
+		t.Error("something was compiled before the key was unlocked")
+	}
+	if after := e2etest.Catalog(t, s); !slices.Equal(before, after) {
+		t.Errorf("repositories changed from %v to %v", before, after)
 	}
 }
