@@ -38,6 +38,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}{
 		{args: []string{"biuld"}, want: "did you mean build?"},
 		{args: []string{"build", "--bogus"}, want: "unknown flag: --bogus"},
+		{args: []string{"mirror", "--version", "1.14.3", "--hub", "reg.example.com/istio"}, want: "upstream published Istio 1.14.3 for amd64 only: rebuild it"},
 		{args: []string{"build", "--progres", "plain"}, want: "unknown flag: --progres: did you mean --progress?"},
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x"}, env: map[string]string{"ISTIO_MAB_REALSIZE": "1"}, want: "unknown variable ISTIO_MAB_REALSIZE (unset it"},
 		{args: []string{"build", "--push=yes"}, want: `invalid argument "yes" for "--push"`},
