@@ -24,6 +24,7 @@ import (
 
 	"github.com/anchore/syft/syft"
 	"github.com/anchore/syft/syft/cataloging"
+	"github.com/anchore/syft/syft/cataloging/filecataloging"
 	"github.com/anchore/syft/syft/cataloging/pkgcataloging"
 	"github.com/anchore/syft/syft/format"
 	"github.com/anchore/syft/syft/format/spdxjson"
@@ -86,10 +87,8 @@ func scan(ctx context.Context, root, out string) error {
 	}
 	defer src.Close()
 	// A rootfs is an image's content: catalog installed software (package
-	// databases, Go and other binaries), as for an image. File catalogers
-	// (a digest of every file) are left out: they double the scan's CPU and
-	// name no package.
-	sel := cataloging.NewSelectionRequest().WithDefaults(pkgcataloging.ImageTag)
+	// databases, Go and other binaries), as for an image, plus the files.
+	sel := cataloging.NewSelectionRequest().WithDefaults(pkgcataloging.ImageTag, filecataloging.FileTag)
 	// attest:sbom=generator=IMAGE,SELECT_CATALOGERS=a,b arrives as this variable.
 	if v := os.Getenv("BUILDKIT_SCAN_SELECT_CATALOGERS"); v != "" {
 		sel = cataloging.NewSelectionRequest().WithExpression(strings.Split(v, ",")...)
