@@ -2,18 +2,19 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-// onceFlags makes every string flag of cmd and its subcommands refuse a
-// second value: pflag keeps the last one silently, so --platforms a
-// --platforms b would build b alone.
+// onceFlags makes the flags that name several things (--platforms,
+// --images, --variants, --tag) refuse a second value: pflag keeps the last
+// one silently, so --platform a --platform b would build b alone, where
+// buildx and docker build -t take both. A scalar flag given again still
+// overrides, as in most CLIs (scripts rely on it).
 func onceFlags(cmd *cobra.Command) {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Value.Type() == "string" {
+		if f.Value.Type() == "string" && (listFlag(f.Name) || f.Name == "tag") {
 			f.Value = &once{Value: f.Value, name: f.Name}
 		}
 	})
@@ -32,7 +33,7 @@ type once struct {
 
 func (o *once) Set(v string) error {
 	if o.set {
-		if strings.Contains(o.Value.String(), ",") || listFlag(o.name) {
+		if listFlag(o.name) {
 			return fmt.Errorf("--%s is given twice (%q, then %q): give it once, its values comma-separated: --%s %s,%s", o.name, o.given, v, o.name, o.given, v)
 		}
 		return fmt.Errorf("--%s is given twice (%q, then %q): give it once", o.name, o.given, v)
