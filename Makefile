@@ -61,6 +61,8 @@ BENCH_OUT ?= $(CURDIR)/.stack/bench-realsize.md
 BENCH_EMULATED_SCENARIOS ?= cold
 bench: up
 	set -a && . .stack/env && set +a && $(GO) test -run '^$$' -bench BenchmarkCompile -benchtime 3x -timeout 30m ./e2e/bench
+	set -a && . .stack/env && set +a && BENCH_ROUNDS=2 BENCH_TRUST_OUT=$(CURDIR)/.stack/bench-trust.md \
+	  $(GO) test -run '^$$' -bench BenchmarkTrustOverhead -benchtime 1x -timeout 90m ./e2e/bench
 	set -a && . .stack/env && set +a && BENCH_REALSIZE=1 $(GO) test -count=1 -v -run '^TestRealSize' -timeout 60m ./e2e/bench
 	set -a && . .stack/env && set +a && BENCH_REALSIZE=1 BENCH_OUT=$(BENCH_OUT) BENCH_EMULATED_SCENARIOS=$(BENCH_EMULATED_SCENARIOS) \
 	  $(GO) test -run '^$$' -bench BenchmarkRealSize -benchtime 1x -timeout 600m ./e2e/bench
