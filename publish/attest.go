@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // The in-toto predicate types BuildKit writes (provenance version=v1, SPDX).
@@ -125,30 +126,16 @@ type rawStatement struct {
 
 // statements are the in-toto layers of an attestation manifest.
 func statements(img v1.Image) ([]rawStatement, error) {
-	layers, err := img.Layers()
+	layers, err := registry.LayersOfType(img, inTotoLayer)
 	if err != nil {
 		return nil, err
 	}
-	var out []rawStatement
-	for _, l := range layers {
-		mt, err := l.MediaType()
-		if err != nil || mt != inTotoLayer {
-			continue
-		}
-		rc, err := l.Uncompressed()
-		if err != nil {
-			return nil, err
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return nil, err
-		}
-		st := rawStatement{raw: b}
-		if err := json.Unmarshal(b, &st.statement); err != nil {
+	out := make([]rawStatement, len(layers))
+	for i, l := range layers {
+		out[i].raw = l.Bytes
+		if err := json.Unmarshal(l.Bytes, &out[i].statement); err != nil {
 			return nil, fmt.Errorf("reading in-toto statement: %w", err)
 		}
-		out = append(out, st)
 	}
 	return out, nil
 }

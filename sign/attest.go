@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // dsseType is the layer media type of an attestation in cosign's tag scheme.
@@ -92,29 +94,15 @@ func attestationEnvelopes(st Store, d name.Digest) ([]envelope, error) {
 
 // envelopes are the DSSE layers of an attestation image.
 func envelopes(img v1.Image) ([]envelope, error) {
-	m, err := img.Manifest()
-	if err != nil {
-		return nil, err
-	}
-	layers, err := img.Layers()
-	if err != nil {
-		return nil, err
-	}
+	layers, err := registry.LayersOfType(img, dsseType)
 	var out []envelope
-	for i, l := range layers {
-		if i >= len(m.Layers) || m.Layers[i].MediaType != dsseType {
-			continue
-		}
-		b, err := readLayer(l)
-		if err != nil {
-			return nil, err
-		}
+	for _, l := range layers {
 		var e envelope
-		if json.Unmarshal(b, &e) == nil {
+		if json.Unmarshal(l.Bytes, &e) == nil {
 			out = append(out, e)
 		}
 	}
-	return out, nil
+	return out, err
 }
 
 func readLayer(l v1.Layer) ([]byte, error) {

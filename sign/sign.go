@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -20,6 +19,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/sigstore/sigstore/pkg/signature/payload"
+
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // cosign's names for a simple-signing layer and its signature annotation.
@@ -141,31 +142,12 @@ func existing(st Store, tag name.Tag) (v1.Image, error) {
 // signatures are the simple-signing layers of a signature image: each
 // payload with its base64 signature.
 func signatures(img v1.Image) ([]signed, error) {
-	m, err := img.Manifest()
-	if err != nil {
-		return nil, err
-	}
-	layers, err := img.Layers()
-	if err != nil {
-		return nil, err
-	}
-	var out []signed
+	layers, err := registry.LayersOfType(img, payloadType)
+	out := make([]signed, len(layers))
 	for i, l := range layers {
-		if i >= len(m.Layers) || m.Layers[i].MediaType != payloadType {
-			continue
-		}
-		rc, err := l.Uncompressed()
-		if err != nil {
-			return nil, err
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, signed{payload: b, sig: m.Layers[i].Annotations[sigAnnotation]})
+		out[i] = signed{payload: l.Bytes, sig: l.Annotations[sigAnnotation]}
 	}
-	return out, nil
+	return out, err
 }
 
 type signed struct {
