@@ -82,8 +82,8 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	for _, w := range p.Warnings { // where the source and the recipe disagree
 		prog.Step("warning: " + w)(nil)
 	}
-	if err == nil && req.Lock != nil {
-		p, err = lock.Apply(p, r.Line, *req.Lock)
+	if err == nil && req.Locked != nil {
+		p, err = lock.Apply(p, r.Line, *req.Locked)
 	}
 	if err != nil || req.DryRun {
 		// Inputs that cannot be resolved (tag, base, node platform) are bad input.
@@ -140,7 +140,7 @@ func planOf(ctx context.Context, req BuildRequest, buildPlatform ocispecs.Platfo
 // and base images through the node; Envoy and wasm downloads fetched from
 // this host) and records each input by digest, for a build held to it.
 func Lock(ctx context.Context, req BuildRequest, opts ...Option) (lock.Lock, error) {
-	req.DryRun, req.Lock = true, nil
+	req.DryRun, req.Locked = true, nil
 	res, err := build(ctx, req, newSettings(opts))
 	if err == nil {
 		var l lock.Lock

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"fmt"
 	"os"
-	"slices"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
@@ -99,8 +98,8 @@ func Mirror(ctx context.Context, req MirrorRequest, opts ...Option) (CopyResult,
 	if err != nil {
 		return CopyResult{}, failure.Usage(err)
 	}
-	if !slices.Contains(recipe.Envoy.Arches, "arm64") {
-		return CopyResult{}, failure.Usage(fmt.Errorf("upstream published Istio %s for amd64 only: rebuild it for every platform with istio-mab build", r.Version))
+	if err := carry.MultiArch(r.Version, recipe.Envoy.Arches); err != nil {
+		return CopyResult{}, failure.Usage(err)
 	}
 	o := carry.CopyOptions{Platforms: req.Platforms, VerifyKey: req.VerifyKey}
 	if len(req.Platforms) == 0 {

@@ -13,8 +13,6 @@ import (
 	"github.com/istio-mab/istio-mab/recipes"
 )
 
-type registryAccess = *registry.Access
-
 // precheck selects the recipe and runs the cheap checks before any node is
 // dialled: the plan as far as it is known, a writable --dist, then push
 // access. It returns the recipe with the chosen Go image.

@@ -40,7 +40,7 @@ type NodeFlags struct {
 // --dry-run, --sign-key, --cache-from, --cache-to, --lock and --output.
 type PublishFlags struct {
 	Push, Force, DryRun bool
-	SignKey, Lock       string   // a cosign private key file; an istio-mab lock file
+	SignKey, LockPath   string   // a cosign private key file; an istio-mab lock file
 	CacheFrom, CacheTo  []string // buildx's type=registry,ref=REPO[:TAG] form
 	Output              string   // oci-layout:DIR or tar:FILE instead of a push
 	// PushGiven and DistGiven say --push and --dist were set by the user
@@ -98,7 +98,10 @@ func (f BuildFlags) steps(req *BuildRequest, note func(string)) []func() error {
 		func() (err error) { o.Envoy, err = parse.Envoys(in.Envoy); return err },
 		func() (err error) { o.EnvoySHA256, err = parse.Pins(in.EnvoySHA256); return err },
 		func() (err error) { o.Source, err = parse.Source(in.Source, rel.Version); return err },
-		func() (err error) { req.Nodes, err = nodes(n.BuildkitAddr, n.Builders, rel.PlatformsFile); return err },
+		func() (err error) {
+			req.Nodes, err = parseNodes(n.BuildkitAddr, n.Builders, rel.PlatformsFile)
+			return err
+		},
 		func() error { return parse.Progress(n.Progress) },
 		func() (err error) { o.Go, err = parse.Go(in.GoProxy, in.CABundle, in.Netrc); return err },
 		func() error { return parse.AtLeastOne("--compile-jobs", n.CompileJobs) },
@@ -106,13 +109,13 @@ func (f BuildFlags) steps(req *BuildRequest, note func(string)) []func() error {
 		func() (err error) { req.CacheTo, err = parse.Cache("--cache-to", pub.CacheTo); return err },
 		func() (err error) { _, err = req.Registries.access(); return err },
 		func() (err error) { o.MediaTypes, err = plan.ParseMediaTypes(in.MediaTypes); return err },
-		func() (err error) { req.Lock, err = readLock(pub.Lock); return err },
+		func() (err error) { req.Locked, err = readLock(pub.LockPath); return err },
 		func() error { return output(req, pub) },
 		func() (err error) { req.Signer, err = signer(pub.SignKey); return err },
 	}
 }
 
-func nodes(addr string, builders []string, platformsFile string) ([]Node, error) {
+func parseNodes(addr string, builders []string, platformsFile string) ([]Node, error) {
 	parsed, err := parse.Nodes(addr, builders, platformsFile, PlatformsYAML)
 	out := make([]Node, len(parsed))
 	for i, n := range parsed {

@@ -34,8 +34,8 @@ type BuildRequest struct {
 	CacheFrom, CacheTo []client.CacheOptionsEntry
 	// Output writes an OCI layout (or a tarball of one) instead of pushing.
 	Output Output
-	// Lock holds the build to the inputs of an istio-mab lock file.
-	Lock *lock.Lock
+	// Locked holds the build to the inputs of an istio-mab lock file.
+	Locked *lock.Lock
 	// Signer signs every list, platform manifest and attestation pushed,
 	// before any tag moves (cosign's tag scheme); nil: nothing is signed.
 	Signer *sign.Signer
@@ -66,6 +66,9 @@ type Output struct {
 }
 
 func (o Output) set() bool { return o.LayoutDir != "" }
+
+// registryAccess is the checked way to reach registries.
+type registryAccess = *registry.Access
 
 func (r Registries) access() (*registry.Access, error) {
 	opts := []registry.Option{registry.WithInsecure(r.Insecure...), registry.WithUserAgent("istio-mab")}

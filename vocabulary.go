@@ -65,5 +65,5 @@ func ParseBuildPlatform(s string) (ocispecs.Platform, error) {
 // which anything printed about it must scrub (plan.Scrub).
 func (r BuildRequest) Secrets() []string { return plan.Secrets(r.Options.SecretURLs()...) }
 
-// WriteLock writes l as BuildRequest.Lock's file (BuildFlags' Lock) reads it.
+// WriteLock writes l as BuildRequest.Locked's file (BuildFlags' LockPath) reads it.
 func WriteLock(w io.Writer, l lock.Lock) error { return lock.Write(w, l) }

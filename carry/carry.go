@@ -2,6 +2,8 @@ package carry
 
 import (
 	"context"
+	"fmt"
+	"slices"
 
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/publish"
@@ -66,4 +68,14 @@ func ToLayout(ctx context.Context, access *registry.Access, r Release, dir strin
 		contents.Lists = append(contents.Lists, list)
 	}
 	return res, c.stats, WriteContents(dir, contents)
+}
+
+// MultiArch refuses to mirror a release upstream published for amd64 alone
+// (arches are those it shipped an Envoy for: Istio before 1.15): a copy
+// would carry the exec format error it is meant to end.
+func MultiArch(version string, arches []string) error {
+	if !slices.Contains(arches, "arm64") {
+		return fmt.Errorf("upstream published Istio %s for amd64 only: rebuild it for every platform with istio-mab build", version)
+	}
+	return nil
 }

@@ -84,6 +84,6 @@ func addPublishFlags(fl *pflag.FlagSet, p *istiomab.PublishFlags) {
 	fl.StringArrayVar(&p.CacheFrom, "cache-from", nil, "BuildKit cache to import, as buildx: type=registry,ref=REPO[:TAG] (repeatable);\n"+
 		"each compile and image gets its own tag under REPO")
 	fl.StringArrayVar(&p.CacheTo, "cache-to", nil, "BuildKit cache to export, as buildx: type=registry,ref=REPO[:TAG][,mode=max] (repeatable)")
-	fl.StringVar(&p.Lock, "lock", "", "lock file from istio-mab lock: build exactly those inputs, refusing any that drifted")
+	fl.StringVar(&p.LockPath, "lock", "", "lock file from istio-mab lock: build exactly those inputs, refusing any that drifted")
 	fl.StringVar(&p.Output, "output", "", "oci-layout:DIR or tar:FILE: write every list, the istioctl archives and "+istiomab.ContentsFile+" there instead of pushing (see docs/airgap.md)")
 }
