@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,7 +45,10 @@ func (e *faultEnv) hub() string { return e.proxy.Host() + "/" + e.path }
 // lets istio-mab speak plain HTTP to.
 func (e *faultEnv) args(t *testing.T, extra ...string) []string {
 	a := e2etest.StackArgs(e.s, "1.22.0", e.hub(), t.TempDir())
-	a = append(a, "--images", "pilot", "--insecure-registry", e.proxy.Host(), "--progress", "plain")
+	if !slices.Contains(extra, "--images") { // given once: a list flag
+		a = append(a, "--images", "pilot")
+	}
+	a = append(a, "--insecure-registry", e.proxy.Host(), "--progress", "plain")
 	return append(a, extra...)
 }
 
