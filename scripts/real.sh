@@ -27,7 +27,7 @@ UPSTREAM_PROXY="${UPSTREAM_PROXY:-https://proxy.golang.org}"
 set -a && . "${STACK}/env" && set +a
 # The stack's port overrides share istio-mab's prefix, and istio-mab refuses
 # every ISTIO_MAB_* variable it does not know: lib.sh has read them already.
-unset ISTIO_MAB_REGISTRY_PORT ISTIO_MAB_SECURE_REGISTRY_PORT ISTIO_MAB_GIT_PORT ISTIO_MAB_FILES_PORT
+unset ISTIO_MAB_REGISTRY_PORT ISTIO_MAB_SECURE_REGISTRY_PORT ISTIO_MAB_REFERRERS_REGISTRY_PORT ISTIO_MAB_GIT_PORT ISTIO_MAB_FILES_PORT
 
 REAL="${STACK}/real"
 W="${REAL}/${VERSION}"
