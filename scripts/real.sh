@@ -123,9 +123,11 @@ for attempt in $(seq 1 20); do
       GOPROXY="${LANE_GOPROXY}" go mod download -json 2>&1)"; then
     break
   fi
-  refused="$(grep -oE '[A-Za-z0-9._~/-]+@v[^: "]+: reading https?://[^ ]+: (403|404|410)' <<<"${out}" | cut -d: -f1 | sort -u)"
+  # A replaced module reads "M@V (replaced by R@W): reading ...": R@W is the one to serve.
+  refused="$({ grep -oE '[A-Za-z0-9._~/-]+@v[^: "()]+\)?: reading https?://[^ ]+: (403|404|410)' <<<"${out}" || true; } |
+    cut -d: -f1 | tr -d ')' | sort -u)"
   if [[ -z "${refused}" ]] || (( attempt == 20 )); then
-    printf '%s\n' "${out}" | grep -i error | head -20 >&2
+    { grep -iE 'error|^go: ' <<<"${out}" || true; } | head -20 >&2
     say "module download failed, and not (only) for refused versions"; exit 1
   fi
   for mv in ${refused}; do
