@@ -159,6 +159,9 @@ fi
 mab_args=(--version "${VERSION}" --hub "${HUB}" --source "${SRC}" --base-registry "${BASE_REGISTRY}"
   --go-image "${LANE_GO_IMAGE}" --insecure-registry "${REGISTRY}" --goproxy "${LANE_GOPROXY}"
   --dist "${W}/dist" --metadata-file "${W}/metadata.json" "${envoy_args[@]}")
+# SBOM attestations (on by default) from the stack's scanner image: BuildKit's
+# default generator is on Docker Hub, which this machine cannot reach.
+if [[ -n "${SBOM_GENERATOR:-}" ]]; then mab_args+=(--sbom-generator "${SBOM_GENERATOR}"); else mab_args+=(--sbom=false); fi
 "${MAB}" plan --output json "${mab_args[@]}" >"${W}/plan.json"
 if [[ "${DRY_RUN:-0}" == 1 ]]; then
   "${MAB}" build --dry-run "${mab_args[@]}"
