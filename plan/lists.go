@@ -1,6 +1,12 @@
 package plan
 
-import "github.com/istio-mab/istio-mab/recipes"
+import (
+	"maps"
+	"slices"
+
+	"github.com/containerd/platforms"
+	"github.com/istio-mab/istio-mab/recipes"
+)
 
 // List is one manifest list of a release: one variant of one image, under
 // every tag upstream gives that variant.
@@ -15,6 +21,19 @@ type List struct {
 // way New names them, for every caller: the push check, the up-to-date
 // check, verify, export and mirror.
 func Lists(o Options, r recipes.Recipe) ([]List, error) {
+	// Names and tags do not depend on where Envoy comes from: a platform
+	// upstream published no Envoy for (arm64 up to 1.14) needs no --envoy
+	// to name its lists, so verify, export and mirror take none.
+	o.Envoy = maps.Clone(o.Envoy)
+	if o.Envoy == nil {
+		o.Envoy = map[string]Envoy{}
+	}
+	for _, pl := range o.Platforms {
+		key := platforms.Format(pl)
+		if _, ok := o.Envoy[key]; !ok && !slices.Contains(r.Envoy.Arches, pl.Architecture) {
+			o.Envoy[key] = Envoy{Kind: EnvoyURL, Ref: "unresolved: naming lists only"}
+		}
+	}
 	p, err := New(o, r, Facts{})
 	if err != nil {
 		return nil, err
