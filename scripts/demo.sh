@@ -8,7 +8,7 @@ deps="${ROOT}/e2e/testdata/fixture/1.14.3/istio.deps"
 sha="$(grep -A4 '"PROXY_REPO_SHA"' "${deps}" | sed -n 's/.*"lastStableSHA": *"\([0-9a-f]*\)".*/\1/p')"
 # The stack's port overrides share istio-mab's ISTIO_MAB_ prefix, and
 # istio-mab refuses variables it does not know.
-unset ISTIO_MAB_REGISTRY_PORT ISTIO_MAB_SECURE_REGISTRY_PORT ISTIO_MAB_GIT_PORT ISTIO_MAB_FILES_PORT
+unset ISTIO_MAB_REGISTRY_PORT ISTIO_MAB_SECURE_REGISTRY_PORT ISTIO_MAB_REFERRERS_REGISTRY_PORT ISTIO_MAB_GIT_PORT ISTIO_MAB_FILES_PORT
 # SBOMs come from the stack's scanner image when it has one (BuildKit's
 # default one is on Docker Hub, out of reach here).
 sbom=(--sbom=false)

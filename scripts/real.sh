@@ -27,7 +27,7 @@ UPSTREAM_PROXY="${UPSTREAM_PROXY:-https://proxy.golang.org}"
 set -a && . "${STACK}/env" && set +a
 # The stack's port overrides share istio-mab's prefix, and istio-mab refuses
 # every ISTIO_MAB_* variable it does not know: lib.sh has read them already.
-unset ISTIO_MAB_REGISTRY_PORT ISTIO_MAB_SECURE_REGISTRY_PORT ISTIO_MAB_GIT_PORT ISTIO_MAB_FILES_PORT
+unset ISTIO_MAB_REGISTRY_PORT ISTIO_MAB_SECURE_REGISTRY_PORT ISTIO_MAB_REFERRERS_REGISTRY_PORT ISTIO_MAB_GIT_PORT ISTIO_MAB_FILES_PORT
 
 REAL="${STACK}/real"
 W="${REAL}/${VERSION}"
@@ -43,12 +43,30 @@ say() { printf '[real %s] %s\n' "${VERSION}" "$*" | tee -a "${W}/summary.txt" >&
 
 # 1. Source: a fresh shared clone at the tag, so the tree is exactly the tag
 # (clean, committed: istio-mab stamps its commit into every binary).
+# A clone whose objects lack some of the tag's blobs (a mirror that leaves out
+# its largest files; 1.14.6 has a test binary committed at
+# pkg/test/fakes/imageregistry/main) checks out everything else, the absent
+# files marked skip-worktree (sparse checkout): git status stays clean, HEAD is
+# the tag's commit. Absent Go sources, modules or Dockerfiles are refused, as
+# the build would not be upstream's.
 rm -rf "${W}/src"
-git clone -q --shared -c advice.detachedHead=false --branch "${VERSION}" "${ISTIO_SRC}" "${W}/src"
+git clone -q --shared --no-checkout -c advice.detachedHead=false --branch "${VERSION}" "${ISTIO_SRC}" "${W}/src"
 SRC="${W}/src"
+git -C "${SRC}" ls-tree -r --format='%(objecttype) %(objectname) %(path)' HEAD | awk '$1 == "blob"' >"${W}/tree.txt"
+absent="$(cut -d' ' -f2 "${W}/tree.txt" | git -C "${SRC}" cat-file --batch-check | awk '$2 == "missing" { print $1 }' |
+  awk 'NR == FNR { m[$1] = 1; next } ($2 in m) { sub(/^[^ ]+ [^ ]+ /, ""); print }' - "${W}/tree.txt")"
+rm -f "${W}/tree.txt"
+if [[ -n "${absent}" ]]; then
+  if grep -E '(\.go|(^|/)go\.(mod|sum)|(^|/)Dockerfile[^/]*)$' <<<"${absent}" >&2; then
+    echo "[real ${VERSION}] these files of the tag are absent from ${ISTIO_SRC}'s objects: fetch them first" >&2; exit 1
+  fi
+  git -C "${SRC}" sparse-checkout set --no-cone '/*' $(sed 's|^|!/|' <<<"${absent}")
+fi
+git -C "${SRC}" read-tree -mu HEAD
 BASE_VERSION="$(sed -n 's/^BASE_VERSION ?= *//p' "${SRC}/Makefile.core.mk")"
 PROXY_SHA="$(jq -r '.[] | select(.name == "PROXY_REPO_SHA") | .lastStableSHA' "${SRC}/istio.deps")"
 say "commit $(git -C "${SRC}" rev-parse HEAD), BASE_VERSION ${BASE_VERSION}, proxy SHA ${PROXY_SHA}"
+if [[ -n "${absent}" ]]; then say "absent from ${ISTIO_SRC}'s objects, left out of the checkout (skip-worktree): $(tr '\n' ' ' <<<"${absent}")"; fi
 
 # 2. Go builder image. golang.org/toolchain modules exist from go1.21.0; the
 # go command itself fetches one (and checks it against the checksum database)
@@ -100,14 +118,16 @@ mirror_for() {
   esac
 }
 mkdir -p "${GOPROXY_DIR}"
-for attempt in 1 2 3 4 5; do
+for attempt in $(seq 1 20); do
   if out="$(cd "${SRC}" && GOTOOLCHAIN=local GOFLAGS=-mod=mod GOWORK=off GOMODCACHE="${REAL}/gomodcache" \
       GOPROXY="${LANE_GOPROXY}" go mod download -json 2>&1)"; then
     break
   fi
-  refused="$(grep -oE '[A-Za-z0-9._~/-]+@v[^: "]+: reading https?://[^ ]+: (403|404|410)' <<<"${out}" | cut -d: -f1 | sort -u)"
-  if [[ -z "${refused}" ]] || (( attempt == 5 )); then
-    printf '%s\n' "${out}" | grep -i error | head -20 >&2
+  # A replaced module reads "M@V (replaced by R@W): reading ...": R@W is the one to serve.
+  refused="$({ grep -oE '[A-Za-z0-9._~/-]+@v[^: "()]+\)?: reading https?://[^ ]+: (403|404|410)' <<<"${out}" || true; } |
+    cut -d: -f1 | tr -d ')' | sort -u)"
+  if [[ -z "${refused}" ]] || (( attempt == 20 )); then
+    { grep -iE 'error|^go: ' <<<"${out}" || true; } | head -20 >&2
     say "module download failed, and not (only) for refused versions"; exit 1
   fi
   for mv in ${refused}; do
@@ -139,6 +159,9 @@ fi
 mab_args=(--version "${VERSION}" --hub "${HUB}" --source "${SRC}" --base-registry "${BASE_REGISTRY}"
   --go-image "${LANE_GO_IMAGE}" --insecure-registry "${REGISTRY}" --goproxy "${LANE_GOPROXY}"
   --dist "${W}/dist" --metadata-file "${W}/metadata.json" "${envoy_args[@]}")
+# SBOM attestations (on by default) from the stack's scanner image: BuildKit's
+# default generator is on Docker Hub, which this machine cannot reach.
+if [[ -n "${SBOM_GENERATOR:-}" ]]; then mab_args+=(--sbom-generator "${SBOM_GENERATOR}"); else mab_args+=(--sbom=false); fi
 "${MAB}" plan --output json "${mab_args[@]}" >"${W}/plan.json"
 if [[ "${DRY_RUN:-0}" == 1 ]]; then
   "${MAB}" build --dry-run "${mab_args[@]}"
@@ -183,7 +206,12 @@ if [[ "${LIMIT:-0}" == 1 ]]; then
   done
   limit_s=$(since "${lstart}")
   say "load average after the limit: $(cut -d' ' -f1-3 /proc/loadavg)"
-  say "limit (host go build, $(cd / && "${HOST_GO}" env GOVERSION)): ${limit_s} s wall; istio-mab / limit = $(awk -v a="${mab_s}" -v b="${limit_s}" 'BEGIN { printf "%.2f", a / b }')"
+  if [[ "${COLD:-0}" == 1 ]]; then
+    say "limit (host go build, $(cd / && "${HOST_GO}" env GOVERSION)): ${limit_s} s wall; istio-mab / limit = $(awk -v a="${mab_s}" -v b="${limit_s}" 'BEGIN { printf "%.2f", a / b }')"
+  else
+    # A warm build (up to date, or cached) against a cold limit is no ratio.
+    say "limit (host go build, $(cd / && "${HOST_GO}" env GOVERSION)): ${limit_s} s wall; no ratio: the build was not cold (COLD=1)"
+  fi
   chmod -R u+w "${L}/gomodcache" && rm -rf "${L}/gomodcache" "${L}/gocache"
 fi
 say "done; summary in ${W}/summary.txt"
