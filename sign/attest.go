@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -103,13 +102,4 @@ func envelopes(img v1.Image) ([]envelope, error) {
 		}
 	}
 	return out, err
-}
-
-func readLayer(l v1.Layer) ([]byte, error) {
-	rc, err := l.Uncompressed()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // The names cosign v3 gives a Sigstore bundle stored as an OCI 1.1 referrer.
@@ -180,16 +182,15 @@ func bundleEnvelopes(st Store, d name.Digest) ([]referred, error) {
 		if err != nil {
 			return nil, err
 		}
-		layers, err := img.Layers()
-		if err != nil || len(layers) != 1 {
-			continue
-		}
-		b, err := readLayer(layers[0])
+		layers, err := registry.LayersOfType(img, bundleType)
 		if err != nil {
 			return nil, err
 		}
+		if len(layers) != 1 {
+			continue
+		}
 		var bu bundle
-		if json.Unmarshal(b, &bu) == nil && bu.MediaType == bundleType {
+		if json.Unmarshal(layers[0].Bytes, &bu) == nil && bu.MediaType == bundleType {
 			out = append(out, referred{bu.DSSEEnvelope, m.Digest})
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"archive/zip"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +20,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/istio-mab/istio-mab/internal/fsutil"
 )
 
 // imageBinaries are the programs checked in each image: Istio's own print
@@ -214,7 +214,7 @@ func checkArchives(ctx context.Context, dist, version, tmp string) error {
 		if err != nil {
 			return err
 		}
-		sum, err := fileSHA256(a)
+		sum, err := fsutil.FileSHA256(a)
 		if err != nil {
 			return err
 		}
@@ -310,17 +310,4 @@ func eachTarEntry(a string, fn func(*tar.Header, io.Reader) error) error {
 			return err
 		}
 	}
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
