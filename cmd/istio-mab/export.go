@@ -32,7 +32,7 @@ func newExportCommand() *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.Release.Hub, "hub", "", "registry and namespace the lists are in (e.g. registry.example.com/istio)")
-	fl.StringVar(&f.Release.Images, "images", "pilot,proxyv2", "comma-separated images")
+	fl.StringVar(&f.Release.Images, "images", "pilot,proxyv2", "images, comma-separated or repeated")
 	fl.StringVar(&f.To, "to", "", "the OCI layout directory (oci-layout:DIR), or tar:FILE")
 	addListFlags(fl, &f.Release, &f.Registries, "debug")
 	return cmd

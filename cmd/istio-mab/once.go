@@ -7,11 +7,12 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// onceFlags makes the flags that name several things (--platforms,
-// --images, --variants, --tag) refuse a second value: pflag keeps the last
-// one silently, so --platform a --platform b would build b alone, where
-// buildx and docker build -t take both. A scalar flag given again still
-// overrides, as in most CLIs (scripts rely on it).
+// onceFlags makes the list flags (--platforms, --images, --variants) add up
+// when repeated, as buildx's --platform does: pflag would keep the last one
+// silently, so --platform a --platform b would build b alone. --tag names
+// the one tag a run moves, so a second one is refused rather than chosen.
+// Other scalar flags given again still override, as in most CLIs (scripts
+// rely on it).
 func onceFlags(cmd *cobra.Command) {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
 		if f.Value.Type() == "string" && (listFlag(f.Name) || f.Name == "tag") {
@@ -23,7 +24,7 @@ func onceFlags(cmd *cobra.Command) {
 	}
 }
 
-// once is a string flag that may be given one time.
+// once is a string flag that is a list (repeats add up) or a tag (given once).
 type once struct {
 	pflag.Value
 	name  string
@@ -32,11 +33,11 @@ type once struct {
 }
 
 func (o *once) Set(v string) error {
-	if o.set {
-		if listFlag(o.name) {
-			return fmt.Errorf("--%s is given twice (%q, then %q): give it once, its values comma-separated: --%s %s,%s", o.name, o.given, v, o.name, o.given, v)
-		}
-		return fmt.Errorf("--%s is given twice (%q, then %q): give it once", o.name, o.given, v)
+	switch {
+	case o.set && listFlag(o.name):
+		v = o.given + "," + v
+	case o.set:
+		return fmt.Errorf("--%s is given twice (%q, then %q): a run moves one tag; give it once", o.name, o.given, v)
 	}
 	o.set, o.given = true, v
 	return o.Value.Set(v)

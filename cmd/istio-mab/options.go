@@ -25,10 +25,10 @@ func addReleaseFlags(fl *pflag.FlagSet, r *istiomab.ReleaseFlags, verb string) {
 	fl.StringVar(&r.Version, "version", "", "Istio release to "+verb+", as tagged upstream (e.g. 1.14.3)")
 	fl.StringVar(&r.Hub, "hub", "", "registry and namespace of the images (e.g. registry.example.com/istio; a bare name like myreg is docker.io/myreg)")
 	fl.StringVar(&r.Tag, "tag", "", "tag of the images (default: the version)")
-	fl.StringVar(&r.Platforms, "platforms", "", "comma-separated image platforms (default: platforms.yaml); also --platform")
+	fl.StringVar(&r.Platforms, "platforms", "", "image platforms, comma-separated or repeated; all: every supported one (default: platforms.yaml); also --platform")
 	fl.StringVar(&r.PlatformsFile, "platforms-file", "", "YAML file replacing the embedded platforms.yaml")
-	fl.StringVar(&r.Images, "images", "", "comma-separated images: pilot, proxyv2, install-cni (default: pilot,proxyv2)")
-	fl.StringVar(&r.Variants, "variants", "debug", "comma-separated base variants: debug, distroless")
+	fl.StringVar(&r.Images, "images", "", "images, comma-separated or repeated: pilot, proxyv2, install-cni (default: pilot,proxyv2)")
+	fl.StringVar(&r.Variants, "variants", "debug", "base variants, comma-separated or repeated: debug, distroless")
 }
 
 func addRegistryFlags(fl *pflag.FlagSet, r *istiomab.RegistryFlags) {

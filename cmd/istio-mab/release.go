@@ -15,7 +15,7 @@ import (
 func addListFlags(fl *pflag.FlagSet, r *istiomab.ReleaseFlags, reg *istiomab.RegistryFlags, variants string) {
 	fl.StringVar(&r.Version, "version", "", "Istio release, as tagged upstream (e.g. 1.22.0)")
 	fl.StringVar(&r.Tag, "tag", "", "tag of the lists (default: the version)")
-	fl.StringVar(&r.Variants, "variants", variants, "comma-separated variants: debug (tags V and V-debug), distroless (V-distroless)")
+	fl.StringVar(&r.Variants, "variants", variants, "variants, comma-separated or repeated: debug (tags V and V-debug), distroless (V-distroless)")
 	addRegistryFlags(fl, reg)
 }
 

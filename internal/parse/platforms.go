@@ -17,9 +17,15 @@ func Supported() []string { return []string{"linux/amd64", "linux/arm64"} }
 // Platforms reads --platforms, else the platforms file (embedded: the
 // binary's platforms.yaml, used when file is empty). It refuses a repeated
 // or empty list rather than fixing it: a platform named twice is a mistake
-// in the input, not a wish.
+// in the input, not a wish. "all" is every platform istio-mab supports.
 func Platforms(given, file string, embedded []byte) ([]ocispecs.Platform, error) {
 	names := SplitAll([]string{given})
+	if slices.Contains(names, "all") {
+		if len(names) > 1 {
+			return nil, fmt.Errorf("--platforms all names every platform (%s): give it alone", strings.Join(Supported(), ","))
+		}
+		names = Supported()
+	}
 	if len(names) == 0 && strings.TrimSpace(given) != "" {
 		return nil, fmt.Errorf("--platforms %q names no platform: give e.g. linux/amd64,linux/arm64", given)
 	}
