@@ -3,6 +3,7 @@ package istiomab
 import (
 	"context"
 	"os"
+	"slices"
 	"time"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
@@ -68,8 +69,17 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	}
 	defer os.RemoveAll(stage)
 	rreq := resolve.Request{Options: req.Options, Recipe: r, Nodes: nodeRequests(req.Nodes), Stage: stage}
-	if done, err := upToDate(ctx, req, rreq, nodes, access); err != nil || done {
-		return BuildResult{Result: run.Result{UpToDate: done}}, err
+	cur, done, err := upToDate(ctx, req, rreq, nodes, access)
+	if err != nil {
+		return BuildResult{}, err
+	}
+	var lists BuildResult // the lists already published, when only istioctl is missing
+	if done {
+		res, ok, err := current(ctx, req, cur, access, s)
+		if err != nil || ok {
+			return res, err
+		}
+		lists = res
 	}
 	// Decrypted only now: a run with nothing to build pays no scrypt.
 	if req.Signer != nil && !req.DryRun {
@@ -90,6 +100,9 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 		return BuildResult{Plan: p}, failure.Usage(err)
 	}
 	resolved := run.Phase{Name: "resolve", Seconds: time.Since(start).Seconds()}
+	if lists.UpToDate {
+		p = istioctlOnly(p)
+	}
 	sink, err := newSink(req, access, stage, p, r.Line)
 	if err != nil {
 		return BuildResult{Plan: p}, err
@@ -99,7 +112,22 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 		CacheFrom: req.CacheFrom, CacheTo: req.CacheTo, ExportCache: s.exportCache,
 	})
 	res.Phases = append([]run.Phase{resolved}, res.Phases...)
+	if err == nil {
+		if kerr := s.archives.keep(p.Inputs.Digest, res.Archives); kerr != nil { // the release is out; only a rerun pays
+			s.warn("keeping the istioctl archives for an up-to-date rerun: " + kerr.Error())
+		}
+	}
+	if lists.UpToDate {
+		res.UpToDate, res.Published, p.Images = true, lists.Published, lists.Plan.Images
+	}
 	return BuildResult{Plan: p, Result: res}, err
+}
+
+// istioctlOnly is p without its images: their lists are up to date.
+func istioctlOnly(p plan.Plan) plan.Plan {
+	p.Images = nil
+	p.Binaries = slices.DeleteFunc(slices.Clone(p.Binaries), func(b plan.Binary) bool { return b.Name != "istioctl" })
+	return p
 }
 
 func nodeRequests(nodes []Node) []resolve.NodeRequest {

@@ -27,13 +27,14 @@ type InputFlags struct {
 }
 
 // NodeFlags say where and how a build runs: --buildkit-addr, --builder,
-// --jobs, --compile-jobs, --progress and --dist.
+// --jobs, --compile-jobs, --progress, --dist and --istioctl.
 type NodeFlags struct {
 	BuildkitAddr      string   // empty: $BUILDKIT_HOST, then DefaultBuildkitAddress
 	Builders          []string // PLATFORM=ADDRESS[,ca=FILE,cert=FILE,key=FILE,servername=NAME]
 	Jobs, CompileJobs int
 	Progress          string // checked here; the caller passes it to WithProgress
 	Dist              string
+	Istioctl          string // all (or empty), none, or OS/ARCH,... of the archives
 }
 
 // PublishFlags say what a build does with what it built: --push, --force,
@@ -111,6 +112,7 @@ func (f BuildFlags) steps(req *BuildRequest, note func(string)) []func() error {
 		func() (err error) { o.MediaTypes, err = plan.ParseMediaTypes(in.MediaTypes); return err },
 		func() (err error) { req.Locked, err = readLock(pub.LockPath); return err },
 		func() error { return output(req, pub) },
+		func() error { return istioctl(req, n.Istioctl) },
 		func() (err error) { req.Signer, err = signer(pub.SignKey); return err },
 	}
 }
@@ -150,6 +152,20 @@ func output(req *BuildRequest, pub PublishFlags) error {
 	req.Output = Output(out)
 	req.Options.Push = false
 	req.Dist = filepath.Join(out.LayoutDir, "files")
+	return nil
+}
+
+// istioctl selects the archives; with no --dist there are none to write,
+// so none is compiled.
+func istioctl(req *BuildRequest, selection string) error {
+	selection = strings.Join(parse.Items(selection), ",")
+	if req.Dist == "" && selection != "" && selection != "all" && selection != "none" {
+		return errors.New("--istioctl " + selection + " writes archives into --dist, which is empty: give --dist DIR, or --istioctl none")
+	}
+	if req.Dist == "" {
+		selection = "none"
+	}
+	req.Options.Istioctl = selection
 	return nil
 }
 

@@ -15,6 +15,7 @@ type settings struct {
 	progressMode string       // auto, tty, plain, rawjson or quiet; default quiet
 	warn         func(string) // what deserves the user's attention; default ignored
 	exportCache  string       // where exported binaries are kept per node; default none
+	archives     archiveCache // where the last releases' istioctl archives are kept; default none
 	solvers      map[string]node
 }
 
@@ -34,6 +35,13 @@ func WithWarnings(warn func(string)) Option {
 // unchanged istioctl is not sent to the client again. Default: none kept.
 func WithExportCache(dir string) Option {
 	return func(s *settings) { s.exportCache = dir }
+}
+
+// WithArchiveCache keeps the istioctl archives of the last releases built
+// in dir, so a run whose lists are up to date still writes them into its
+// --dist without compiling. Default: none kept (istioctl is compiled).
+func WithArchiveCache(dir string) Option {
+	return func(s *settings) { s.archives = archiveCache(dir) }
 }
 
 func newSettings(opts []Option) settings {

@@ -46,15 +46,18 @@ func binaries(o Options, r recipes.Recipe, f Facts, images []Image, archives []A
 	return out, nil
 }
 
-// ldflags are upstream's (common/scripts/gobuild.sh) for a release build.
+// ldflags are upstream's (common/scripts/gobuild.sh) for a release build,
+// with the user's hub and tag: Istio takes the images it installs from
+// buildHub and buildVersion (pkg/version's DockerInfo), so buildVersion is
+// the tag this run pushes, and buildTag the release's git tag, as upstream.
 func ldflags(r recipes.Recipe, o Options, f Facts, pl ocispecs.Platform) string {
 	tag := o.Tag
 	if tag == "" {
 		tag = o.Version
 	}
 	vars := []string{
-		"buildVersion=" + o.Version, "buildGitRevision=" + f.Commit, "buildStatus=Clean",
-		"buildTag=" + tag, "buildHub=" + o.Hub,
+		"buildVersion=" + tag, "buildGitRevision=" + f.Commit, "buildStatus=Clean",
+		"buildTag=" + o.Version, "buildHub=" + o.Hub,
 	}
 	if r.BuildOSArch {
 		vars = append(vars, "buildOS="+pl.OS, "buildArch="+pl.Architecture)

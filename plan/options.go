@@ -23,6 +23,9 @@ type Options struct {
 	Go            Go         // module download settings; Proxy defaults to DefaultGoProxy
 	MediaTypes    MediaTypes // default: OCI
 	Attest        Attest     // BuildKit's attestations on every platform image; default none
+	// Istioctl selects the istioctl archives (and so compiles): "" or "all"
+	// is every one of the recipe, "none" none, else comma-separated OS/ARCH.
+	Istioctl string
 }
 
 // Attest says which of BuildKit's attestations each platform image carries:

@@ -150,8 +150,8 @@ func TestTags(t *testing.T) {
 func TestLDFlags(t *testing.T) {
 	x := func(v string) string { return "-X istio.io/pkg/version." + v }
 	base := "-extldflags -static -s -w " + strings.Join([]string{
-		x("buildVersion=1.14.3"), x("buildGitRevision=" + commit), x("buildStatus=Clean"),
-		x("buildTag=1.14.3-mab"), x("buildHub=registry.example.com/istio"),
+		x("buildVersion=1.14.3-mab"), x("buildGitRevision=" + commit), x("buildStatus=Clean"),
+		x("buildTag=1.14.3"), x("buildHub=registry.example.com/istio"),
 	}, " ")
 	for _, osArch := range []bool{false, true} {
 		r := recipe()
@@ -172,8 +172,10 @@ func TestLDFlags(t *testing.T) {
 
 func TestLDFlagsTagDefaultsToVersion(t *testing.T) {
 	for _, b := range mustNew(t, options(), recipe()).Binaries {
-		if !strings.Contains(b.LDFlags, "-X istio.io/pkg/version.buildTag=1.14.3 ") {
-			t.Errorf("%s ldflags %q: want buildTag=1.14.3", b.Name, b.LDFlags)
+		for _, v := range []string{"buildVersion=1.14.3 ", "buildTag=1.14.3 "} {
+			if !strings.Contains(b.LDFlags, "-X istio.io/pkg/version."+v) {
+				t.Errorf("%s ldflags %q: want %s", b.Name, b.LDFlags, v)
+			}
 		}
 	}
 }
@@ -486,5 +488,39 @@ func TestRender(t *testing.T) {
 	plan.Render(&b, p)
 	if !strings.Contains(b.String(), "source: /home/me/istio\n") {
 		t.Errorf("render of a directory source lacks it:\n%s", b.String())
+	}
+}
+
+// --istioctl selects archives, and with them the istioctl compiles: none
+// leaves an images-only plan.
+func TestIstioctlSelection(t *testing.T) {
+	istioctls := func(p plan.Plan) (archives, compiles []string) {
+		for _, a := range p.Archives {
+			archives = append(archives, platforms.Format(a.Platform))
+		}
+		for _, b := range p.Binaries {
+			if b.Name == "istioctl" {
+				compiles = append(compiles, platforms.Format(b.Platform))
+			}
+		}
+		return archives, compiles
+	}
+	for selection, want := range map[string][]string{
+		"none":                    nil,
+		"windows/amd64":           {"windows/amd64"},
+		"linux/arm64,linux/amd64": {"linux/amd64", "linux/arm64"},
+		"all":                     {"linux/amd64", "linux/arm64", "windows/amd64"},
+	} {
+		o := options()
+		o.Istioctl = selection
+		archives, compiles := istioctls(mustNew(t, o, recipe()))
+		if !slices.Equal(archives, want) || !slices.Equal(compiles, want) {
+			t.Errorf("--istioctl %s: archives %v, istioctl compiles %v; want %v", selection, archives, compiles, want)
+		}
+	}
+	o := options()
+	o.Istioctl = "darwin/arm64"
+	if _, err := plan.New(o, recipe(), facts()); err == nil || !strings.Contains(err.Error(), "has istioctl archives for linux/amd64, linux/arm64, windows/amd64 (or all, none)") {
+		t.Errorf("--istioctl darwin/arm64: error %v, want the recipe's platforms named", err)
 	}
 }

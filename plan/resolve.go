@@ -44,7 +44,7 @@ func New(o Options, r recipes.Recipe, f Facts) (Plan, error) {
 		}
 	}
 	var err error
-	if p.Archives, err = archives(r, o.Version); err != nil {
+	if p.Archives, err = archives(r, o.Version, o.Istioctl); err != nil {
 		return Plan{}, err
 	}
 	p.Binaries, err = binaries(o, r, f, p.Images, p.Archives)
@@ -205,12 +205,20 @@ func wasm(baseURL, sha string) []Download {
 	return out
 }
 
-func archives(r recipes.Recipe, version string) ([]Archive, error) {
+// archives are the recipe's istioctl archives that selection names.
+func archives(r recipes.Recipe, version, selection string) ([]Archive, error) {
+	want, err := istioctlPlatforms(r, selection)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Archive, 0, len(r.Archives))
 	for _, a := range r.Archives {
 		pl, err := platforms.Parse(a.Platform)
 		if err != nil {
 			return nil, fmt.Errorf("recipe %s archive %s: %w", r.Line, a.Name, err)
+		}
+		if !want[platforms.Format(pl)] {
+			continue
 		}
 		name, err := expand(a.Name, Facts{Version: version})
 		if err != nil {
@@ -241,4 +249,32 @@ func checkAttest(o Options) error {
 		return fmt.Errorf("attestations need OCI media types: use --media-types oci, or --provenance=false --sbom=false with --media-types docker")
 	}
 	return nil
+}
+
+// istioctlPlatforms reads an Istioctl selection against the recipe's archives.
+func istioctlPlatforms(r recipes.Recipe, selection string) (map[string]bool, error) {
+	have := make([]string, 0, len(r.Archives))
+	for _, a := range r.Archives {
+		if !slices.Contains(have, a.Platform) {
+			have = append(have, a.Platform)
+		}
+	}
+	want := map[string]bool{}
+	switch selection {
+	case "none":
+		return want, nil
+	case "", "all":
+		for _, pl := range have {
+			want[pl] = true
+		}
+		return want, nil
+	}
+	for _, name := range strings.Split(selection, ",") {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(have, name) {
+			return nil, fmt.Errorf("--istioctl %s: the Istio %s recipe has istioctl archives for %s (or all, none)", name, r.Line, strings.Join(have, ", "))
+		}
+		want[name] = true
+	}
+	return want, nil
 }

@@ -24,6 +24,7 @@ type Metadata struct {
 	IstioMab      Tool              `json:"istioMab"`
 	Istio         istioInfo         `json:"istio"`
 	Pushed        bool              `json:"pushed"`
+	UpToDate      bool              `json:"upToDate"` // nothing pushed: the lists are the registry's, of the same inputs
 	Images        []imageMetadata   `json:"images"`
 	Archives      []archiveMetadata `json:"archives"`
 	Binaries      []binaryMetadata  `json:"binaries"`
@@ -102,6 +103,7 @@ func NewMetadata(tool Tool, p plan.Plan, res run.Result) Metadata {
 		Images:        []imageMetadata{},
 		Archives:      []archiveMetadata{},
 		Binaries:      []binaryMetadata{},
+		UpToDate:      res.UpToDate,
 	}
 	for _, b := range p.Binaries {
 		m.Binaries = append(m.Binaries, binaryMetadata{Name: b.Name, Platform: platforms.Format(b.Platform), GoImage: b.GoImage, GoVersion: b.GoVersion})

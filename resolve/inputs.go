@@ -29,7 +29,8 @@ const InputsVersion = "2" // 2: layers at gzip level 4
 // local Envoy files. Where compiles ran and how modules were reached (the
 // proxy, CAs; go.sum pins the modules) do not change the result.
 func inputsDigest(o plan.Options, r recipes.Recipe, commit string) (string, error) {
-	o.BuildPlatform, o.Go, o.Source.Dir = ocispecs.Platform{}, plan.Go{}, ""
+	// Which istioctl archives a run writes does not change its images.
+	o.BuildPlatform, o.Go, o.Source.Dir, o.Istioctl = ocispecs.Platform{}, plan.Go{}, "", ""
 	o.Envoy = maps.Clone(o.Envoy)
 	for k, e := range o.Envoy {
 		if e.Kind == plan.EnvoyFile {
@@ -59,34 +60,44 @@ type ListReader interface {
 	ListAnnotations(ctx context.Context, ref string) (map[string]string, error)
 }
 
+// Current is what an up-to-date check read: the plan as far as it is known
+// without resolving (the tag's commit, no pins) and the inputs digest the
+// lists record.
+type Current struct {
+	Plan   plan.Plan
+	Inputs string
+}
+
 // UpToDate says whether every list the run would publish is already under
 // all its tags, built from the same inputs with the same pulled images, so
 // the run can stop without solving or pushing anything. It reads only the
 // commit of the tag, the lists' annotations and the pinned images' digests.
-func UpToDate(ctx context.Context, req Request, s Node, lists ListReader) (bool, error) {
+func UpToDate(ctx context.Context, req Request, s Node, lists ListReader) (Current, bool, error) {
 	commit, err := resolveCommit(ctx, req.Options.Source, s)
 	if err != nil || commit == "" {
-		return false, err
+		return Current{}, false, err
 	}
 	digest, err := inputsDigest(req.Options, req.Recipe, commit)
 	if err != nil {
-		return false, err
+		return Current{}, false, err
 	}
-	pre, err := plan.New(req.Options, req.Recipe, plan.Facts{})
+	pre, err := plan.New(req.Options, req.Recipe, plan.Facts{Version: req.Options.Version, Commit: commit})
 	if err != nil {
-		return false, err
+		return Current{}, false, err
 	}
+	cur := Current{Plan: pre, Inputs: digest}
 	var pins string
 	for _, img := range pre.Images {
 		for _, tag := range img.Tags {
 			ann, err := lists.ListAnnotations(ctx, img.Repository+":"+tag)
 			if err != nil || ann[plan.AnnotationInputs] != digest || (pins != "" && ann[plan.AnnotationPins] != pins) {
-				return false, nil // a missing tag or other inputs: build
+				return cur, false, nil // a missing tag or other inputs: build
 			}
 			pins = ann[plan.AnnotationPins]
 		}
 	}
-	return samePins(ctx, s, pins)
+	same, err := samePins(ctx, s, pins)
+	return cur, same, err
 }
 
 func resolveCommit(ctx context.Context, src plan.Source, s Node) (string, error) {

@@ -95,21 +95,22 @@ func changed(cmd *cobra.Command, name string) bool {
 
 // callOptions show progress and warnings on cmd's stderr.
 func (o buildOptions) callOptions(cmd *cobra.Command) []istiomab.Option {
-	return []istiomab.Option{istiomab.WithProgress(cmd.ErrOrStderr(), o.progress), istiomab.WithWarnings(warnings(cmd)), istiomab.WithExportCache(exportCache())}
+	return []istiomab.Option{istiomab.WithProgress(cmd.ErrOrStderr(), o.progress), istiomab.WithWarnings(warnings(cmd)), istiomab.WithExportCache(cacheDir("exports")), istiomab.WithArchiveCache(cacheDir("archives"))}
 }
 
 func warnings(cmd *cobra.Command) func(string) {
 	return func(w string) { fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w) }
 }
 
-// exportCache is where runs keep the binaries they exported, per node, so
-// an unchanged one is not sent again; none when the user has no cache dir.
-func exportCache() string {
+// cacheDir is where runs keep what a later run reuses: exported binaries
+// per node (exports), the last releases' istioctl archives (archives);
+// none when the user has no cache dir.
+func cacheDir(name string) string {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "istio-mab", "exports")
+	return filepath.Join(dir, "istio-mab", name)
 }
 
 // runBuild is options -> one library call -> summary and reports.
@@ -124,10 +125,10 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 		return err
 	}
 	if res.UpToDate {
-		fmt.Fprintf(cmd.OutOrStdout(), "Istio %s in %s is up to date: every manifest list under its tags was built from the same inputs; nothing was built or pushed (--force rebuilds)\n", o.Options.Version, o.Options.Hub)
-		return nil
+		fmt.Fprintf(cmd.OutOrStdout(), "Istio %s in %s is up to date: every manifest list under its tags was built from the same inputs; no image was built or pushed (--force rebuilds)\n", o.Options.Version, o.Options.Hub)
+	} else {
+		report.PrintSummary(cmd.OutOrStdout(), res.Plan, res.Result)
 	}
-	report.PrintSummary(cmd.OutOrStdout(), res.Plan, res.Result)
 	return writeReports(o, res)
 }
 

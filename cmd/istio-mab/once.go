@@ -46,7 +46,7 @@ func (o *once) Set(v string) error {
 // listFlag names the flags that take comma-separated values.
 func listFlag(name string) bool {
 	switch name {
-	case "platforms", "images", "variants":
+	case "platforms", "images", "variants", "istioctl":
 		return true
 	}
 	return false

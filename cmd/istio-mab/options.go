@@ -70,7 +70,8 @@ func addNodeFlags(fl *pflag.FlagSet, n *istiomab.NodeFlags) {
 	fl.StringVar(&n.Progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
 	fl.IntVar(&n.Jobs, "jobs", defaultJobs, "image builds run at once")
 	fl.IntVar(&n.CompileJobs, "compile-jobs", 2, "go builds at once per BuildKit node (each gets its share of the node's CPUs as go build -p; the images' binaries go first)")
-	fl.StringVar(&n.Dist, "dist", "dist", "directory for the istioctl release archives")
+	fl.StringVar(&n.Dist, "dist", "dist", "directory for the istioctl release archives (empty: none, and istioctl is not compiled)")
+	fl.StringVar(&n.Istioctl, "istioctl", "all", "istioctl archives to build, by OS/ARCH, comma-separated or repeated (e.g. linux/amd64,darwin/arm64); none for an images-only rebuild")
 }
 
 // addPublishFlags binds what only build does: push (or not), sign, cache,

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -16,25 +17,14 @@ import (
 
 // TestBuildMetadataFile: every digest the metadata file lists is what the
 // registry serves (lists under their tags, platform manifests, configs,
-// sizes), and the GitHub step summary holds the table.
+// sizes), and the GitHub step summary holds the table. A scheduled rerun
+// with nothing changed still writes all three (metadata marked up to date,
+// step summary, archives into a new --dist) within 2 s.
 func TestBuildMetadataFile(t *testing.T) {
 	s := e2etest.LoadStack(t)
 	hub, dir := e2etest.UniqueHub(s), t.TempDir()
-	file, summary := filepath.Join(dir, "meta", "metadata.json"), filepath.Join(dir, "summary.md")
-	args := append(e2etest.StackArgs(s, "1.22.0", hub, filepath.Join(dir, "dist")), "--metadata-file", file)
-	res := e2etest.RunIstioMabEnv(t, []string{"GITHUB_STEP_SUMMARY=" + summary}, args...)
-	if res.Code != 0 {
-		t.Fatalf("build exited %d:\n%s", res.Code, e2etest.Tail(res.Stderr, 30))
-	}
-	var m e2etest.BuildMetadata
-	b, err := os.ReadFile(file)
-	if err == nil {
-		err = json.Unmarshal(b, &m)
-	}
-	if err != nil {
-		t.Fatalf("reading %s: %v", file, err)
-	}
-	if m.Istio.Version != "1.22.0" || len(m.Istio.Commit) != 40 || !m.Pushed || len(m.Images) != 2 || len(m.Archives) != 8 || len(m.Phases) < 4 {
+	m, summary := buildWithReports(t, s, hub, filepath.Join(dir, "first"))
+	if m.Istio.Version != "1.22.0" || len(m.Istio.Commit) != 40 || !m.Pushed || m.UpToDate || len(m.Images) != 2 || len(m.Archives) != 8 || len(m.Phases) < 4 {
 		t.Errorf("metadata %+v: want 1.22.0 at a commit, pushed, 2 images, 8 archives, the phases", m)
 	}
 	// The stack's Go image is the host's Go; its config says which.
@@ -47,6 +37,50 @@ func TestBuildMetadataFile(t *testing.T) {
 			t.Errorf("binary %s %s: Go %q in %s, want %s in an image pinned by digest", b.Name, b.Platform, b.GoVersion, b.GoImage, hostGo)
 		}
 	}
+	checkMetadataAgainstRegistry(t, m, summary)
+
+	start := time.Now()
+	again, summary := buildWithReports(t, s, hub, filepath.Join(dir, "rerun"))
+	took := time.Since(start)
+	if !again.UpToDate || len(again.Images) != 2 || took > 2*time.Second {
+		t.Errorf("rerun took %v, metadata up to date %t with %d images: want up to date with both lists within 2s", took, again.UpToDate, len(again.Images))
+	}
+	checkMetadataAgainstRegistry(t, again, summary)
+	for i, img := range again.Images {
+		if img.List.Digest != m.Images[i].List.Digest {
+			t.Errorf("rerun's %s list is %s, the first run's %s", img.Repository, img.List.Digest, m.Images[i].List.Digest)
+		}
+	}
+	if table, _ := os.ReadFile(summary); !strings.Contains(string(table), "Up to date") {
+		t.Errorf("the rerun's step summary does not say up to date:\n%s", table)
+	}
+	e2etest.CheckArchives(t, filepath.Join(dir, "rerun", "dist"), "1.22.0", true)
+}
+
+// buildWithReports builds into dir/dist with a metadata file and a step
+// summary there, and reads the metadata.
+func buildWithReports(t *testing.T, s e2etest.Stack, hub, dir string) (m e2etest.BuildMetadata, summary string) {
+	t.Helper()
+	file, summary := filepath.Join(dir, "meta", "metadata.json"), filepath.Join(dir, "summary.md")
+	args := append(e2etest.StackArgs(s, "1.22.0", hub, filepath.Join(dir, "dist")), "--metadata-file", file)
+	res := e2etest.RunIstioMabEnv(t, []string{"GITHUB_STEP_SUMMARY=" + summary}, args...)
+	if res.Code != 0 {
+		t.Fatalf("build exited %d:\n%s", res.Code, e2etest.Tail(res.Stderr, 30))
+	}
+	b, err := os.ReadFile(file)
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil {
+		t.Fatalf("reading %s: %v", file, err)
+	}
+	return m, summary
+}
+
+// checkMetadataAgainstRegistry: every list, tag and platform image the
+// metadata names is what the registry serves, and the summary names them.
+func checkMetadataAgainstRegistry(t *testing.T, m e2etest.BuildMetadata, summary string) {
+	t.Helper()
 	for _, img := range m.Images {
 		checkListMetadata(t, img.Repository, img.List.Digest, len(img.Platforms))
 		for _, tag := range img.Tags {
@@ -59,7 +93,7 @@ func TestBuildMetadataFile(t *testing.T) {
 		}
 	}
 	table, _ := os.ReadFile(summary)
-	for _, want := range []string{"### Istio 1.22.0", "| manifest list | digest | tags |", m.Images[0].List.Digest} {
+	for _, want := range []string{"### Istio 1.22.0", "| manifest list | digest | tags |", m.Images[0].List.Digest, m.Images[0].Platforms[0].Manifest} {
 		if !strings.Contains(string(table), want) {
 			t.Errorf("step summary lacks %q:\n%s", want, table)
 		}

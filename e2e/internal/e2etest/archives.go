@@ -129,3 +129,17 @@ func onlyEntry(path string, b []byte) ([]byte, error) {
 	}
 	return bin, nil
 }
+
+// ArchiveBinary is the istioctl inside a release archive.
+func ArchiveBinary(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := onlyEntry(path, b)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return bin
+}

@@ -171,9 +171,10 @@ func Tail(s string, n int) string {
 
 // BuildMetadata is the part of docs/metadata.md the tests check.
 type BuildMetadata struct {
-	Istio  struct{ Version, Commit string }
-	Pushed bool
-	Images []struct {
+	Istio    struct{ Version, Commit string }
+	Pushed   bool
+	UpToDate bool
+	Images   []struct {
 		Name, Variant, Repository string
 		List                      struct{ Digest, MediaType string }
 		Tags                      []struct{ Tag, Previous string }
