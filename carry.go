@@ -5,11 +5,13 @@ import (
 	"crypto"
 	"fmt"
 	"os"
+	"strings"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
@@ -71,7 +73,32 @@ func Import(ctx context.Context, req ImportRequest) ([]*publish.Result, error) {
 		return nil, failure.Usage(err)
 	}
 	defer cleanup()
+	if err := checkImportAccess(ctx, dir, req.Hub, access); err != nil {
+		return nil, err
+	}
 	return carry.Import(ctx, dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey})
+}
+
+// checkImportAccess reads the bundle's contents file (bad input when it
+// cannot) and checks push access to every repository it names, before
+// anything is written, as build does.
+func checkImportAccess(ctx context.Context, dir, hub string, access *registry.Access) error {
+	c, err := carry.ReadContents(dir)
+	if err != nil {
+		return failure.Usage(err)
+	}
+	seen := map[string]bool{}
+	for _, l := range c.Lists {
+		repo := strings.TrimSuffix(hub, "/") + "/" + l.Name
+		if seen[repo] {
+			continue
+		}
+		seen[repo] = true
+		if err := access.CheckPush(ctx, repo); err != nil {
+			return failure.Registry(classify(err))
+		}
+	}
+	return nil
 }
 
 // MirrorRequest copies a release upstream published multi-arch.

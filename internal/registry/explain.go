@@ -38,6 +38,9 @@ func Explain(op string, ref name.Reference, err error) error {
 	if u := untrusted(host, err); u != nil {
 		return fmt.Errorf("%s %s: %w", op, target, u)
 	}
+	if u := unreachable(host, err); u != nil {
+		return fmt.Errorf("%s %s: %w", op, target, u)
+	}
 	var plain *PlainHTTPError
 	if errors.As(err, &plain) {
 		return fmt.Errorf("%s %s: %w", op, target, plain)
