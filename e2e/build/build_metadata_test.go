@@ -55,15 +55,28 @@ func TestBuildMetadataFile(t *testing.T) {
 		t.Errorf("the rerun's step summary does not say up to date:\n%s", table)
 	}
 	e2etest.CheckArchives(t, filepath.Join(dir, "rerun", "dist"), "1.22.0", true)
+
+	// A fresh runner has no archive cache: istioctl alone is compiled.
+	start = time.Now()
+	fresh, _ := buildWithReports(t, s, hub, filepath.Join(dir, "fresh"), "XDG_CACHE_HOME="+t.TempDir())
+	if !fresh.UpToDate || fresh.Images[0].List.Digest != m.Images[0].List.Digest {
+		t.Errorf("a rerun without the archive cache: up to date %t, pilot's list %s; want up to date, %s", fresh.UpToDate, fresh.Images[0].List.Digest, m.Images[0].List.Digest)
+	}
+	e2etest.CheckArchives(t, filepath.Join(dir, "fresh", "dist"), "1.22.0", true)
+	for _, n := range e2etest.VertexNames(t, s.BuildkitHost, start) {
+		if strings.HasPrefix(n, "compile ") && !strings.HasPrefix(n, "compile istioctl") || strings.HasPrefix(n, "[") {
+			t.Errorf("a rerun that only lacked its archives ran %q", n)
+		}
+	}
 }
 
 // buildWithReports builds into dir/dist with a metadata file and a step
 // summary there, and reads the metadata.
-func buildWithReports(t *testing.T, s e2etest.Stack, hub, dir string) (m e2etest.BuildMetadata, summary string) {
+func buildWithReports(t *testing.T, s e2etest.Stack, hub, dir string, env ...string) (m e2etest.BuildMetadata, summary string) {
 	t.Helper()
 	file, summary := filepath.Join(dir, "meta", "metadata.json"), filepath.Join(dir, "summary.md")
 	args := append(e2etest.StackArgs(s, "1.22.0", hub, filepath.Join(dir, "dist")), "--metadata-file", file)
-	res := e2etest.RunIstioMabEnv(t, []string{"GITHUB_STEP_SUMMARY=" + summary}, args...)
+	res := e2etest.RunIstioMabEnv(t, append(env, "GITHUB_STEP_SUMMARY="+summary), args...)
 	if res.Code != 0 {
 		t.Fatalf("build exited %d:\n%s", res.Code, e2etest.Tail(res.Stderr, 30))
 	}

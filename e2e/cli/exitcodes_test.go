@@ -63,8 +63,8 @@ func emptyBundle(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"oci-layout": `{"imageLayoutVersion":"1.0.0"}`,
-		"index.json": `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`,
+		"oci-layout":     `{"imageLayoutVersion":"1.0.0"}`,
+		"index.json":     `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`,
 		"istio-mab.json": `{"hub":"registry.example.com/istio","lists":[{"name":"pilot","tags":["1.22.0"]}]}`,
 	}
 	for name, body := range files {
