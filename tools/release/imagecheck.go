@@ -42,7 +42,7 @@ func checkImage(ctx context.Context, c *buildkit.Client, ref, version string, w 
 		if err := checkVersionOutput(out, version, t); err != nil {
 			return fmt.Errorf("%s in %s: %w", t, ref, err)
 		}
-		fmt.Fprintf(w, "%s: %s\n", t, strings.Join(strings.Fields(strings.ReplaceAll(out, "\n", " ; ")), " "))
+		fmt.Fprintf(w, "%s: %s\n", t, oneLine(out))
 	}
 	return nil
 }
@@ -115,4 +115,14 @@ func checkVersionOutput(out, version string, t target) error {
 		}
 	}
 	return fmt.Errorf("version printed %q, want a go: line ending in %s", out, t)
+}
+
+// oneLine joins the output's lines with "; ", their inner runs of spaces
+// squeezed, for a one-line report.
+func oneLine(out string) string {
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		lines = append(lines, strings.Join(strings.Fields(l), " "))
+	}
+	return strings.Join(lines, "; ")
 }
