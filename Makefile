@@ -3,10 +3,26 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build up down test lint unit e2e demo bench docs lint-workflows real
+.PHONY: build up down test lint unit e2e demo bench docs lint-workflows real release
 
 build:
 	$(GO) build -o bin/istio-mab ./cmd/istio-mab
+
+# istio-mab's own release into dist/: the CLI cross-compiled for
+# linux/darwin/windows x amd64/arm64 with RELEASE_VERSION stamped (default:
+# the last v* tag, or v0.0.0-<commit>; -dirty for uncommitted changes), one archive per target, checked for
+# its platform, and checksums.txt. RELEASE_IMAGE=REPO also builds the CLI's
+# linux/amd64+linux/arm64 image on $$BUILDKIT_HOST (the local stack's, after
+# `make up`), pushes it as one list tagged RELEASE_VERSION (RELEASE_TAGS to
+# choose), and runs `istio-mab version` in it on both platforms.
+RELEASE_VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || \
+  echo v0.0.0-$$(git rev-parse --short=12 HEAD)$$(git diff --quiet HEAD || echo -dirty))
+RELEASE_IMAGE ?=
+RELEASE_TAGS ?=
+release:
+	[ -n "$${BUILDKIT_HOST:-}" ] || [ ! -f .stack/env ] || { set -a && . .stack/env && set +a; }; \
+	  $(GO) run ./tools/release -version $(RELEASE_VERSION) -commit $$(git rev-parse HEAD) \
+	  -date $$(git log -1 --format=%ct) -out dist -image "$(RELEASE_IMAGE)" -tags "$(RELEASE_TAGS)"
 
 up:
 	bash scripts/stack-up.sh

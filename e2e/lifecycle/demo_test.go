@@ -9,7 +9,7 @@ import (
 	"github.com/istio-mab/istio-mab/e2e/internal/e2etest"
 )
 
-// TestDemo runs `make demo`, the README's first command: Istio 1.14.3 for
+// TestDemo runs `make demo`, CONTRIBUTING.md's first command: Istio 1.14.3 for
 // amd64 and arm64 with the arm64 Envoy supplied, archives under dist/.
 func TestDemo(t *testing.T) {
 	s := e2etest.LoadStack(t)
