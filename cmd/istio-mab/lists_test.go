@@ -31,3 +31,13 @@ func TestListFlagsRepeatedOrCommaPlanTheSame(t *testing.T) {
 		}
 	}
 }
+
+// A variable far from every setting (a test knob of this repository, a
+// wrapper's own) is warned of, not refused: the build goes on.
+func TestUnknownFarVariableOnlyWarns(t *testing.T) {
+	t.Setenv("ISTIO_MAB_REALSIZE", "1")
+	_, stderr, code := execute(t, "plan", "--version", "1.22.0", "--hub", "x.io/istio", "--source", "../../e2e/testdata/fixture/1.22.0")
+	if code != 0 || !strings.Contains(stderr, "warning: ignoring ISTIO_MAB_REALSIZE: istio-mab has no such setting (--strict refuses it)") {
+		t.Errorf("exit %d, stderr %q: want the plan, with a warning", code, stderr)
+	}
+}

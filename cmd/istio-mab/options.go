@@ -32,6 +32,7 @@ func addReleaseFlags(fl *pflag.FlagSet, r *istiomab.ReleaseFlags, verb string) {
 }
 
 func addRegistryFlags(fl *pflag.FlagSet, r *istiomab.RegistryFlags) {
+	fl.Bool("strict", false, "refuse every ISTIO_MAB_* variable istio-mab does not know (default: only near-misses of a setting; others are warned of)")
 	fl.StringArrayVar(&r.Insecure, "insecure-registry", nil, "HOST[:PORT] reached over plain HTTP (repeatable; TLS is verified for every other host)")
 	fl.StringVar(&r.CA, "registry-ca", "", "PEM file of extra certificate authorities trusted for registries")
 }

@@ -29,13 +29,16 @@ const configFlag = "config"
 // errors: a typo that is silently ignored becomes a build that does
 // something else. They are known if any command has the flag: one
 // environment or file may serve build and verify alike, each taking what
-// applies to it. Every error is bad input (exit 2).
+// applies to it. An ISTIO_MAB_* variable far from every setting is only a
+// warning unless --strict: the environment is shared with other tools and
+// scripts (a test knob, a wrapper's own variable), the config file is
+// istio-mab's alone. Every error is bad input (exit 2).
 func settle(cmd *cobra.Command) error {
-	return istiomab.BadInput(layer(cmd.Flags(), flagNames(cmd.Root()), os.Environ()))
+	return istiomab.BadInput(layer(cmd.Flags(), flagNames(cmd.Root()), os.Environ(), warnings(cmd)))
 }
 
-func layer(fs *pflag.FlagSet, all, environ []string) error {
-	if err := checkEnv(all, environ); err != nil {
+func layer(fs *pflag.FlagSet, all, environ []string, warn func(string)) error {
+	if err := checkEnv(all, environ, strict(fs, environ), warn); err != nil {
 		return err
 	}
 	v := viper.New()
@@ -64,20 +67,38 @@ func layer(fs *pflag.FlagSet, all, environ []string) error {
 	return errors.Join(errs...)
 }
 
-// checkEnv refuses any ISTIO_MAB_* variable that names no flag, even empty.
-func checkEnv(all, environ []string) error {
+// checkEnv refuses an ISTIO_MAB_* variable that names no flag, even
+// empty, when it is close to one (a typo) or strict; warns of the others.
+func checkEnv(all, environ []string, strict bool, warn func(string)) error {
 	for _, kv := range environ {
 		key, _, _ := strings.Cut(kv, "=")
 		if !strings.HasPrefix(key, envPrefix) {
 			continue
 		}
 		name := strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(key, envPrefix)), "_", "-")
-		if !slices.Contains(all, name) || envName(name) != key {
-			return fmt.Errorf("unknown variable %s%s (unset it, or see istio-mab --help)",
-				key, didYouMean(name, all, envName))
+		if slices.Contains(all, name) && envName(name) == key {
+			continue
 		}
+		hint := didYouMean(name, all, envName)
+		if hint != "" || strict {
+			return fmt.Errorf("unknown variable %s%s (unset it, or see istio-mab --help)", key, hint)
+		}
+		warn(fmt.Sprintf("ignoring %s: istio-mab has no such setting (--strict refuses it)", key))
 	}
 	return nil
+}
+
+// strict reads --strict, or ISTIO_MAB_STRICT, before the other settings.
+func strict(fs *pflag.FlagSet, environ []string) bool {
+	if f := fs.Lookup("strict"); f != nil && f.Changed {
+		return f.Value.String() == "true"
+	}
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, envPrefix+"STRICT="); ok {
+			return v == "true" || v == "1"
+		}
+	}
+	return false
 }
 
 func envName(flag string) string {
