@@ -66,12 +66,12 @@ func Import(ctx context.Context, req ImportRequest) ([]*publish.Result, error) {
 	if err != nil {
 		return nil, failure.Usage(err)
 	}
-	dir, cleanup, err := layoutFrom(req.From)
+	b, err := carry.OpenBundle(ctx, req.From)
 	if err != nil {
 		return nil, failure.Usage(err)
 	}
-	defer cleanup()
-	return carry.Import(ctx, dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey})
+	defer b.Close()
+	return carry.Import(ctx, b.Dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey, Bundle: b.Name})
 }
 
 // MirrorRequest copies a release upstream published multi-arch.
@@ -173,26 +173,4 @@ func releaseOf(rel Release) (carry.Release, recipes.Recipe, error) {
 
 func defaultPlatforms() []ocispecs.Platform {
 	return []ocispecs.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}}
-}
-
-func layoutFrom(from string) (dir string, cleanup func(), err error) {
-	st, err := os.Stat(from)
-	switch {
-	case from == "":
-		return "", nil, fmt.Errorf("--from is required: the layout directory or tarball to import")
-	case err != nil:
-		return "", nil, fmt.Errorf("--from %s: %w", from, err)
-	case st.IsDir():
-		return from, func() {}, nil
-	}
-	tmp, err := os.MkdirTemp("", "istio-mab-import-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup = func() { os.RemoveAll(tmp) }
-	if err := carry.Unpack(from, tmp); err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	return tmp, cleanup, nil
 }
