@@ -49,10 +49,9 @@ func (v *vetter) blob(ctx context.Context, d v1.Descriptor, trail string, layer 
 		w = io.MultiWriter(h, kept)
 	}
 	r := bufio.NewReader(io.TeeReader(ctxReader{ctx, f}, w))
+	var expanded error // reported once the bytes are known to be the declared ones
 	if layer {
-		if err := v.expansion(r, d, trail); err != nil {
-			return nil, err
-		}
+		_, expanded = expand(r, ExpansionLimit(d.Size))
 	}
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return nil, fmt.Errorf("checking bundle %s: reading blob %s: %w", v.name, d.Digest, err)
@@ -60,19 +59,18 @@ func (v *vetter) blob(ctx context.Context, d v1.Descriptor, trail string, layer 
 	if got := hex.EncodeToString(h.Sum(nil)); got != d.Digest.Hex {
 		return nil, v.fail("blob %s (%s) holds bytes of sha256:%s instead: altered or damaged", d.Digest, trail, got)
 	}
+	if expanded != nil {
+		return nil, v.expansion(expanded, d, trail)
+	}
 	return kept.Bytes(), nil
 }
 
-// expansion refuses a layer that expands past ExpansionLimit or does not
-// decompress.
-func (v *vetter) expansion(r *bufio.Reader, d v1.Descriptor, trail string) error {
-	limit := ExpansionLimit(d.Size)
-	_, err := expand(r, limit)
-	switch {
-	case errors.Is(err, errExpands):
-		return v.fail("layer %s (%s) expands past %d bytes from its %d (at most %d times its size, or %d MiB): a decompression bomb", d.Digest, trail, limit, d.Size, ExpansionRatio, ExpansionFloor>>20)
-	case err != nil:
-		return v.fail("layer %s (%s): %v", d.Digest, trail, err)
+// expansion is the refusal of a layer that expanded past ExpansionLimit
+// or did not decompress.
+func (v *vetter) expansion(err error, d v1.Descriptor, trail string) error {
+	if errors.Is(err, errExpands) {
+		return v.fail("layer %s (%s) expands past %d bytes from its %d (at most %d times its size, or %d MiB): a decompression bomb",
+			d.Digest, trail, ExpansionLimit(d.Size), d.Size, ExpansionRatio, ExpansionFloor>>20)
 	}
-	return nil
+	return v.fail("layer %s (%s): %v", d.Digest, trail, err)
 }
