@@ -119,7 +119,7 @@ func fileProblem(path string, d fs.DirEntry) string {
 		return fmt.Sprintf("cannot be read: %v", err)
 	}
 	if n := links(info); n > 1 {
-		return fmt.Sprintf("is a hard link (%d names): a bundle's files have one name each; copy the layout with cp -r", n)
+		return fmt.Sprintf("is a hard link (%d names), whose other names may be outside the bundle", n)
 	}
 	return ""
 }
