@@ -60,7 +60,9 @@ type ImportRequest struct {
 }
 
 // Import pushes a layout written by Build's Output or Export into a
-// registry, verifies every list, and only then moves the tags.
+// registry, verifies every list, and only then moves the tags. The bundle
+// is checked whole before the first request (carry.Vet); a tarball is
+// unpacked into a temporary directory removed on return.
 func Import(ctx context.Context, req ImportRequest) ([]*publish.Result, error) {
 	access, err := req.Registries.access()
 	if err != nil {
