@@ -80,8 +80,9 @@ func typeProblem(h *tar.Header) string {
 // checkTree refuses a layout directory holding anything but directories
 // and regular files with one name each: a symbolic link, a second name of
 // a file (a hard link, whose other name may be outside), a device, a FIFO
-// or a socket. The walk does not follow links.
-func checkTree(dir string) error {
+// or a socket. The walk does not follow links; name is the layout as the
+// user gave it.
+func checkTree(dir, name string) error {
 	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || path == dir {
 			return err
@@ -91,7 +92,7 @@ func checkTree(dir string) error {
 			return err
 		}
 		if what := fileProblem(path, d); what != "" {
-			return entryError(dir, rel, what)
+			return entryError(name, rel, what)
 		}
 		return nil
 	})

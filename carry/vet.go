@@ -30,14 +30,14 @@ const maxManifest = 4 << 20
 // every file, list, tag and platform the contents file lists is held.
 // It returns the contents file.
 func Vet(ctx context.Context, dir, name string) (Contents, error) {
-	if err := checkTree(dir); err != nil {
+	if err := checkTree(dir, name); err != nil {
 		return Contents{}, err
 	}
 	c, err := readContents(dir, name)
 	if err != nil {
 		return c, failure.Usage(err)
 	}
-	v := vetter{dir: dir, name: name, seen: map[v1.Hash]bool{}}
+	v := vetter{dir: dir, name: name, seen: map[seen]bool{}}
 	if err := v.files(c); err != nil {
 		return c, err
 	}
@@ -51,7 +51,16 @@ func Vet(ctx context.Context, dir, name string) (Contents, error) {
 // vetter checks one layout's content.
 type vetter struct {
 	dir, name string
-	seen      map[v1.Hash]bool // blobs checked already
+	seen      map[seen]bool // blobs checked already, in a role
+}
+
+// seen is a blob in the role it was checked in: as a media type (an
+// index's or a manifest's children were walked) or as a layer (its
+// expansion was bounded). A blob named again in another role is checked
+// again, so naming a layer as a config first cannot skip its bound.
+type seen struct {
+	digest v1.Hash
+	as     string
 }
 
 // fail is a refusal of the layout's content: verification, exit 5.
@@ -129,14 +138,15 @@ func entryName(d v1.Descriptor, ref string, i int) string {
 // walk checks the blob d and, for an index or a manifest, what it names;
 // trail says how index.json reaches it.
 func (v *vetter) walk(ctx context.Context, d v1.Descriptor, trail string) error {
-	if v.seen[d.Digest] {
+	key := seen{d.Digest, string(d.MediaType)}
+	if v.seen[key] {
 		return nil
 	}
 	raw, err := v.blob(ctx, d, trail, false)
 	if err != nil {
 		return err
 	}
-	v.seen[d.Digest] = true
+	v.seen[key] = true
 	switch {
 	case d.MediaType.IsIndex():
 		var im v1.IndexManifest
@@ -164,13 +174,14 @@ func (v *vetter) manifest(ctx context.Context, d v1.Descriptor, raw []byte, trai
 		return err
 	}
 	for i, l := range m.Layers {
-		if v.seen[l.Digest] {
+		key := seen{l.Digest, "layer"}
+		if v.seen[key] {
 			continue
 		}
 		if _, err := v.blob(ctx, l, fmt.Sprintf("%s → layer %d", trail, i), true); err != nil {
 			return err
 		}
-		v.seen[l.Digest] = true
+		v.seen[key] = true
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package carry
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"log"
 	"net/http"
@@ -63,7 +65,7 @@ func TestVetRefusesAlteredLayouts(t *testing.T) {
 			other.Name, other.Digest = "proxyv2", v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("ab", 32)}
 			c.Lists = append(c.Lists, other)
 			rewriteContents(t, dir, c)
-			return []string{"istio-mab.json lists proxyv2:1.22.0 as " + other.Digest.String() + ", which index.json does not name"}
+			return []string{"istio-mab.json lists proxyv2:1.22.0 as " + other.Digest.String() + " (", "), which index.json does not name"}
 		}, failure.CodeVerify},
 		{"the contents file lists a tag index.json lacks", func(t *testing.T, dir string, c Contents) []string {
 			c.Lists[0].Tags = append(c.Lists[0].Tags, "1.22.0-debug")
@@ -189,4 +191,50 @@ func TestImportReachesNoRegistryBeforeVetting(t *testing.T) {
 	if _, err := Import(t.Context(), good, host+"/internal", a, ImportOptions{}); err != nil || requests.Load() == 0 {
 		t.Errorf("good layout: %v after %d requests", err, requests.Load())
 	}
+}
+
+// A layer named first as another manifest's config is still bounded when
+// it comes as a layer: a blob is checked again in each role.
+func TestVetBoundsALayerNamedFirstAsAConfig(t *testing.T) {
+	dir, c := craftLayout(t)
+	bomb := bombLayer(t, ExpansionFloor+1<<20)
+	raw, _ := bomb.Compressed()
+	bombBytes, _ := io.ReadAll(raw)
+	bd, _ := bomb.Digest()
+	asConfig := v1.Descriptor{MediaType: types.OCIConfigJSON, Digest: bd, Size: int64(len(bombBytes))}
+	asLayer := asConfig
+	asLayer.MediaType = types.OCILayer
+	small := writeBlob(t, dir, types.OCIConfigJSON, []byte("{}"))
+	first := writeBlob(t, dir, types.OCIManifestSchema1, mustJSON(t, v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, Config: asConfig}))
+	second := writeBlob(t, dir, types.OCIManifestSchema1, mustJSON(t, v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, Config: small, Layers: []v1.Descriptor{asLayer}}))
+	writeBlob(t, dir, "", bombBytes)
+	idx := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: []v1.Descriptor{first, second}}
+	list := writeBlob(t, dir, types.OCIImageIndex, mustJSON(t, idx))
+	list.Annotations = map[string]string{"org.opencontainers.image.ref.name": "other:1"}
+	root := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: []v1.Descriptor{list}}
+	writeFile(t, filepath.Join(dir, "index.json"), string(mustJSON(t, root)))
+	c.Lists = nil
+	c.Lists = append(c.Lists, List{Name: "other", Digest: list.Digest, MediaType: list.MediaType, Size: list.Size, Tags: []string{"1"}})
+	rewriteContents(t, dir, c)
+	_, err := Vet(t.Context(), dir, "bundle")
+	refusal(t, err, failure.CodeVerify, "layer "+bd.String(), "(index.json other:1 → entry 1 → layer 0)", "a decompression bomb")
+}
+
+func writeBlob(t *testing.T, dir string, mt types.MediaType, b []byte) v1.Descriptor {
+	t.Helper()
+	h, n, err := v1.SHA256(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, blobPath(dir, h), string(b))
+	return v1.Descriptor{MediaType: mt, Digest: h, Size: n}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

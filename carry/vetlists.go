@@ -21,8 +21,8 @@ func (v *vetter) lists(c Contents, refs map[string]v1.Descriptor) error {
 		}
 		for _, tag := range l.Tags {
 			ref := l.Name + ":" + tag
-			if d, ok := refs[ref]; !ok || d.Digest != l.Digest {
-				return v.fail("%s lists %s as %s, which index.json does not name", ContentsFile, ref, l.Digest)
+			if d, ok := refs[ref]; !ok || d.Digest != l.Digest || d.Size != l.Size || d.MediaType != l.MediaType {
+				return v.fail("%s lists %s as %s (%s, %d bytes), which index.json does not name", ContentsFile, ref, l.Digest, l.MediaType, l.Size)
 			}
 		}
 		got, err := v.platforms(l.Digest)
