@@ -279,3 +279,49 @@ func rewriteContents(t *testing.T, dir string, lists []carry.List, c carry.Conte
 	}
 	writeTestFile(t, filepath.Join(dir, carry.ContentsFile), string(b))
 }
+
+// TestImportRefusesHostileBuiltBundle: the fixture built into a layout
+// (nothing pushed), then made hostile twice as the crafted bundles are: a
+// real layer of pilot's arm64 image damaged, and a "../canary" entry
+// appended to its tarball. Each is refused as the crafted ones are.
+func TestImportRefusesHostileBuiltBundle(t *testing.T) {
+	s := e2etest.LoadStack(t)
+	built, c := buildLayout(t, s)
+	e := newHostileEnv(t)
+	pilot := listNamed(t, c, "pilot")
+	for _, tc := range []hostileCase{
+		{name: "a damaged layer", code: 5, want: "linux/arm64 → layer 0) holds bytes of sha256:", // pilot or proxyv2: they share it
+			make: func(t *testing.T, _ *hostileEnv, good string, _ carry.Contents) string {
+				path := blobFile(good, platformLayer(t, good, pilot, "arm64"))
+				b, _ := os.ReadFile(path)
+				b[len(b)/2] ^= 1
+				writeTestFile(t, path, string(b))
+				file := filepath.Join(t.TempDir(), "istio.tar")
+				if err := carry.Pack(good, file); err != nil {
+					t.Fatal(err)
+				}
+				return file
+			}},
+		{name: "a path leaving the bundle", code: 2, want: `entry "../canary" leaves the bundle`,
+			make: func(t *testing.T, _ *hostileEnv, good string, _ carry.Contents) string {
+				file := filepath.Join(t.TempDir(), "istio.tar")
+				withEntries(t, good, file, entry{Header: tar.Header{Name: "../canary", Typeflag: tar.TypeReg}, Body: "written by a hostile bundle\n"})
+				return file
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			good := filepath.Join(t.TempDir(), "layout")
+			if err := os.CopyFS(good, os.DirFS(built)); err != nil {
+				t.Fatal(err)
+			}
+			res := e.run(t, tc.make(t, e, good, c))
+			t.Logf("exit %d: %s", res.Code, res.Line)
+			if res.Code != tc.code || !strings.Contains(res.Line, tc.want) || !strings.Contains(res.Line, "carry the bundle again") {
+				t.Errorf("exit %d: %s\nwant exit %d saying %q and what to do", res.Code, res.Line, tc.code, tc.want)
+			}
+			if n := len(e.proxy.Requests()); n != 0 {
+				t.Errorf("the registry got %d requests, want none", n)
+			}
+		})
+	}
+}
