@@ -5,13 +5,11 @@ import (
 	"crypto"
 	"fmt"
 	"os"
-	"strings"
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/internal/failure"
-	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
@@ -62,43 +60,20 @@ type ImportRequest struct {
 }
 
 // Import pushes a layout written by Build's Output or Export into a
-// registry, verifies every list, and only then moves the tags.
+// registry, verifies every list, and only then moves the tags. The bundle
+// is checked whole before the first request (carry.Vet); a tarball is
+// unpacked into a temporary directory removed on return.
 func Import(ctx context.Context, req ImportRequest) ([]*publish.Result, error) {
 	access, err := req.Registries.access()
 	if err != nil {
 		return nil, failure.Usage(err)
 	}
-	dir, cleanup, err := layoutFrom(req.From)
+	b, err := carry.OpenBundle(ctx, req.From)
 	if err != nil {
 		return nil, failure.Usage(err)
 	}
-	defer cleanup()
-	if err := checkImportAccess(ctx, dir, req.Hub, access); err != nil {
-		return nil, err
-	}
-	return carry.Import(ctx, dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey})
-}
-
-// checkImportAccess reads the bundle's contents file (bad input when it
-// cannot) and checks push access to every repository it names, before
-// anything is written, as build does.
-func checkImportAccess(ctx context.Context, dir, hub string, access *registry.Access) error {
-	c, err := carry.ReadContents(dir)
-	if err != nil {
-		return failure.Usage(err)
-	}
-	seen := map[string]bool{}
-	for _, l := range c.Lists {
-		repo := strings.TrimSuffix(hub, "/") + "/" + l.Name
-		if seen[repo] {
-			continue
-		}
-		seen[repo] = true
-		if err := access.CheckPush(ctx, repo); err != nil {
-			return failure.Registry(classify(err))
-		}
-	}
-	return nil
+	defer b.Close()
+	return carry.Import(ctx, b.Dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey, Bundle: b.Name})
 }
 
 // MirrorRequest copies a release upstream published multi-arch.
@@ -200,26 +175,4 @@ func releaseOf(rel Release) (carry.Release, recipes.Recipe, error) {
 
 func defaultPlatforms() []ocispecs.Platform {
 	return []ocispecs.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}}
-}
-
-func layoutFrom(from string) (dir string, cleanup func(), err error) {
-	st, err := os.Stat(from)
-	switch {
-	case from == "":
-		return "", nil, fmt.Errorf("--from is required: the layout directory or tarball to import")
-	case err != nil:
-		return "", nil, fmt.Errorf("--from %s: %w", from, err)
-	case st.IsDir():
-		return from, func() {}, nil
-	}
-	tmp, err := os.MkdirTemp("", "istio-mab-import-")
-	if err != nil {
-		return "", nil, err
-	}
-	cleanup = func() { os.RemoveAll(tmp) }
-	if err := carry.Unpack(from, tmp); err != nil {
-		cleanup()
-		return "", nil, err
-	}
-	return tmp, cleanup, nil
 }

@@ -129,7 +129,7 @@ func TestLayoutImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	unpacked := t.TempDir()
-	if err := Unpack(pack, unpacked); err != nil {
+	if err := Unpack(t.Context(), pack, unpacked); err != nil {
 		t.Fatal(err)
 	}
 	res, err := Import(t.Context(), unpacked, dst+"/internal", a, ImportOptions{})
@@ -167,7 +167,7 @@ func TestImportRefusesTamperedLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Import(t.Context(), dir, dst+"/internal", a, ImportOptions{})
-	if err == nil || !strings.Contains(err.Error(), "carry the layout again") {
+	if err == nil || !strings.Contains(err.Error(), "carry the bundle again") {
 		t.Fatalf("got %v", err)
 	}
 	ref, _ := name.NewTag(dst+"/internal/pilot:1.22.0", name.Insecure)
@@ -206,7 +206,7 @@ func TestUnpackRefusesEscapingPaths(t *testing.T) {
 	tw.Write([]byte("x"))
 	tw.Close()
 	f.Close()
-	if err := Unpack(file, t.TempDir()); err == nil || !strings.Contains(err.Error(), "leaves the layout") {
+	if err := Unpack(t.Context(), file, t.TempDir()); err == nil || !strings.Contains(err.Error(), "leaves the bundle") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -106,17 +106,23 @@ func WriteContents(dir string, c Contents) error {
 }
 
 // ReadContents reads dir's contents file.
-func ReadContents(dir string) (Contents, error) {
+func ReadContents(dir string) (Contents, error) { return readContents(dir, dir) }
+
+// readContents reads dir's contents file, naming the layout name in errors.
+func readContents(dir, name string) (Contents, error) {
 	var c Contents
-	b, err := os.ReadFile(filepath.Join(dir, ContentsFile))
+	b, err := readBounded(filepath.Join(dir, ContentsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return c, fmt.Errorf("%s has no %s: give a layout written by istio-mab build --output or istio-mab export (%w)", name, ContentsFile, err)
+	}
 	if err != nil {
-		return c, fmt.Errorf("%s has no %s: give a layout written by istio-mab build --output or istio-mab export (%w)", dir, ContentsFile, err)
+		return c, fmt.Errorf("reading %s of %s: %w", ContentsFile, name, err)
 	}
 	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("reading %s/%s: %w", dir, ContentsFile, err)
+		return c, fmt.Errorf("reading %s of %s: %w", ContentsFile, name, err)
 	}
 	if len(c.Lists) == 0 {
-		return c, fmt.Errorf("%s/%s lists no manifest list", dir, ContentsFile)
+		return c, fmt.Errorf("%s of %s lists no manifest list", ContentsFile, name)
 	}
 	return c, nil
 }

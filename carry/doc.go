@@ -3,5 +3,7 @@
 // images and the files beside it; export from a registry into such a
 // layout, import from it into an internal registry, and mirroring of
 // releases upstream published multi-arch. Digests never change on the way:
-// lists and manifests are copied as bytes, never rebuilt.
+// lists and manifests are copied as bytes, never rebuilt. A bundle to
+// import is read as hostile: its tar entries are checked before they are
+// written (Unpack), its layout before any request to a registry (Vet).
 package carry

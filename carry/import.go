@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/sign"
@@ -22,13 +23,15 @@ import (
 // complete) and against the contents file; and only once every list passed
 // moves their tags. Signatures travel with the lists, pushed before any tag
 // moves; with o.VerifyKey they are verified in the layout first, offline.
-// It reads nothing but dir and reaches no registry but hub's.
+// It reads nothing but dir and reaches no registry but hub's, and no
+// registry at all before Vet passed the whole layout.
 func Import(ctx context.Context, dir, hub string, access *registry.Access, o ImportOptions) ([]*publish.Result, error) {
-	c, err := ReadContents(dir)
-	if err != nil {
-		return nil, err
+	name := o.Bundle
+	if name == "" {
+		name = dir
 	}
-	if err := CheckFiles(dir, c); err != nil {
+	c, err := Vet(ctx, dir, name)
+	if err != nil {
 		return nil, err
 	}
 	p, err := layout.FromPath(dir)
@@ -36,7 +39,7 @@ func Import(ctx context.Context, dir, hub string, access *registry.Access, o Imp
 		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
 	}
 	if err := checkSignatureRefs(p, c); err != nil {
-		return nil, err
+		return nil, failure.Verify(err)
 	}
 	sigs := publish.LayoutSignatures(p, c.Hub)
 	if o.VerifyKey != nil {
@@ -54,7 +57,27 @@ func Import(ctx context.Context, dir, hub string, access *registry.Access, o Imp
 		images[i] = publish.Image{Repository: strings.TrimSuffix(hub, "/") + "/" + l.Name, Tags: l.Tags, Binaries: l.Binaries}
 		im.lists[key(images[i])] = l
 	}
+	if err := checkPushAccess(ctx, access, images); err != nil {
+		return nil, err
+	}
 	return publish.All(ctx, im, images, o.Options)
+}
+
+// checkPushAccess asks for push access to every repository before the
+// first write, as build does: an unreachable registry or refused
+// credentials fail the import with nothing written.
+func checkPushAccess(ctx context.Context, access *registry.Access, images []publish.Image) error {
+	seen := map[string]bool{}
+	for _, img := range images {
+		if seen[img.Repository] {
+			continue
+		}
+		seen[img.Repository] = true
+		if err := access.CheckPush(ctx, img.Repository); err != nil {
+			return failure.Registry(err)
+		}
+	}
+	return nil
 }
 
 // ImportOptions shape an import.
@@ -63,6 +86,9 @@ type ImportOptions struct {
 	// VerifyKey, when set, must have signed every list, each manifest it
 	// holds and each attestation statement, as the layout carries them.
 	VerifyKey crypto.PublicKey
+	// Bundle names the bundle in messages, as the user gave it (a
+	// tarball unpacked into dir). Default: dir.
+	Bundle string
 }
 
 // verifyLayout checks every list's signatures in the layout before
@@ -151,13 +177,7 @@ func (im *importer) readList(l List) (v1.ImageIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	var got []PlatformEntry
-	for _, c := range m.Manifests {
-		if c.Platform != nil && !publish.IsAttestation(c) {
-			got = append(got, PlatformEntry{Platform: platformString(c.Platform), Digest: c.Digest})
-		}
-	}
-	if !slices.Equal(got, l.Platforms) {
+	if got := listPlatforms(*m); !slices.Equal(got, l.Platforms) {
 		return nil, fmt.Errorf("%s@%s holds %v, %s records %v: carry the layout again", l.Name, l.Digest, got, ContentsFile, l.Platforms)
 	}
 	return idx, nil

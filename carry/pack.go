@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-
-	"github.com/istio-mab/istio-mab/publish"
 )
 
 // Pack writes dir as an uncompressed tarball to file (the layout's blobs
@@ -58,7 +56,3 @@ func addFile(tw *tar.Writer, root, path string, d fs.DirEntry) error {
 	_, err = io.Copy(tw, f)
 	return err
 }
-
-// Unpack extracts a tarball written by Pack into dir, refusing paths that
-// leave it.
-func Unpack(file, dir string) error { return publish.Untar(file, dir) }

@@ -24,7 +24,7 @@ func TestImportOffline(t *testing.T) {
 	pack := filepath.Join(t.TempDir(), "istio.tar")
 	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), ""), "--output", "tar:"+pack, "--progress", "quiet"))
 	unpacked := t.TempDir()
-	if err := carry.Unpack(pack, unpacked); err != nil {
+	if err := carry.Unpack(t.Context(), pack, unpacked); err != nil {
 		t.Fatal(err)
 	}
 	c := e2etest.ReadContents(t, unpacked)

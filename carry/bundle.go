@@ -1,0 +1,51 @@
+package carry
+
+import (
+	"context"
+	"fmt"
+	"os"
+)
+
+// Bundle is what import reads: a layout directory as given, or a tarball
+// unpacked (Unpack) into a private temporary directory, the one place an
+// import writes to disk, which Close removes.
+type Bundle struct {
+	Dir  string // the layout
+	Name string // as the user gave it, for messages
+	tmp  string // removed by Close; "" for a directory given
+}
+
+// OpenBundle opens from, a layout directory or its tarball. A tarball is
+// unpacked under os.TempDir() ($TMPDIR) into a new istio-mab-import-*
+// directory; any failure removes it before returning, as Close does after
+// the import, and ctx ends a long unpack (an interrupt).
+func OpenBundle(ctx context.Context, from string) (*Bundle, error) {
+	if from == "" {
+		return nil, fmt.Errorf("--from is required: the layout directory or tarball to import")
+	}
+	st, err := os.Stat(from)
+	if err != nil {
+		return nil, fmt.Errorf("--from %s: %w", from, err)
+	}
+	if st.IsDir() {
+		return &Bundle{Dir: from, Name: from}, nil
+	}
+	tmp, err := os.MkdirTemp("", "istio-mab-import-")
+	if err != nil {
+		return nil, fmt.Errorf("unpacking %s: %w", from, err)
+	}
+	b := &Bundle{Dir: tmp, Name: from, tmp: tmp}
+	if err := Unpack(ctx, from, tmp); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// Close removes the directory a tarball was unpacked into.
+func (b *Bundle) Close() error {
+	if b.tmp == "" {
+		return nil
+	}
+	return os.RemoveAll(b.tmp)
+}
