@@ -107,6 +107,11 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	if err != nil {
 		return BuildResult{Plan: p}, err
 	}
+	if req.Output.set() {
+		if err := writeInstall(ctx, nodes[p.Nodes[0].Address], p, req.Options.Tag, stage, req.Output.LayoutDir); err != nil {
+			return BuildResult{Plan: p}, err
+		}
+	}
 	res, err := run.Run(ctx, p, nodes.forRun(), sink, run.Settings{
 		Dist: req.Dist, Jobs: req.Jobs, CompileJobs: req.CompileJobs, Progress: prog,
 		CacheFrom: req.CacheFrom, CacheTo: req.CacheTo, ExportCache: s.exportCache,

@@ -9,6 +9,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/carry/install"
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
@@ -57,23 +58,69 @@ type ImportRequest struct {
 	// manifest it holds and each attestation statement; checked offline in
 	// the layout before anything is pushed.
 	VerifyKey crypto.PublicKey
+	// ValuesOut, when set, is where the Helm values for Hub are written;
+	// the printed install commands name it.
+	ValuesOut string
+}
+
+// ImportResult is what an import pushed: every list, and the release's
+// install when the bundle carries one (charts under Hub/charts, the values
+// for Hub, the install commands).
+type ImportResult struct {
+	Lists   []*publish.Result
+	Install install.Imported
 }
 
 // Import pushes a layout written by Build's Output or Export into a
-// registry, verifies every list, and only then moves the tags. The bundle
+// registry, verifies every list, and only then moves the tags; then it
+// pushes the bundle's charts as OCI artefacts beside the images and
+// rewrites its values for Hub (written to ValuesOut when set). The bundle
 // is checked whole before the first request (carry.Vet); a tarball is
 // unpacked into a temporary directory removed on return.
-func Import(ctx context.Context, req ImportRequest) ([]*publish.Result, error) {
+func Import(ctx context.Context, req ImportRequest) (ImportResult, error) {
 	access, err := req.Registries.access()
 	if err != nil {
-		return nil, failure.Usage(err)
+		return ImportResult{}, failure.Usage(err)
 	}
 	b, err := carry.OpenBundle(ctx, req.From)
 	if err != nil {
-		return nil, failure.Usage(err)
+		return ImportResult{}, failure.Usage(err)
 	}
 	defer b.Close()
-	return carry.Import(ctx, b.Dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey, Bundle: b.Name})
+	lists, err := carry.Import(ctx, b.Dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey, Bundle: b.Name})
+	if err != nil {
+		return ImportResult{Lists: lists}, err
+	}
+	res := ImportResult{Lists: lists}
+	res.Install, err = importInstall(ctx, access, b.Dir, req)
+	return res, err
+}
+
+// importInstall pushes the bundle's charts (carry.Import vetted them with
+// every other file) and writes the values for the hub.
+func importInstall(ctx context.Context, access registryAccess, dir string, req ImportRequest) (install.Imported, error) {
+	c, err := carry.ReadContents(dir)
+	if err != nil {
+		return install.Imported{}, err
+	}
+	files := make([]string, len(c.Files))
+	for i, f := range c.Files {
+		files[i] = f.Path
+	}
+	valuesPath := req.ValuesOut
+	if valuesPath == "" {
+		valuesPath = "values.yaml"
+	}
+	in, err := install.Import(ctx, access, dir, files, req.Hub, valuesPath)
+	if err != nil {
+		return in, failure.Registry(err)
+	}
+	if req.ValuesOut != "" && in.Values != nil {
+		if err := os.WriteFile(req.ValuesOut, in.Values, 0o644); err != nil {
+			return in, fmt.Errorf("writing the values for %s: %w", req.Hub, err)
+		}
+	}
+	return in, nil
 }
 
 // MirrorRequest copies a release upstream published multi-arch.

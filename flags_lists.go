@@ -93,9 +93,9 @@ func (f ExportFlags) Request() (ExportRequest, error) {
 	return ExportRequest{Release: f.Release.release(h), To: Output(to), Registries: f.Registries.registries()}, nil
 }
 
-// ImportFlags: import's --from, --hub and --verify-key.
+// ImportFlags: import's --from, --hub, --verify-key and --values-out.
 type ImportFlags struct {
-	From, Hub, VerifyKey string
+	From, Hub, VerifyKey, ValuesOut string
 	Registries           RegistryFlags
 }
 
@@ -105,7 +105,7 @@ func (f ImportFlags) Request() (ImportRequest, error) {
 	if err != nil {
 		return ImportRequest{}, failure.Usage(err)
 	}
-	req := ImportRequest{From: f.From, Hub: h, Registries: f.Registries.registries()}
+	req := ImportRequest{From: f.From, Hub: h, Registries: f.Registries.registries(), ValuesOut: f.ValuesOut}
 	req.VerifyKey, err = publicKey("--verify-key", f.VerifyKey)
 	return req, failure.Usage(err)
 }

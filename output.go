@@ -3,11 +3,13 @@ package istiomab
 import (
 	"context"
 	"os"
+	"path"
 	"path/filepath"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/istio-mab/istio-mab/carry"
+	"github.com/istio-mab/istio-mab/carry/install"
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
@@ -46,7 +48,7 @@ func finishLayout(out Output, p plan.Plan, line string, res run.Result) error {
 		c.Lists = append(c.Lists, l)
 	}
 	var err error
-	if c.Files, err = carry.FilesIn(out.LayoutDir, "files", LockFile); err != nil {
+	if c.Files, err = carry.FilesIn(out.LayoutDir, "files", LockFile, install.ChartsDir, install.ImagesFile, path.Dir(install.ValuesFile)); err != nil {
 		return err
 	}
 	if err := carry.WriteContents(out.LayoutDir, c); err != nil {

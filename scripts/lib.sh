@@ -8,6 +8,9 @@ BUILDKIT_BIN="${CACHE}/buildkit-${BUILDKIT_VERSION}"
 # cosign for the signing tests, pinned; install-cosign.sh says why this version.
 COSIGN_VERSION="v3.1.3"
 COSIGN_BIN="${CACHE}/cosign-${COSIGN_VERSION}"
+# helm for the air-gap install tests, pinned; install-helm.sh says why this version.
+HELM_VERSION="v3.21.4"
+HELM_BIN="${CACHE}/helm-${HELM_VERSION}"
 # The scanner's version: the syft it is built on plus a hash of its module,
 # so an edit to tools/syft-scanner rebuilds it and retags the image.
 SYFT_SCANNER_VERSION="$(awk '{for(i=1;i<NF;i++) if($i=="github.com/anchore/syft") print $(i+1)}' "${ROOT}/tools/syft-scanner/go.mod")-$(cat "${ROOT}"/tools/syft-scanner/{go.mod,go.sum,*.go} | sha256sum | cut -c1-12)"

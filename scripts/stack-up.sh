@@ -3,7 +3,7 @@
 # a plain and a TLS+auth registry, a git daemon serving the Istio-shaped fixture,
 # and a file server with fake Envoy downloads and the test Go modules (GOPROXY
 # layout), an OCI 1.1 registry with the referrers API; seeds base and Go images
-# and an SBOM generator image; builds cosign.
+# and an SBOM generator image; builds cosign and helm.
 # Idempotent: what already runs is reused. Endpoints go to .stack/env.
 source "$(dirname "$0")/lib.sh"
 mkdir -p "${STACK}/bin"
@@ -12,6 +12,7 @@ S="$(dirname "$0")"
 bash "${S}/install-deps.sh"
 bash "${S}/install-buildkit.sh"
 bash "${S}/install-cosign.sh"
+bash "${S}/install-helm.sh"
 bash "${S}/install-syft-scanner.sh"
 bash "${S}/binfmt.sh"
 bash "${S}/tls.sh"
@@ -81,6 +82,7 @@ MODULE_PROXY_URL=http://$(cat "${STACK}/files.addr")/goproxy
 BASE_REGISTRY=${REGISTRY}/istio-release
 GO_IMAGE=${GO_IMAGE}
 COSIGN=${COSIGN_BIN}/cosign
+HELM=${HELM_BIN}/helm
 SBOM_GENERATOR=${SBOM_GENERATOR}
 REFERRERS_REGISTRY=${REFERRERS_REGISTRY}
 ENV

@@ -27,7 +27,8 @@ func newImportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			report.PrintLists(cmd.OutOrStdout(), res)
+			report.PrintLists(cmd.OutOrStdout(), res.Lists)
+			report.PrintInstall(cmd.OutOrStdout(), res.Install, req.ValuesOut)
 			return nil
 		},
 	}
@@ -36,6 +37,8 @@ func newImportCommand() *cobra.Command {
 	fl.StringVar(&f.Hub, "hub", "", "registry and namespace to push to (e.g. registry.internal/istio)")
 	fl.StringVar(&f.VerifyKey, "verify-key", "", "public key that must have signed every list, image and attestation in the layout;\n"+
 		"checked offline before anything is pushed; signatures are pushed along either way")
+	fl.StringVar(&f.ValuesOut, "values-out", "", "file to write the Helm values for --hub to (global.hub, global.tag), which the printed\n"+
+		"helm install commands pass with -f; without it they are printed")
 	addRegistryFlags(fl, &f.Registries)
 	return cmd
 }

@@ -56,3 +56,14 @@ auth:
 	}
 	return path
 }
+
+// Helm is the helm client scripts/install-helm.sh built, as the stack's
+// environment names it (HELM).
+func Helm(t *testing.T) string {
+	t.Helper()
+	h := os.Getenv("HELM")
+	if h == "" {
+		t.Fatal("$HELM is not set: run the tests with `make test`, which starts the stack and exports .stack/env")
+	}
+	return h
+}
