@@ -1,14 +1,11 @@
 package airgap
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/e2e/internal/e2etest"
@@ -41,29 +38,13 @@ func TestImportOffline(t *testing.T) {
 			inspect = append(inspect, fmt.Sprintf(`echo "%s:%s $(skopeo inspect --raw --authfile %s --cert-dir %s docker://%s/%s:%s | sha256sum)"`, l.Name, tag, auth, certs, hub, l.Name, tag))
 		}
 	}
-	script := strings.Join([]string{
-		"set -e",
-		"ip link set lo up",
-		// Outside services at the addresses the build used must be unreachable.
-		fmt.Sprintf(`for a in %s; do if bash -c "exec 3<>/dev/tcp/${a%%:*}/${a##*:}" 2>/dev/null; then echo "reached $a"; exit 9; fi; done`, strings.Join(stackAddrs(s), " ")),
-		"docker-registry serve " + cfg + " >" + cfg + ".log 2>&1 & reg=$!",
-		"trap 'kill $reg; wait $reg 2>/dev/null || true' EXIT",
-		fmt.Sprintf(`for i in $(seq 100); do bash -c "exec 3<>/dev/tcp/127.0.0.1/%d" 2>/dev/null && break; sleep 0.1; done`, e2etest.OfflineRegistryPort),
+	out := runOffline(t, s, cfg,
 		fmt.Sprintf("%s import --from %s --hub %s --registry-ca %s", e2etest.IstioMab(t), pack, hub, s.SecureCA),
-		strings.Join(inspect, "\n"),
-	}, "\n")
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "unshare", "-n", "bash", "-c", script)
-	cmd.Env = e2etest.IstioMabEnv() // the stack's port overrides are no istio-mab settings
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("import in a network namespace: %v\n%s", err, out)
-	}
+		strings.Join(inspect, "\n"))
 	for _, l := range c.Lists {
 		for _, tag := range l.Tags {
 			want := fmt.Sprintf("%s:%s %s", l.Name, tag, l.Digest.Hex)
-			if !strings.Contains(string(out), want) {
+			if !strings.Contains(out, want) {
 				t.Errorf("inside the namespace, want %q in:\n%s", want, out)
 			}
 		}
