@@ -74,7 +74,7 @@ func TestInstallFromImportedCharts(t *testing.T) {
 	}
 	certs := skopeoCerts(t, s)
 	auth := filepath.Join(os.Getenv("DOCKER_CONFIG"), "config.json")
-	var inspect []string
+	inspect := []string{"set -o pipefail"}
 	for _, r := range refs {
 		inspect = append(inspect, fmt.Sprintf(`if d=$(skopeo inspect --raw --authfile %s --cert-dir %s docker://%s | sha256sum); then echo "present %s $d"; else echo "missing %s"; fi`, auth, certs, r, r, r))
 	}
