@@ -96,7 +96,7 @@ func (f ExportFlags) Request() (ExportRequest, error) {
 // ImportFlags: import's --from, --hub, --verify-key and --values-out.
 type ImportFlags struct {
 	From, Hub, VerifyKey, ValuesOut string
-	Registries           RegistryFlags
+	Registries                      RegistryFlags
 }
 
 // Request checks f; every error is bad input (exit 2).
