@@ -67,7 +67,7 @@ func TestInstallFromImportedCharts(t *testing.T) {
 
 	refs := renderedImages(t, rendered)
 	t.Logf("rendered images: %v", refs)
-	for _, want := range []string{"pilot", "install-cni", "ztunnel"} {
+	for _, want := range []string{"pilot", "proxyv2", "install-cni", "ztunnel"} {
 		if !slices.Contains(refs, hub+"/"+want+":1.22.0") {
 			t.Errorf("rendered images %v lack %s/%s:1.22.0", refs, hub, want)
 		}
