@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -35,7 +36,8 @@ func Import(ctx context.Context, access *registry.Access, dir string, files []st
 		return Imported{}, err
 	}
 	out := Imported{Values: values}
-	for i, c := range charts {
+	for _, i := range installOrder(charts) {
+		c := charts[i]
 		a, err := NewArtefact(c, metas[i])
 		if err != nil {
 			return Imported{}, err
@@ -70,4 +72,25 @@ func rewrite(dir, hub string) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("rewriting the values for %s: %s names no global.tag (%v)", hub, ValuesFile, err)
 	}
 	return Values(hub, v.Global.Tag), v.Global.Tag, nil
+}
+
+// order is the order Istio's Helm guide installs the charts in: the CRDs
+// first, istiod before what it injects or configures.
+var order = []string{"base", "istiod", "cni", "ztunnel", "gateway"}
+
+// installOrder is the indexes of charts in install order; charts order
+// does not name keep their place, after the others.
+func installOrder(charts []Chart) []int {
+	idx := make([]int, len(charts))
+	for i := range idx {
+		idx[i] = i
+	}
+	rank := func(i int) int {
+		if r := slices.Index(order, charts[i].Name); r >= 0 {
+			return r
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return rank(a) - rank(b) })
+	return idx
 }

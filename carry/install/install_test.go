@@ -80,3 +80,14 @@ func TestArtefactIsHelms(t *testing.T) {
 		t.Errorf("config %s: %v", a.config, err)
 	}
 }
+
+func TestInstallOrder(t *testing.T) {
+	charts := []Chart{{Name: "base"}, {Name: "cni"}, {Name: "extra"}, {Name: "gateway"}, {Name: "istiod"}, {Name: "ztunnel"}}
+	var got []string
+	for _, i := range installOrder(charts) {
+		got = append(got, charts[i].Name)
+	}
+	if want := []string{"base", "istiod", "cni", "ztunnel", "gateway", "extra"}; !slices.Equal(got, want) {
+		t.Errorf("install order %v, want %v", got, want)
+	}
+}
