@@ -35,7 +35,7 @@ func TestInstallFromImportedCharts(t *testing.T) {
 	bundle, ztunnel := filepath.Join(tmp, "istio.tar"), filepath.Join(tmp, "ztunnel.tar")
 	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", src, ""), "--images", "pilot,proxyv2,install-cni", "--output", "tar:"+bundle, "--progress", "quiet"))
 	e2etest.MustBuild(t, []string{"export", "--version", "1.22.0", "--hub", src, "--images", "ztunnel", "--to", "tar:" + ztunnel, "--insecure-registry", s.Registry})
-	checkBundleInstall(t, bundle, src)
+	listed := checkBundleInstall(t, bundle, src)
 
 	e2etest.DockerConfig(t, fmt.Sprintf("127.0.0.1:%d", e2etest.OfflineRegistryPort), s.SecureUser, e2etest.SecurePassword(t))
 	cfg := e2etest.OfflineRegistryConfig(t, s)
@@ -67,10 +67,8 @@ func TestInstallFromImportedCharts(t *testing.T) {
 
 	refs := renderedImages(t, rendered)
 	t.Logf("rendered images: %v", refs)
-	for _, want := range []string{"pilot", "proxyv2", "install-cni", "ztunnel"} {
-		if !slices.Contains(refs, hub+"/"+want+":1.22.0") {
-			t.Errorf("rendered images %v lack %s/%s:1.22.0", refs, hub, want)
-		}
+	if want := strings.Fields(strings.ReplaceAll(listed, src+"/", hub+"/")); !slices.Equal(refs, want) {
+		t.Errorf("the charts render %v; images.txt, for %s, lists %v", refs, hub, want)
 	}
 	certs := skopeoCerts(t, s)
 	auth := filepath.Join(os.Getenv("DOCKER_CONFIG"), "config.json")
@@ -108,8 +106,8 @@ func seedList(t *testing.T, repo string, tags ...string) {
 
 // checkBundleInstall checks the install build --output put into the
 // bundle, as its contents file lists it: the charts, the images the
-// charts' values name for hub, and both overrides.
-func checkBundleInstall(t *testing.T, bundle, hub string) {
+// charts' values name for hub, and both overrides. It returns images.txt.
+func checkBundleInstall(t *testing.T, bundle, hub string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := carry.Unpack(t.Context(), bundle, dir); err != nil {
@@ -140,6 +138,7 @@ func checkBundleInstall(t *testing.T, bundle, hub string) {
 	if got := readFile(t, filepath.Join(dir, "install/values.yaml")); !strings.Contains(got, "hub: "+hub) || !strings.Contains(got, "tag: 1.22.0") {
 		t.Errorf("install/values.yaml is\n%s", got)
 	}
+	return images
 }
 
 func readFile(t *testing.T, path string) string {
