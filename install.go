@@ -22,14 +22,15 @@ const chartsPath = "manifests/charts"
 // writeInstall puts the release's install into the layout at dir: its
 // charts, read from the source tree at the resolved commit (a git source
 // through node, the node that read its facts), the images they render and
-// the overrides, all for p's hub and tag (default: the version).
+// the overrides, all for p's hub and tag (default: the version). A tree
+// without charts (istio-mab's test trees but 1.22.0) gets no install.
 func writeInstall(ctx context.Context, node run.Solver, p plan.Plan, tag, stage, dir string) error {
 	root, err := chartsTree(ctx, node, p, stage)
 	if err != nil {
 		return err
 	}
 	charts, err := install.PackageAll(root, p.Version, time.Unix(p.Facts.CommitTime, 0).UTC())
-	if err != nil {
+	if err != nil || len(charts) == 0 {
 		return err
 	}
 	if tag == "" {
@@ -44,7 +45,10 @@ func chartsTree(ctx context.Context, node run.Solver, p plan.Plan, stage string)
 	if p.Source.Dir != "" {
 		return filepath.Join(p.Source.Dir, filepath.FromSlash(chartsPath)), nil
 	}
-	st := llb.Scratch().File(llb.Copy(source.State(p.Source, p.Facts.Commit), chartsPath, "/", &llb.CopyInfo{CopyDirContentsOnly: true}))
+	// A pattern allowed to match nothing: a tree without charts copies
+	// nothing rather than failing the build.
+	st := llb.Scratch().File(llb.Copy(source.State(p.Source, p.Facts.Commit), chartsPath+"/*", "/",
+		&llb.CopyInfo{AllowWildcard: true, AllowEmptyWildcard: true, CreateDestPath: true}))
 	def, err := st.Marshal(ctx)
 	if err != nil {
 		return "", err
