@@ -2,8 +2,10 @@ package install
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,5 +91,29 @@ func TestInstallOrder(t *testing.T) {
 	}
 	if want := []string{"base", "istiod", "cni", "ztunnel", "gateway", "extra"}; !slices.Equal(got, want) {
 		t.Errorf("install order %v, want %v", got, want)
+	}
+}
+
+// A package whose Chart.yaml names another chart than its file would be
+// pushed to another repository than the bundle says: refused.
+func TestReadRefusesAChartNamedOtherwise(t *testing.T) {
+	c, err := Package(filepath.Join(fixtureCharts, "ztunnel"), "1.22.0", time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := Write(dir, []Chart{c}, "h", "1.22.0"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Read(dir, []string{c.File()}); err != nil {
+		t.Fatalf("reading %s: %v", c.File(), err)
+	}
+	renamed := filepath.Join(dir, "charts", "base-1.22.0.tgz")
+	if err := os.Rename(filepath.Join(dir, filepath.FromSlash(c.File())), renamed); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = Read(dir, []string{"charts/base-1.22.0.tgz"})
+	if err == nil || !strings.Contains(err.Error(), `names "ztunnel"`) {
+		t.Errorf("reading a ztunnel package named base: %v", err)
 	}
 }
