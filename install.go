@@ -45,10 +45,10 @@ func chartsTree(ctx context.Context, node run.Solver, p plan.Plan, stage string)
 	if p.Source.Dir != "" {
 		return filepath.Join(p.Source.Dir, filepath.FromSlash(chartsPath)), nil
 	}
-	// A pattern allowed to match nothing: a tree without charts copies
-	// nothing rather than failing the build.
-	st := llb.Scratch().File(llb.Copy(source.State(p.Source, p.Facts.Commit), chartsPath+"/*", "/",
-		&llb.CopyInfo{AllowWildcard: true, AllowEmptyWildcard: true, CreateDestPath: true}))
+	// The tree filtered to the charts, rather than a copy of their
+	// directory: a tree without charts gives an empty result, not a failure.
+	st := llb.Scratch().File(llb.Copy(source.State(p.Source, p.Facts.Commit), "/", "/",
+		&llb.CopyInfo{CopyDirContentsOnly: true, IncludePatterns: []string{chartsPath}}))
 	def, err := st.Marshal(ctx)
 	if err != nil {
 		return "", err
@@ -61,5 +61,5 @@ func chartsTree(ctx context.Context, node run.Solver, p plan.Plan, stage string)
 	if _, err := node.Solve(ctx, def, opt, nil); err != nil {
 		return "", fmt.Errorf("reading %s of Istio %s: %w", chartsPath, p.Version, err)
 	}
-	return out, nil
+	return filepath.Join(out, filepath.FromSlash(chartsPath)), nil
 }
