@@ -33,8 +33,8 @@ func TestAirgapRoundTrip(t *testing.T) {
 		}
 	}
 	e2etest.CheckArchives(t, filepath.Join(dir, "files"), "1.22.0", true)
-	if len(c.Files) != 17 || !slices.ContainsFunc(c.Files, func(f carry.File) bool { return f.Path == "istio-mab.lock" }) {
-		t.Errorf("contents list %d files, want 8 archives, their .sha256 and istio-mab.lock: %+v", len(c.Files), c.Files)
+	if len(c.Files) != 25 || !slices.ContainsFunc(c.Files, func(f carry.File) bool { return f.Path == "istio-mab.lock" }) {
+		t.Errorf("contents list %d files, want 8 archives, their .sha256, istio-mab.lock, 5 charts, images.txt and 2 install overrides: %+v", len(c.Files), c.Files)
 	}
 	if l, err := lock.Read(filepath.Join(dir, "istio-mab.lock")); err != nil || len(l.Commit) != 40 || len(l.Envoys) != 2 {
 		t.Errorf("the layout's lock: %+v, %v", l, err)
