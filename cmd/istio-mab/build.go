@@ -51,6 +51,8 @@ func newBuildCommand() *cobra.Command {
 // only a build does with its results.
 func (f *buildFlags) register(cmd *cobra.Command) {
 	addBuildFlags(cmd, &f.BuildFlags)
+	addArchiveFlags(cmd.Flags(), &f.Nodes)
+	addJobFlags(cmd.Flags(), &f.Nodes)
 	addPublishFlags(cmd.Flags(), &f.Publish)
 	cmd.Flags().StringVar(&f.metadata, "metadata-file", "", "write the run's results as JSON to this file (schema: docs/metadata.md); with\n"+
 		"$GITHUB_STEP_SUMMARY set, a Markdown summary is appended there too")

@@ -40,14 +40,17 @@ func TestPlanAndLockRefuseBuildOnlyFlags(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, flag := range []string{"push", "dry-run", "metadata-file", "lock", "force", "sign-key", "cache-from", "cache-to"} {
+		for _, flag := range []string{"push", "dry-run", "metadata-file", "lock", "force", "sign-key", "cache-from", "cache-to", "jobs", "compile-jobs"} {
 			if cmd.Flags().Lookup(flag) != nil {
 				t.Errorf("%s has --%s", name, flag)
 			}
 		}
 	}
-	if lock, _, _ := root.Find([]string{"lock"}); lock.Flags().Lookup("output") != nil {
-		t.Errorf("lock has --output: it prints the lock")
+	lock, _, _ := root.Find([]string{"lock"})
+	for _, flag := range []string{"output", "dist", "istioctl"} {
+		if lock.Flags().Lookup(flag) != nil {
+			t.Errorf("lock has --%s: it prints the lock and writes no archives", flag)
+		}
 	}
 	_, stderr, code := execute(t, "plan", "--version", "1.22.0", "--hub", "x", "--push=false")
 	if code != 2 || !strings.Contains(stderr, "unknown flag: --push") {

@@ -8,6 +8,7 @@ import (
 
 func newLockCommand() *cobra.Command {
 	f := buildDefaults()
+	f.Nodes.Dist = "" // a lock writes no archives: istioctl is not part of it
 	cmd := &cobra.Command{
 		Use:   "lock --version VERSION [build flags] > FILE",
 		Short: "Record every input of a build as an immutable id, for build --lock",

@@ -13,6 +13,8 @@ import (
 const (
 	defaultSource = "https://github.com/istio/istio.git"
 	defaultJobs   = 4
+	// defaultCompileJobs leaves each go build most of a small node's CPUs.
+	defaultCompileJobs = 2
 	// defaultSBOMGenerator is BuildKit's own default SBOM scanner, built on syft.
 	defaultSBOMGenerator = "docker.io/docker/buildkit-syft-scanner:stable-1"
 )
@@ -69,10 +71,19 @@ func addNodeFlags(fl *pflag.FlagSet, n *istiomab.NodeFlags) {
 	fl.StringVar(&n.BuildkitAddr, "buildkit-addr", "", "BuildKit daemon address (default: $BUILDKIT_HOST, then "+istiomab.DefaultBuildkitAddress+")")
 	fl.StringArrayVar(&n.Builders, "builder", nil, builderHelp)
 	fl.StringVar(&n.Progress, "progress", "auto", "progress output: auto, tty, plain, rawjson or quiet")
-	fl.IntVar(&n.Jobs, "jobs", defaultJobs, "image builds run at once")
-	fl.IntVar(&n.CompileJobs, "compile-jobs", 2, "go builds at once per BuildKit node (each gets its share of the node's CPUs as go build -p; the images' binaries go first)")
+}
+
+// addArchiveFlags binds which istioctl archives a build writes, and
+// where: build and plan (whose plan shows them), not lock.
+func addArchiveFlags(fl *pflag.FlagSet, n *istiomab.NodeFlags) {
 	fl.StringVar(&n.Dist, "dist", "dist", "directory for the istioctl release archives (empty: none, and istioctl is not compiled)")
 	fl.StringVar(&n.Istioctl, "istioctl", "all", "istioctl archives to build, by OS/ARCH, comma-separated or repeated (e.g. linux/amd64,darwin/arm64); none for an images-only rebuild")
+}
+
+// addJobFlags binds how much of a node a build uses: build only.
+func addJobFlags(fl *pflag.FlagSet, n *istiomab.NodeFlags) {
+	fl.IntVar(&n.Jobs, "jobs", defaultJobs, "image builds run at once")
+	fl.IntVar(&n.CompileJobs, "compile-jobs", defaultCompileJobs, "go builds at once per BuildKit node (each gets its share of the node's CPUs as go build -p; the images' binaries go first)")
 }
 
 // addPublishFlags binds what only build does: push (or not), sign, cache,

@@ -40,6 +40,7 @@ func newPlanCommand() *cobra.Command {
 		},
 	}
 	addBuildFlags(cmd, &f.BuildFlags)
+	addArchiveFlags(cmd.Flags(), &f.Nodes)
 	cmd.Flags().StringVar(&f.format, "output", "text", "plan format: text or json")
 	cmd.Flags().StringVar(&f.buildPlatform, "build-platform", "", "where compiles are planned for a directory --source (default: this machine's, "+runtime.GOOS+"/"+runtime.GOARCH+")")
 	return cmd
@@ -48,7 +49,8 @@ func newPlanCommand() *cobra.Command {
 // buildDefaults are the settings plan and lock have no flag for, as build
 // has them by default: they describe the build it would run.
 func buildDefaults() istiomab.BuildFlags {
-	return istiomab.BuildFlags{Publish: istiomab.PublishFlags{Push: true}}
+	return istiomab.BuildFlags{Publish: istiomab.PublishFlags{Push: true},
+		Nodes: istiomab.NodeFlags{Jobs: defaultJobs, CompileJobs: defaultCompileJobs, Dist: "dist", Istioctl: "all"}}
 }
 
 // printPlan resolves offline when it can, else through the daemon.
