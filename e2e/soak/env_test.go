@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -30,7 +31,7 @@ type soakEnv struct {
 func newSoakEnv(t *testing.T, seed uint64) *soakEnv {
 	t.Helper()
 	e := &soakEnv{s: e2etest.LoadStack(t), reg: soak.StartRegistry(t), root: fmt.Sprintf("soak-%d", seed)}
-	e.node = e2etest.StartNode(t, e.s, "")
+	e.node = e2etest.StartNodeAt(t, e.s, "", filepath.Join(e.s.Dir, "soak-node")) // kept: warm for the next soak
 	p, err := faultproxy.New("http://"+e.reg.Addr, faultproxy.Options{})
 	if err != nil {
 		t.Fatal(err)
