@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/istio-mab/istio-mab/e2e/internal/e2etest"
+	"github.com/istio-mab/istio-mab/e2e/internal/fixture"
 	"github.com/istio-mab/istio-mab/e2e/internal/soak"
 )
 
@@ -89,6 +90,9 @@ func concurrently(t *testing.T, s e2etest.Stack, runs []*loadRun) {
 	var wg sync.WaitGroup
 	for _, r := range runs {
 		args := append(e2etest.StackArgs(s, r.version, s.Registry+"/"+r.path, t.TempDir()), "--images", "pilot", "--progress", "plain")
+		if r.version == fixture.GoProxyTag { // the release whose module is served by the stack's GOPROXY only
+			args = append(args, "--goproxy", s.ModuleProxy)
+		}
 		wg.Go(func() { r.exec(t, args) })
 	}
 	wg.Wait()
