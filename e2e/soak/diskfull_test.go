@@ -109,7 +109,8 @@ func runFilling(t *testing.T, args []string, filler string) (int, string) {
 	}
 }
 
-// fill allocates every free byte of filler's file system to filler.
+// fill allocates every free byte of filler's file system to filler, in
+// 64 MiB steps until the file system refuses one, then in 4 KiB steps.
 func fill(t *testing.T, filler string) {
 	t.Helper()
 	f, err := os.OpenFile(filler, os.O_CREATE|os.O_WRONLY, 0o644)
@@ -117,15 +118,20 @@ func fill(t *testing.T, filler string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(filepath.Dir(filler), &st); err != nil {
-		t.Fatal(err)
+	var size int64
+	for _, step := range []int64{64 << 20, 4 << 10} {
+		for {
+			err := syscall.Fallocate(int(f.Fd()), 0, size, step)
+			if err == syscall.ENOSPC {
+				break
+			}
+			if err != nil {
+				t.Fatalf("filling %s: %v", filler, err)
+			}
+			size += step
+		}
 	}
-	free := int64(st.Bavail) * st.Bsize
-	if err := syscall.Fallocate(int(f.Fd()), 0, 0, free); err != nil {
-		t.Fatalf("filling %s with %d bytes: %v", filler, free, err)
-	}
-	t.Logf("filled the node's disk: %d MiB", free>>20)
+	t.Logf("filled the node's disk: %d MiB", size>>20)
 }
 
 // requireTags fails unless the tags under path hold the invariant and
