@@ -94,8 +94,8 @@ func Table(seed uint64, results []Result) string {
 // cell makes s fit a markdown table cell: one line, no pipes, bounded.
 func cell(s string) string {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "|", "/"), "\n", " ")
-	if len(s) > 160 {
-		s = s[:157] + "..."
+	if len(s) > 320 {
+		s = s[:317] + "..."
 	}
 	return s
 }
