@@ -14,14 +14,23 @@ const enospc = "no space left on device"
 
 // diskFull names the node when its disk filled up during a solve or an
 // export: BuildKit's own message names a snapshot or content path on the
-// daemon's side, never which of several nodes it is. A build failure
-// (exit 4): the node is up, rerunning without freeing space fails again.
-func (c *Client) diskFull(during string, err error) error {
+// daemon's side, never which of several nodes it is, and a step that ran
+// out (a compile writing its cache) fails with only its exit code, the
+// cause in its output, which the tap saw. A build failure (exit 4): the
+// node is up, rerunning without freeing space fails again.
+func (c *Client) diskFull(tap *manifestTap, err error) error {
 	var lost *LostError
-	if err == nil || errors.As(err, &lost) || !strings.Contains(err.Error(), enospc) {
+	if err == nil || errors.As(err, &lost) || !tap.outOfSpace(err) {
 		return err
 	}
-	return failure.Build(&DiskFullError{Addr: c.addr, During: during, err: err})
+	return failure.Build(&DiskFullError{Addr: c.addr, During: tap.during(), err: err})
+}
+
+// outOfSpace says whether err, or a step's output before it, says the
+// node's disk was full.
+func (t *manifestTap) outOfSpace(err error) bool {
+	<-t.done
+	return t.noSpace || strings.Contains(err.Error(), enospc)
 }
 
 // DiskFullError is a solve or export that failed because the node's disk
