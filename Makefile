@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: build up down test lint unit e2e demo bench docs lint-workflows real release
+.PHONY: build up down test lint unit e2e demo bench docs lint-workflows real release soak
 
 build:
 	$(GO) build -o bin/istio-mab ./cmd/istio-mab
@@ -43,6 +43,20 @@ e2e: up
 	set -a && source .stack/env && set +a && \
 	  $(GO) test -p 1 -count=1 -timeout 45m $$($(GO) list ./e2e/... | grep -v '/e2e/lifecycle$$') && \
 	  $(GO) test -count=1 -timeout 45m ./e2e/lifecycle
+
+# Issue 26, outside `make test` (whose e2e run holds a 5-build slice of the
+# soak): SOAK_RUNS consecutive pilot builds through the fault proxy with
+# faults drawn from SOAK_SEED (default: from the clock, printed), then the
+# load test (four releases at once, two runs on one tag) and BuildKit's
+# disk filling up; the tables go to .stack/soak.md and .stack/load.md for
+# docs/reliability.md.
+SOAK_RUNS ?= 30
+SOAK_SEED ?=
+soak: up
+	set -a && . .stack/env && set +a && SOAK_RUNS=$(SOAK_RUNS) SOAK_SEED=$(SOAK_SEED) SOAK_OUT=$(CURDIR)/.stack/soak.md \
+	  $(GO) test -count=1 -v -run '^TestSoak$$' -timeout 300m ./e2e/soak
+	set -a && . .stack/env && set +a && SOAK_LOAD=1 SOAK_LOAD_OUT=$(CURDIR)/.stack/load.md \
+	  $(GO) test -count=1 -v -run '^(TestLoad|TestDiskFull)$$' -timeout 60m ./e2e/soak
 
 # What reviewers check: formatting, vet, a tidy go.mod.
 lint:

@@ -45,7 +45,7 @@ func (c *Client) ExportUnlessKept(ctx context.Context, def *llb.Definition, opt 
 		return res, nil
 	}, ch)
 	if err != nil {
-		return false, c.lost(ctx, tap.during(), tap.explain(err))
+		return false, c.diskFull(tap, c.lost(ctx, tap.during(), tap.explain(err)))
 	}
 	return sent, nil
 }

@@ -1,6 +1,7 @@
 package buildkit
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 type manifestTap struct {
 	digest    string
 	exporting bool // an exporter vertex started: the solve itself had finished
+	noSpace   bool // a step's output said its disk was full (see diskFull)
 	done      chan struct{}
 }
 
@@ -27,6 +29,9 @@ func tapManifest(out chan *client.SolveStatus) (chan *client.SolveStatus, *manif
 		for s := range in {
 			for _, v := range s.Vertexes {
 				t.exporting = t.exporting || strings.HasPrefix(v.Name, "exporting ")
+			}
+			for _, l := range s.Logs {
+				t.noSpace = t.noSpace || bytes.Contains(l.Data, []byte(enospc))
 			}
 			for _, st := range s.Statuses {
 				if d, ok := strings.CutPrefix(st.ID, "exporting manifest "); ok && strings.HasPrefix(st.ID, manifestStatus) {

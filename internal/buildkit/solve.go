@@ -20,7 +20,7 @@ func (c *Client) Solve(ctx context.Context, def *llb.Definition, opt client.Solv
 	ch, tap := tapManifest(c.prog.channel())
 	resp, err := c.c.Solve(ctx, def, opt, ch)
 	if err != nil {
-		return nil, c.lost(ctx, tap.during(), tap.explain(err))
+		return nil, c.diskFull(tap, c.lost(ctx, tap.during(), tap.explain(err)))
 	}
 	return resp.ExporterResponse, nil
 }

@@ -33,6 +33,23 @@ func StartNode(t *testing.T, s Stack, platform string) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startNode(t, s, platform, dir, true)
+}
+
+// StartNodeAt runs a buildkitd like StartNode's whose root and socket are
+// in dir, which it creates if need be and keeps: a later test starting a
+// node there finds its cache warm. dir may be a mount point the test made
+// (a small tmpfs).
+func StartNodeAt(t *testing.T, s Stack, platform, dir string) *Node {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return startNode(t, s, platform, dir, false)
+}
+
+func startNode(t *testing.T, s Stack, platform, dir string, remove bool) *Node {
+	t.Helper()
 	cfg := filepath.Join(dir, "buildkitd.toml")
 	toml := fmt.Sprintf("[worker.containerd]\n  enabled = false\n[worker.oci]\n  enabled = true\n  snapshotter = \"overlayfs\"\n[registry.%q]\n  http = true\n", s.Registry)
 	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
@@ -47,7 +64,9 @@ func StartNode(t *testing.T, s Stack, platform string) *Node {
 	t.Cleanup(func() {
 		n.stop(syscall.SIGTERM)
 		unmountUnder(dir)
-		os.RemoveAll(dir)
+		if remove {
+			os.RemoveAll(dir)
+		}
 	})
 	n.launch(t)
 	return n
