@@ -11,7 +11,9 @@ import (
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/failure"
+	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/recipes"
 	"github.com/istio-mab/istio-mab/resolve"
 	"github.com/istio-mab/istio-mab/run"
@@ -126,6 +128,28 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 		res.UpToDate, res.Published, p.Images = true, lists.Published, lists.Plan.Images
 	}
 	return BuildResult{Plan: p, Result: res}, err
+}
+
+// current is the result of a run whose lists are up to date: the lists as
+// the registry holds them, and the archives from the archive cache. ok is
+// false when the cache lacks an archive: then only istioctl is built.
+func current(ctx context.Context, req BuildRequest, cur resolve.Current, access *registry.Access, s settings) (BuildResult, bool, error) {
+	res := BuildResult{Plan: cur.Plan, Result: run.Result{UpToDate: true}}
+	res.Plan.Binaries = nil // none compiled: the first run's metadata says which Go built them
+	pub, err := publish.New(access)
+	if err != nil {
+		return res, false, err
+	}
+	for _, img := range cur.Plan.Images {
+		d, err := pub.Describe(ctx, img.Repository, img.Tags)
+		if err != nil {
+			return res, false, failure.Registry(err)
+		}
+		res.Published = append(res.Published, d)
+	}
+	var ok bool
+	res.Archives, ok, err = s.archives.restore(cur.Inputs, req.Dist, cur.Plan)
+	return res, ok, err
 }
 
 // istioctlOnly is p without its images: their lists are up to date.

@@ -6,7 +6,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/istio-mab/istio-mab/internal/buildkit"
-	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
@@ -78,28 +77,6 @@ func upToDate(ctx context.Context, req BuildRequest, rreq resolve.Request, nodes
 		return resolve.Current{}, false, err
 	}
 	return resolve.UpToDate(ctx, rreq, nodes[req.Nodes[0].Address], pub)
-}
-
-// current is the result of a run whose lists are up to date: the lists as
-// the registry holds them, and the archives from the archive cache. ok is
-// false when the cache lacks an archive: then only istioctl is built.
-func current(ctx context.Context, req BuildRequest, cur resolve.Current, access *registry.Access, s settings) (BuildResult, bool, error) {
-	res := BuildResult{Plan: cur.Plan, Result: run.Result{UpToDate: true}}
-	res.Plan.Binaries = nil // none compiled: the first run's metadata says which Go built them
-	pub, err := publish.New(access)
-	if err != nil {
-		return res, false, err
-	}
-	for _, img := range cur.Plan.Images {
-		d, err := pub.Describe(ctx, img.Repository, img.Tags)
-		if err != nil {
-			return res, false, failure.Registry(err)
-		}
-		res.Published = append(res.Published, d)
-	}
-	var ok bool
-	res.Archives, ok, err = s.archives.restore(cur.Inputs, req.Dist, cur.Plan)
-	return res, ok, err
 }
 
 // newSink is the registry, an OCI layout (Output) that finishes itself
