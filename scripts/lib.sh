@@ -18,6 +18,24 @@ SYFT_SCANNER_BIN="${CACHE}/syft-scanner-${SYFT_SCANNER_VERSION}"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 
+# go_install_tool NAME PACKAGE@VERSION BINDIR builds a Go CLI from the module
+# proxy into BINDIR (once per version; BINDIR is the cache), outside any
+# module so this repository's go.mod plays no part.
+go_install_tool() {
+  local name="$1" pkg="$2" bindir="$3"
+  [[ -x "${bindir}/${name}" ]] && return 0
+  log "building ${pkg} into ${bindir} (once per machine)"
+  mkdir -p "${CACHE}"
+  local tmp
+  tmp="$(mktemp -d "${CACHE}/${name}.build.XXXXXX")"
+  (cd "${tmp}" && GOBIN="${tmp}/bin" GOFLAGS=-buildvcs=false CGO_ENABLED=0 go install -trimpath "${pkg}") \
+    && rm -rf "${bindir}" && mv "${tmp}/bin" "${bindir}"
+  local rc=$?
+  rm -rf "${tmp}"
+  [[ ${rc} -eq 0 ]] && log "${name} ready"
+  return "${rc}"
+}
+
 # starttime PID: the process's start time, which tells it from a later
 # process that reuses its pid (e.g. after a reboot).
 starttime() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
