@@ -8,6 +8,7 @@ import (
 
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/istio-mab/istio-mab/carry/install"
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
 	"github.com/istio-mab/istio-mab/internal/failure"
@@ -109,16 +110,18 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	if err != nil {
 		return BuildResult{Plan: p}, err
 	}
-	if req.Output.set() {
-		if err := writeInstall(ctx, nodes[p.Nodes[0].Address], p, req.Options.Tag, stage, req.Output.LayoutDir); err != nil {
-			return BuildResult{Plan: p}, err
-		}
+	charts, err := installFor(ctx, req, nodes[p.Nodes[0].Address], p, stage, access, lists.UpToDate)
+	if err != nil {
+		return BuildResult{Plan: p}, err
 	}
 	res, err := run.Run(ctx, p, nodes.forRun(), sink, run.Settings{
 		Dist: req.Dist, Jobs: req.Jobs, CompileJobs: req.CompileJobs, Progress: prog,
 		CacheFrom: req.CacheFrom, CacheTo: req.CacheTo, ExportCache: s.exportCache,
 	})
 	res.Phases = append([]run.Phase{resolved}, res.Phases...)
+	if err == nil && len(charts.Artefacts) > 0 {
+		err = tagCharts(ctx, charts, access, res.Published)
+	}
 	if err == nil {
 		if kerr := s.archives.keep(p.Inputs.Digest, res.Archives); kerr != nil { // the release is out; only a rerun pays
 			s.warn("keeping the istioctl archives for an up-to-date rerun: " + kerr.Error())
@@ -128,6 +131,19 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 		res.UpToDate, res.Published, p.Images = true, lists.Published, lists.Plan.Images
 	}
 	return BuildResult{Plan: p, Result: res}, err
+}
+
+// installFor readies the release's install: into the layout, or its
+// charts pushed by digest beside the lists (none when only istioctl runs
+// or nothing is pushed).
+func installFor(ctx context.Context, req BuildRequest, node run.Solver, p plan.Plan, stage string, access registryAccess, listsUpToDate bool) (install.Charts, error) {
+	switch {
+	case req.Output.set():
+		return install.Charts{}, writeInstall(ctx, node, p, req.Options.Tag, stage, req.Output.LayoutDir)
+	case req.Options.Push && !listsUpToDate:
+		return pushCharts(ctx, node, p, stage, access)
+	}
+	return install.Charts{}, nil
 }
 
 // current is the result of a run whose lists are up to date: the lists as

@@ -9,7 +9,6 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/istio-mab/istio-mab/carry"
-	"github.com/istio-mab/istio-mab/carry/install"
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
@@ -66,17 +65,14 @@ type ImportRequest struct {
 // ImportResult is what an import pushed: every list, and the release's
 // install when the bundle carries one (charts under Hub/charts, the values
 // for Hub, the install commands).
-type ImportResult struct {
-	Lists   []*publish.Result
-	Install install.Imported
-}
+type ImportResult = carry.Imported
 
 // Import pushes a layout written by Build's Output or Export into a
-// registry, verifies every list, and only then moves the tags; then it
-// pushes the bundle's charts as OCI artefacts beside the images and
-// rewrites its values for Hub (written to ValuesOut when set). The bundle
-// is checked whole before the first request (carry.Vet); a tarball is
-// unpacked into a temporary directory removed on return.
+// registry, verifies every list, and only then moves the tags; the
+// bundle's charts go beside the images as OCI artefacts (tagged after the
+// lists), and its values are rewritten for Hub (written to ValuesOut when
+// set). The bundle is checked whole before the first request (carry.Vet);
+// a tarball is unpacked into a temporary directory removed on return.
 func Import(ctx context.Context, req ImportRequest) (ImportResult, error) {
 	access, err := req.Registries.access()
 	if err != nil {
@@ -87,40 +83,18 @@ func Import(ctx context.Context, req ImportRequest) (ImportResult, error) {
 		return ImportResult{}, failure.Usage(err)
 	}
 	defer b.Close()
-	lists, err := carry.Import(ctx, b.Dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey, Bundle: b.Name})
-	if err != nil {
-		return ImportResult{Lists: lists}, err
-	}
-	res := ImportResult{Lists: lists}
-	res.Install, err = importInstall(ctx, access, b.Dir, req)
-	return res, err
-}
-
-// importInstall pushes the bundle's charts (carry.Import vetted them with
-// every other file) and writes the values for the hub.
-func importInstall(ctx context.Context, access registryAccess, dir string, req ImportRequest) (install.Imported, error) {
-	c, err := carry.ReadContents(dir)
-	if err != nil {
-		return install.Imported{}, err
-	}
-	files := make([]string, len(c.Files))
-	for i, f := range c.Files {
-		files[i] = f.Path
-	}
 	valuesPath := req.ValuesOut
 	if valuesPath == "" {
 		valuesPath = "values.yaml"
 	}
-	in, err := install.Import(ctx, access, dir, files, req.Hub, valuesPath)
-	if err != nil {
-		return in, failure.Registry(err)
+	res, err := carry.Import(ctx, b.Dir, req.Hub, access, carry.ImportOptions{VerifyKey: req.VerifyKey, Bundle: b.Name, ValuesPath: valuesPath})
+	if err != nil || req.ValuesOut == "" || res.Install.Values == nil {
+		return res, err
 	}
-	if req.ValuesOut != "" && in.Values != nil {
-		if err := os.WriteFile(req.ValuesOut, in.Values, 0o644); err != nil {
-			return in, fmt.Errorf("writing the values for %s: %w", req.Hub, err)
-		}
+	if err := os.WriteFile(req.ValuesOut, res.Install.Values, 0o644); err != nil {
+		return res, fmt.Errorf("writing the values for %s: %w", req.Hub, err)
 	}
-	return in, nil
+	return res, nil
 }
 
 // MirrorRequest copies a release upstream published multi-arch.
@@ -197,7 +171,7 @@ func releaseOf(rel Release) (carry.Release, recipes.Recipe, error) {
 			other = append(other, name)
 		}
 	}
-	out := carry.Release{Version: rel.Version, Hub: rel.Hub}
+	out := carry.Release{Version: rel.Version, Hub: rel.Hub, Tag: rel.Tag}
 	o := plan.Options{Version: rel.Version, Hub: rel.Hub, Tag: rel.Tag, Images: built, Variants: rel.Variants, Platforms: defaultPlatforms()}
 	if len(built) > 0 {
 		lists, err := plan.Lists(o, sel.Recipe)

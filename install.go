@@ -11,7 +11,9 @@ import (
 	"github.com/moby/buildkit/client/llb"
 
 	"github.com/istio-mab/istio-mab/carry/install"
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/plan"
+	"github.com/istio-mab/istio-mab/publish"
 	"github.com/istio-mab/istio-mab/resolve/source"
 	"github.com/istio-mab/istio-mab/run"
 )
@@ -20,16 +22,10 @@ import (
 const chartsPath = "manifests/charts"
 
 // writeInstall puts the release's install into the layout at dir: its
-// charts, read from the source tree at the resolved commit (a git source
-// through node, the node that read its facts), the images they render and
-// the overrides, all for p's hub and tag (default: the version). A tree
-// without charts (istio-mab's test trees but 1.22.0) gets no install.
+// charts (releaseCharts), the images they render and the overrides, all
+// for p's hub and tag (default: the version).
 func writeInstall(ctx context.Context, node run.Solver, p plan.Plan, tag, stage, dir string) error {
-	root, err := chartsTree(ctx, node, p, stage)
-	if err != nil {
-		return err
-	}
-	charts, err := install.PackageAll(root, p.Version, time.Unix(p.Facts.CommitTime, 0).UTC())
+	charts, err := releaseCharts(ctx, node, p, stage)
 	if err != nil || len(charts) == 0 {
 		return err
 	}
@@ -37,6 +33,48 @@ func writeInstall(ctx context.Context, node run.Solver, p plan.Plan, tag, stage,
 		tag = p.Version
 	}
 	return install.Write(dir, charts, p.Hub, tag)
+}
+
+// pushCharts writes the release's charts under p's hub/charts by digest,
+// after checking push access to each repository; their version tags move
+// once the lists' have (tagCharts), as upstream publishes its charts
+// beside its images. A tree without charts pushes nothing.
+func pushCharts(ctx context.Context, node run.Solver, p plan.Plan, stage string, access registryAccess) (install.Charts, error) {
+	charts, err := releaseCharts(ctx, node, p, stage)
+	if err != nil || len(charts) == 0 {
+		return install.Charts{}, err
+	}
+	c, err := install.ForHub(access.Repository, p.Hub, charts)
+	if err != nil {
+		return c, err
+	}
+	for _, repo := range c.Repositories() {
+		if err := access.CheckPush(ctx, repo); err != nil {
+			return c, failure.Registry(err)
+		}
+	}
+	return c, failure.Registry(c.Write(access.Remote(ctx)...))
+}
+
+// tagCharts moves the charts' tags after the lists': a failure here leaves
+// the lists tagged, which the error names.
+func tagCharts(ctx context.Context, c install.Charts, access registryAccess, lists []*publish.Result) error {
+	if err := c.Tag(access.Remote(ctx)...); err != nil {
+		return publish.TagFailure(err, lists)
+	}
+	return nil
+}
+
+// releaseCharts packages the Shipped charts of the source tree at the
+// resolved commit (a git source through node, the node that read its
+// facts), at the release's version. A tree without charts (istio-mab's
+// test trees but 1.22.0) has none.
+func releaseCharts(ctx context.Context, node run.Solver, p plan.Plan, stage string) ([]install.Chart, error) {
+	root, err := chartsTree(ctx, node, p, stage)
+	if err != nil {
+		return nil, err
+	}
+	return install.PackageAll(root, p.Version, time.Unix(p.Facts.CommitTime, 0).UTC())
 }
 
 // chartsTree is the directory holding the source's manifests/charts: a

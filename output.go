@@ -3,7 +3,6 @@ package istiomab
 import (
 	"context"
 	"os"
-	"path"
 	"path/filepath"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -48,7 +47,7 @@ func finishLayout(out Output, p plan.Plan, line string, res run.Result) error {
 		c.Lists = append(c.Lists, l)
 	}
 	var err error
-	if c.Files, err = carry.FilesIn(out.LayoutDir, "files", LockFile, install.ChartsDir, install.ImagesFile, path.Dir(install.ValuesFile)); err != nil {
+	if c.Files, err = carry.FilesIn(out.LayoutDir, append([]string{"files", LockFile}, install.Paths()...)...); err != nil {
 		return err
 	}
 	if err := carry.WriteContents(out.LayoutDir, c); err != nil {

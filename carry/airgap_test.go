@@ -132,7 +132,8 @@ func TestLayoutImportRoundTrip(t *testing.T) {
 	if err := Unpack(t.Context(), pack, unpacked); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Import(t.Context(), unpacked, dst+"/internal", a, ImportOptions{})
+	imported, err := Import(t.Context(), unpacked, dst+"/internal", a, ImportOptions{})
+	res := imported.Lists
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/istio-mab/istio-mab/carry/install"
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/publish"
 )
@@ -16,6 +17,9 @@ type Release struct {
 	Version string
 	Hub     string
 	Images  []publish.Image
+	// Tag is the release's tag (default: Version), which the install's
+	// values name.
+	Tag string
 }
 
 // ToRegistry copies every list of r under hub to, by digest with all its
@@ -67,7 +71,29 @@ func ToLayout(ctx context.Context, access *registry.Access, r Release, dir strin
 		}
 		contents.Lists = append(contents.Lists, list)
 	}
+	if contents.Files, err = writeInstall(ctx, access, r, dir); err != nil {
+		return res, c.stats, err
+	}
 	return res, c.stats, WriteContents(dir, contents)
+}
+
+// writeInstall puts the charts a build pushed for r beside its lists
+// (H/charts/NAME:VERSION) into the layout at dir, with the images they
+// render and both overrides for r's hub, and returns those files; none
+// when the hub holds no chart of r.
+func writeInstall(ctx context.Context, access *registry.Access, r Release, dir string) ([]File, error) {
+	charts, err := install.Pull(access.Repository, r.Hub, r.Version, access.Remote(ctx)...)
+	if err != nil || len(charts) == 0 {
+		return nil, err
+	}
+	tag := r.Tag
+	if tag == "" {
+		tag = r.Version
+	}
+	if err := install.Write(dir, charts, r.Hub, tag); err != nil {
+		return nil, err
+	}
+	return FilesIn(dir, install.Paths()...)
 }
 
 // MultiArch refuses to mirror a release upstream published for amd64 alone

@@ -87,6 +87,15 @@ func platformString(p *v1.Platform) string {
 	return platforms.Format(platforms.Normalize(platforms.Platform{OS: p.OS, Architecture: p.Architecture, Variant: p.Variant}))
 }
 
+// paths are the carried files' paths, relative to the layout.
+func (c Contents) paths() []string {
+	out := make([]string, len(c.Files))
+	for i, f := range c.Files {
+		out[i] = f.Path
+	}
+	return out
+}
+
 // Descriptor is the list's descriptor, as index.json names it.
 func (l List) Descriptor() v1.Descriptor {
 	return v1.Descriptor{MediaType: l.MediaType, Size: l.Size, Digest: l.Digest}

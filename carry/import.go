@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/istio-mab/istio-mab/carry/install"
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/publish"
@@ -23,57 +24,94 @@ import (
 // complete) and against the contents file; and only once every list passed
 // moves their tags. Signatures travel with the lists, pushed before any tag
 // moves; with o.VerifyKey they are verified in the layout first, offline.
-// It reads nothing but dir and reaches no registry but hub's, and no
-// registry at all before Vet passed the whole layout.
-func Import(ctx context.Context, dir, hub string, access *registry.Access, o ImportOptions) ([]*publish.Result, error) {
+// The bundle's charts go to hub/charts by digest before the first tag
+// moves, and their tags after the lists'. It reads nothing but dir and
+// reaches no registry but hub's, and no registry at all before Vet passed
+// the whole layout.
+func Import(ctx context.Context, dir, hub string, access *registry.Access, o ImportOptions) (Imported, error) {
 	name := o.Bundle
 	if name == "" {
 		name = dir
 	}
 	c, err := Vet(ctx, dir, name)
 	if err != nil {
-		return nil, err
+		return Imported{}, err
 	}
 	p, err := layout.FromPath(dir)
 	if err != nil {
-		return nil, fmt.Errorf("opening OCI layout %s: %w", dir, err)
+		return Imported{}, fmt.Errorf("opening OCI layout %s: %w", dir, err)
 	}
 	if err := checkSignatureRefs(p, c); err != nil {
-		return nil, failure.Verify(err)
+		return Imported{}, failure.Verify(err)
 	}
 	sigs := publish.LayoutSignatures(p, c.Hub)
 	if o.VerifyKey != nil {
 		if err := verifyLayout(p, sigs, c, o.VerifyKey); err != nil {
-			return nil, err
+			return Imported{}, err
 		}
+	}
+	in, err := install.ForImport(dir, c.paths(), hub, o.ValuesPath, access.Repository)
+	if err != nil {
+		return Imported{}, err
 	}
 	pub, err := publish.New(access)
 	if err != nil {
-		return nil, err
+		return Imported{}, err
 	}
 	im := &importer{layout: p, sigs: sigs, hub: c.Hub, pub: pub, access: access, lists: map[string]List{}}
 	images := make([]publish.Image, len(c.Lists))
+	repos := in.Push().Repositories()
 	for i, l := range c.Lists {
 		images[i] = publish.Image{Repository: strings.TrimSuffix(hub, "/") + "/" + l.Name, Tags: l.Tags, Binaries: l.Binaries}
 		im.lists[key(images[i])] = l
+		repos = append(repos, images[i].Repository)
 	}
-	if err := checkPushAccess(ctx, access, images); err != nil {
-		return nil, err
+	if err := checkPushAccess(ctx, access, repos); err != nil {
+		return Imported{}, err
 	}
-	return publish.All(ctx, im, images, o.Options)
+	return importAll(ctx, im, images, in, o.Options)
+}
+
+// importAll publishes the lists, the charts written by digest before the
+// first tag moves and tagged after the last.
+func importAll(ctx context.Context, im *importer, images []publish.Image, in install.Imported, o publish.Options) (Imported, error) {
+	before := o.BeforeTags
+	o.BeforeTags = func(ctx context.Context) error {
+		if before != nil {
+			if err := before(ctx); err != nil {
+				return err
+			}
+		}
+		return failure.Registry(in.Push().Write(im.access.Remote(ctx)...))
+	}
+	lists, err := publish.All(ctx, im, images, o)
+	if err != nil {
+		return Imported{Lists: lists}, err
+	}
+	if err := in.Push().Tag(im.access.Remote(ctx)...); err != nil {
+		return Imported{Lists: lists}, publish.TagFailure(err, lists)
+	}
+	return Imported{Lists: lists, Install: in}, nil
+}
+
+// Imported is what an import pushed: every list, and the release's install
+// when the bundle carries one.
+type Imported struct {
+	Lists   []*publish.Result
+	Install install.Imported
 }
 
 // checkPushAccess asks for push access to every repository before the
 // first write, as build does: an unreachable registry or refused
 // credentials fail the import with nothing written.
-func checkPushAccess(ctx context.Context, access *registry.Access, images []publish.Image) error {
+func checkPushAccess(ctx context.Context, access *registry.Access, repos []string) error {
 	seen := map[string]bool{}
-	for _, img := range images {
-		if seen[img.Repository] {
+	for _, r := range repos {
+		if seen[r] {
 			continue
 		}
-		seen[img.Repository] = true
-		if err := access.CheckPush(ctx, img.Repository); err != nil {
+		seen[r] = true
+		if err := access.CheckPush(ctx, r); err != nil {
 			return failure.Registry(err)
 		}
 	}
@@ -89,6 +127,8 @@ type ImportOptions struct {
 	// Bundle names the bundle in messages, as the user gave it (a
 	// tarball unpacked into dir). Default: dir.
 	Bundle string
+	// ValuesPath is the values file the printed helm commands pass to -f.
+	ValuesPath string
 }
 
 // verifyLayout checks every list's signatures in the layout before

@@ -72,7 +72,7 @@ func MoveAll(ctx context.Context, s Stages, prepared []*Prepared, step func(stri
 			results = append(results, res)
 		}
 		if done(err); err != nil {
-			return results, tagFailure(err, results)
+			return results, TagFailure(err, results)
 		}
 	}
 	return results, nil
@@ -85,9 +85,9 @@ func orNone(step func(string) func(error)) func(string) func(error) {
 	return step
 }
 
-// tagFailure is a registry failure when no tag moved yet, else a partial
+// TagFailure is a registry failure when no tag moved yet, else a partial
 // publish naming the tags that did.
-func tagFailure(err error, results []*Result) error {
+func TagFailure(err error, results []*Result) error {
 	var moved []string
 	for _, r := range results {
 		for _, t := range r.Tags {

@@ -50,29 +50,27 @@ func Write(dir string, charts []Chart, hub, tag string) error {
 type Metadata map[string]any
 
 // Read reads the chart packages the bundle at dir lists among files
-// (paths relative to dir): each package's bytes and its Chart.yaml.
-func Read(dir string, files []string) ([]Chart, []Metadata, error) {
+// (paths relative to dir).
+func Read(dir string, files []string) ([]Chart, error) {
 	var charts []Chart
-	var metas []Metadata
 	for _, f := range files {
 		if path.Dir(f) != ChartsDir || !strings.HasSuffix(f, ".tgz") {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading chart %s: %w", f, err)
+			return nil, fmt.Errorf("reading chart %s: %w", f, err)
 		}
-		c, m, err := chart(b)
+		c, _, err := chart(b)
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading chart %s: %w", f, err)
+			return nil, fmt.Errorf("reading chart %s: %w", f, err)
 		}
 		if c.Name == "" || c.Version == "" || f != c.File() {
-			return nil, nil, fmt.Errorf("reading chart %s: its Chart.yaml names %q version %q", f, c.Name, c.Version)
+			return nil, fmt.Errorf("reading chart %s: its Chart.yaml names %q version %q", f, c.Name, c.Version)
 		}
 		charts = append(charts, c)
-		metas = append(metas, m)
 	}
-	return charts, metas, nil
+	return charts, nil
 }
 
 // topFiles reads the named files at the top directory of a chart

@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"time"
 )
@@ -127,4 +128,25 @@ func PackageAll(root, version string, mtime time.Time) ([]Chart, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// order is the order Istio's Helm guide installs the charts in: the CRDs
+// first, istiod before what it injects or configures.
+var order = []string{"base", "istiod", "cni", "ztunnel", "gateway"}
+
+// installOrder is the indexes of charts in install order; charts order
+// does not name keep their place, after the others.
+func installOrder(charts []Chart) []int {
+	idx := make([]int, len(charts))
+	for i := range idx {
+		idx[i] = i
+	}
+	rank := func(i int) int {
+		if r := slices.Index(order, charts[i].Name); r >= 0 {
+			return r
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return rank(a) - rank(b) })
+	return idx
 }

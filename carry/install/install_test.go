@@ -65,8 +65,7 @@ func TestArtefactIsHelms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, m, _ := chart(c.Package)
-	a, err := NewArtefact(c, m)
+	a, err := NewArtefact(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,14 +104,14 @@ func TestReadRefusesAChartNamedOtherwise(t *testing.T) {
 	if err := Write(dir, []Chart{c}, "h", "1.22.0"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Read(dir, []string{c.File()}); err != nil {
+	if _, err := Read(dir, []string{c.File()}); err != nil {
 		t.Fatalf("reading %s: %v", c.File(), err)
 	}
 	renamed := filepath.Join(dir, "charts", "base-1.22.0.tgz")
 	if err := os.Rename(filepath.Join(dir, filepath.FromSlash(c.File())), renamed); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = Read(dir, []string{"charts/base-1.22.0.tgz"})
+	_, err = Read(dir, []string{"charts/base-1.22.0.tgz"})
 	if err == nil || !strings.Contains(err.Error(), `names "ztunnel"`) {
 		t.Errorf("reading a ztunnel package named base: %v", err)
 	}

@@ -2,6 +2,7 @@ package install
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -13,6 +14,9 @@ const (
 	ValuesFile   = "install/values.yaml"
 	IstioctlFile = "install/istioctl.txt"
 )
+
+// Paths are where a bundle holds its install, for its contents file.
+func Paths() []string { return []string{ChartsDir, ImagesFile, path.Dir(ValuesFile)} }
 
 // Values is the Helm values file pointing every chart's images at hub:
 // global.hub and global.tag, which istiod, the gateways and the CNI read.

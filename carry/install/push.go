@@ -1,7 +1,6 @@
 package install
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 
@@ -29,8 +28,13 @@ type Artefact struct {
 	config   []byte
 }
 
-// NewArtefact lays out chart c with its Chart.yaml m.
-func NewArtefact(c Chart, m Metadata) (Artefact, error) {
+// NewArtefact lays out chart c, its config read from the package's
+// Chart.yaml.
+func NewArtefact(c Chart) (Artefact, error) {
+	_, m, err := chart(c.Package)
+	if err != nil {
+		return Artefact{}, fmt.Errorf("reading chart %s: %w", c.Name, err)
+	}
 	cfg, err := json.Marshal(m)
 	if err != nil {
 		return Artefact{}, fmt.Errorf("encoding the config of chart %s: %w", c.Name, err)
@@ -56,18 +60,21 @@ func NewArtefact(c Chart, m Metadata) (Artefact, error) {
 	return Artefact{Chart: c, Manifest: raw, Digest: h, config: cfg}, nil
 }
 
-// Push writes a's blobs and then its manifest to repo, tagged with the
-// chart's version, as helm install oci://REPO --version V finds it.
-func (a Artefact) Push(ctx context.Context, repo name.Repository, opts ...remote.Option) error {
+// Write pushes a's blobs and then its manifest to repo by digest, moving
+// no tag.
+func (a Artefact) Write(repo name.Repository, opts ...remote.Option) error {
 	for _, l := range []v1.Layer{static.NewLayer(a.config, ConfigMediaType), static.NewLayer(a.Chart.Package, ChartLayerMediaType)} {
 		if err := remote.WriteLayer(repo, l, opts...); err != nil {
-			return fmt.Errorf("pushing chart %s to %s: %w", a.Chart.Name, repo, err)
+			return err
 		}
 	}
-	if err := remote.Put(repo.Tag(a.Chart.Version), rawManifest{a.Manifest}, opts...); err != nil {
-		return fmt.Errorf("pushing chart %s to %s: %w", a.Chart.Name, repo, err)
-	}
-	return nil
+	return remote.Put(repo.Digest(a.Digest.String()), rawManifest{a.Manifest}, opts...)
+}
+
+// Tag points the chart's version tag in repo at a, as helm install
+// oci://REPO --version V finds it; Write came first.
+func (a Artefact) Tag(repo name.Repository, opts ...remote.Option) error {
+	return remote.Put(repo.Tag(a.Chart.Version), rawManifest{a.Manifest}, opts...)
 }
 
 // rawManifest is a manifest pushed as its bytes.
@@ -75,3 +82,59 @@ type rawManifest struct{ raw []byte }
 
 func (m rawManifest) RawManifest() ([]byte, error)        { return m.raw, nil }
 func (m rawManifest) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
+
+// Charts are a release's chart artefacts bound for a hub's charts/
+// repositories, in install order: written by digest before any list's
+// tag moves (Write), tagged after (Tag).
+type Charts struct {
+	Artefacts []Artefact
+	repos     []name.Repository
+}
+
+// ForHub lays out charts for hub.
+func ForHub(resolve func(string) (name.Repository, error), hub string, charts []Chart) (Charts, error) {
+	var out Charts
+	for _, i := range installOrder(charts) {
+		a, err := NewArtefact(charts[i])
+		if err != nil {
+			return Charts{}, err
+		}
+		repo, err := resolve(ChartRepo(hub, charts[i].Name))
+		if err != nil {
+			return Charts{}, err
+		}
+		out.Artefacts = append(out.Artefacts, a)
+		out.repos = append(out.repos, repo)
+	}
+	return out, nil
+}
+
+// Repositories are where the charts go, for a push-access check before
+// the first write.
+func (c Charts) Repositories() []string {
+	out := make([]string, len(c.repos))
+	for i, r := range c.repos {
+		out[i] = r.String()
+	}
+	return out
+}
+
+// Write pushes every chart by digest.
+func (c Charts) Write(opts ...remote.Option) error {
+	for i, a := range c.Artefacts {
+		if err := a.Write(c.repos[i], opts...); err != nil {
+			return fmt.Errorf("pushing chart %s to %s: %w", a.Chart.Name, c.repos[i], err)
+		}
+	}
+	return nil
+}
+
+// Tag moves every chart's version tag.
+func (c Charts) Tag(opts ...remote.Option) error {
+	for i, a := range c.Artefacts {
+		if err := a.Tag(c.repos[i], opts...); err != nil {
+			return fmt.Errorf("tagging chart %s in %s: %w", a.Chart.Name, c.repos[i], err)
+		}
+	}
+	return nil
+}

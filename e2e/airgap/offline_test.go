@@ -19,7 +19,9 @@ import (
 func TestImportOffline(t *testing.T) {
 	s := e2etest.LoadStack(t)
 	pack := filepath.Join(t.TempDir(), "istio.tar")
-	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", e2etest.UniqueHub(s), ""), "--output", "tar:"+pack, "--progress", "quiet"))
+	src := e2etest.UniqueHub(s)
+	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", src, ""), "--output", "tar:"+pack, "--progress", "quiet"))
+	checkBundleInstall(t, pack, src)
 	unpacked := t.TempDir()
 	if err := carry.Unpack(t.Context(), pack, unpacked); err != nil {
 		t.Fatal(err)
