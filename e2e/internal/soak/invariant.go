@@ -91,14 +91,34 @@ func CheckTags(ctx context.Context, registry, path string, seed map[string]strin
 			problems = append(problems, "invariant broken: "+ref+" moved to "+digest+", "+problem)
 		}
 	}
+	charts, err := tagsUnder(ctx, registry, path, isChart)
+	if err != nil {
+		return nil, nil, err
+	}
+	for key := range charts {
+		ref := registry + "/" + path + "/" + key
+		if problem := ChartProblem(ctx, ref); problem != "" {
+			problems = append(problems, "chart tag broken: "+ref+", "+problem)
+		}
+	}
 	slices.Sort(moved)
 	slices.Sort(problems)
 	return moved, problems, nil
 }
 
-// TagsUnder reads every tag of every repository under registry/path:
-// "image:tag" -> digest.
+// TagsUnder reads every tag of every image repository under
+// registry/path: "image:tag" -> digest. The Helm charts a build pushes
+// beside its lists (HUB/charts/NAME) are not images and are left out.
 func TagsUnder(ctx context.Context, registry, path string) (map[string]string, error) {
+	return tagsUnder(ctx, registry, path, func(img string) bool { return !isChart(img) })
+}
+
+// isChart is whether img, a repository relative to a path, is a chart's.
+func isChart(img string) bool {
+	return strings.HasPrefix(img, "charts/") || strings.Contains(img, "/charts/")
+}
+
+func tagsUnder(ctx context.Context, registry, path string, keep func(img string) bool) (map[string]string, error) {
 	repos, err := Repositories(ctx, registry)
 	if err != nil {
 		return nil, err
@@ -106,7 +126,7 @@ func TagsUnder(ctx context.Context, registry, path string) (map[string]string, e
 	out := map[string]string{}
 	for _, repoName := range repos {
 		img, ok := strings.CutPrefix(repoName, path+"/")
-		if !ok {
+		if !ok || !keep(img) {
 			continue
 		}
 		repo, err := name.NewRepository(registry+"/"+repoName, name.Insecure)
