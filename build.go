@@ -27,6 +27,8 @@ type BuildResult struct {
 	run.Result
 	// Line is the recipe's release line, e.g. "1.22".
 	Line string
+	// Charts are the Helm charts pushed beside the lists and tagged.
+	Charts []install.Pushed
 }
 
 // Build rebuilds a release: it checks the cheap things first (recipe,
@@ -119,8 +121,10 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 		CacheFrom: req.CacheFrom, CacheTo: req.CacheTo, ExportCache: s.exportCache,
 	})
 	res.Phases = append([]run.Phase{resolved}, res.Phases...)
+	var pushed []install.Pushed
 	if err == nil && len(charts.Artefacts) > 0 {
 		err = tagCharts(ctx, charts, access, res.Published)
+		pushed = charts.Pushed()
 	}
 	if err == nil {
 		if kerr := s.archives.keep(p.Inputs.Digest, res.Archives); kerr != nil { // the release is out; only a rerun pays
@@ -130,7 +134,7 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	if lists.UpToDate {
 		res.UpToDate, res.Published, p.Images = true, lists.Published, lists.Plan.Images
 	}
-	return BuildResult{Plan: p, Result: res}, err
+	return BuildResult{Plan: p, Result: res, Charts: pushed}, err
 }
 
 // installFor readies the release's install: into the layout, or its

@@ -138,3 +138,20 @@ func (c Charts) Tag(opts ...remote.Option) error {
 	}
 	return nil
 }
+
+// Pushed is a chart as pushed: where, and the manifest's digest.
+type Pushed struct {
+	Name       string  `json:"name"`
+	Version    string  `json:"version"`
+	Repository string  `json:"repository"`
+	Digest     v1.Hash `json:"digest"`
+}
+
+// Pushed lists the charts where Write put them.
+func (c Charts) Pushed() []Pushed {
+	out := make([]Pushed, len(c.Artefacts))
+	for i, a := range c.Artefacts {
+		out[i] = Pushed{Name: a.Chart.Name, Version: a.Chart.Version, Repository: c.repos[i].String(), Digest: a.Digest}
+	}
+	return out
+}
