@@ -119,6 +119,7 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	res, err := run.Run(ctx, p, nodes.forRun(), sink, run.Settings{
 		Dist: req.Dist, Jobs: req.Jobs, CompileJobs: req.CompileJobs, Progress: prog,
 		CacheFrom: req.CacheFrom, CacheTo: req.CacheTo, ExportCache: s.exportCache,
+		BeforeTags: func(ctx context.Context) error { return failure.Registry(charts.Write(access.Remote(ctx)...)) },
 	})
 	res.Phases = append([]run.Phase{resolved}, res.Phases...)
 	var pushed []install.Pushed
@@ -138,14 +139,14 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 }
 
 // installFor readies the release's install: into the layout, or its
-// charts pushed by digest beside the lists (none when only istioctl runs
-// or nothing is pushed).
+// charts to push beside the lists (none when only istioctl runs or
+// nothing is pushed).
 func installFor(ctx context.Context, req BuildRequest, node run.Solver, p plan.Plan, stage string, access registryAccess, listsUpToDate bool) (install.Charts, error) {
 	switch {
 	case req.Output.set():
 		return install.Charts{}, writeInstall(ctx, node, p, req.Options.Tag, stage, req.Output.LayoutDir)
 	case req.Options.Push && !listsUpToDate:
-		return pushCharts(ctx, node, p, stage, access)
+		return chartsToPush(ctx, node, p, stage, access)
 	}
 	return install.Charts{}, nil
 }

@@ -44,7 +44,9 @@ func ToRegistry(ctx context.Context, access *registry.Access, r Release, to stri
 		return nil, Stats{}, err
 	}
 	c := &copier{access: access, o: o, dest: toRegistry{access: access, pub: pub, from: r.Hub, to: to}}
-	res, err := publish.All(ctx, c, r.Images, o.Options)
+	res, err := publish.All(ctx, c, r.Images, withBefore(o.Options, func(ctx context.Context) error {
+		return failure.Registry(charts.Write(access.Remote(ctx)...))
+	}))
 	if err == nil {
 		if err = charts.Tag(access.Remote(ctx)...); err != nil {
 			err = publish.TagFailure(err, res)
@@ -53,8 +55,9 @@ func ToRegistry(ctx context.Context, access *registry.Access, r Release, to stri
 	return res, c.stats, err
 }
 
-// chartsFor copies r's charts (pushed beside its lists) under to by
-// digest, after checking push access: their tags move after the lists'.
+// chartsFor reads r's charts (pushed beside its lists) for to, once push
+// access is checked: written there before the lists' tags move, tagged
+// after.
 func chartsFor(ctx context.Context, access *registry.Access, r Release, to string) (install.Charts, error) {
 	pulled, err := install.Pull(access.Repository, r.Hub, r.Version, access.Remote(ctx)...)
 	if err != nil || len(pulled) == 0 {
@@ -64,10 +67,21 @@ func chartsFor(ctx context.Context, access *registry.Access, r Release, to strin
 	if err != nil {
 		return charts, err
 	}
-	if err := checkPushAccess(ctx, access, charts.Repositories()); err != nil {
-		return charts, err
+	return charts, checkPushAccess(ctx, access, charts.Repositories())
+}
+
+// withBefore is o with also run before the tags move, after o's own.
+func withBefore(o publish.Options, also func(context.Context) error) publish.Options {
+	before := o.BeforeTags
+	o.BeforeTags = func(ctx context.Context) error {
+		if before != nil {
+			if err := before(ctx); err != nil {
+				return err
+			}
+		}
+		return also(ctx)
 	}
-	return charts, failure.Registry(charts.Write(access.Remote(ctx)...))
+	return o
 }
 
 // ToLayout copies every list of r into the OCI layout at dir (created when

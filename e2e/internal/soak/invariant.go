@@ -2,6 +2,7 @@ package soak
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -134,6 +136,9 @@ func tagsUnder(ctx context.Context, registry, path string, keep func(img string)
 			return nil, err
 		}
 		tags, err := remote.List(repo, remote.WithContext(ctx))
+		if isNameUnknown(err) {
+			continue // blobs or untagged manifests only: a push that stopped before its tags
+		}
 		if err != nil {
 			return nil, fmt.Errorf("listing tags of %s: %w", repo, err)
 		}
@@ -210,4 +215,18 @@ func entryProblem(idx v1.ImageIndex, d v1.Descriptor) string {
 		return "entry " + d.Digest.String() + " is listed as " + d.Platform.String() + " but its config is not"
 	}
 	return ""
+}
+
+// isNameUnknown is distribution's answer for a repository holding no tag.
+func isNameUnknown(err error) bool {
+	var terr *transport.Error
+	if !errors.As(err, &terr) {
+		return false
+	}
+	for _, d := range terr.Errors {
+		if d.Code == transport.NameUnknownErrorCode {
+			return true
+		}
+	}
+	return false
 }
