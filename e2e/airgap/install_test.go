@@ -36,7 +36,7 @@ func TestInstallFromImportedCharts(t *testing.T) {
 	seedList(t, src+"/ztunnel", "1.22.0", "1.22.0-debug")
 	tmp := t.TempDir()
 	bundle, metadata := filepath.Join(tmp, "istio.tar"), filepath.Join(tmp, "metadata.json")
-	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", src, ""), "--images", "pilot,proxyv2,install-cni", "--progress", "quiet", "--metadata-file", metadata))
+	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", src, t.TempDir()), "--images", "pilot,proxyv2,install-cni", "--progress", "quiet", "--metadata-file", metadata))
 	checkPushedCharts(t, metadata)
 	e2etest.MustBuild(t, []string{"export", "--version", "1.22.0", "--hub", src, "--images", "pilot,proxyv2,install-cni,ztunnel", "--to", "tar:" + bundle, "--insecure-registry", s.Registry})
 	listed := checkBundleInstall(t, bundle, src)
