@@ -2,6 +2,7 @@ package install
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -9,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/registry"
 )
 
@@ -32,15 +34,30 @@ func Pull(resolve func(string) (name.Repository, error), hub, version string, op
 			continue
 		}
 		if err != nil {
-			return nil, registry.Explain("reading chart", repo.Tag(version), err)
+			return nil, explain(repo.Tag(version), err)
 		}
 		if c.Name != n || c.Version != version {
-			return nil, fmt.Errorf("chart %s:%s holds chart %q version %q", repo, version, c.Name, c.Version)
+			return nil, failure.Verify(fmt.Errorf("chart %s:%s holds chart %q version %q", repo, version, c.Name, c.Version))
 		}
 		out = append(out, c)
 	}
 	return out, nil
 }
+
+// explain is a registry failure (exit 3) unless the registry answered
+// with something that is not a chart (exit 5).
+func explain(ref name.Tag, err error) error {
+	var notChart *notChartError
+	if errors.As(err, &notChart) {
+		return failure.Verify(err)
+	}
+	return failure.Registry(registry.Explain("reading chart", ref, err))
+}
+
+// notChartError is an artefact that is not the chart its tag names.
+type notChartError struct{ msg string }
+
+func (e *notChartError) Error() string { return e.msg }
 
 // pull reads one chart artefact: a manifest whose one layer is the package.
 func pull(ref name.Tag, opts ...remote.Option) (Chart, error) {
@@ -53,10 +70,10 @@ func pull(ref name.Tag, opts ...remote.Option) (Chart, error) {
 		return Chart{}, fmt.Errorf("%s: %w", ref, err)
 	}
 	if m.Config.MediaType != ConfigMediaType || len(m.Layers) != 1 || m.Layers[0].MediaType != ChartLayerMediaType {
-		return Chart{}, fmt.Errorf("%s is not a Helm chart (config %s, %d layers)", ref, m.Config.MediaType, len(m.Layers))
+		return Chart{}, &notChartError{fmt.Sprintf("%s is not a Helm chart (config %s, %d layers)", ref, m.Config.MediaType, len(m.Layers))}
 	}
 	if m.Layers[0].Size > maxChart {
-		return Chart{}, fmt.Errorf("%s: its package is %d bytes, more than a chart's %d", ref, m.Layers[0].Size, maxChart)
+		return Chart{}, &notChartError{fmt.Sprintf("%s: its package is %d bytes, more than a chart's %d", ref, m.Layers[0].Size, maxChart)}
 	}
 	l, err := remote.Layer(ref.Context().Digest(m.Layers[0].Digest.String()), opts...)
 	if err != nil {
@@ -72,5 +89,8 @@ func pull(ref name.Tag, opts ...remote.Option) (Chart, error) {
 		return Chart{}, err
 	}
 	c, _, err := chart(pkg)
-	return c, err
+	if err != nil {
+		return c, &notChartError{fmt.Sprintf("%s: %v", ref, err)}
+	}
+	return c, nil
 }

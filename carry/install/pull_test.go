@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/istio-mab/istio-mab/internal/failure"
 )
 
 func insecure(s string) (name.Repository, error) { return name.NewRepository(s, name.Insecure) }
@@ -62,8 +64,9 @@ func TestPullRefusesAnImageAsChart(t *testing.T) {
 	if err := remote.Put(repo.Tag("1.22.0"), rawManifest{[]byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":2,"digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"},"layers":[]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Pull(insecure, hub, "1.22.0"); err == nil || !strings.Contains(err.Error(), "is not a Helm chart") {
-		t.Errorf("an image under charts/base: %v", err)
+	_, err := Pull(insecure, hub, "1.22.0")
+	if err == nil || !strings.Contains(err.Error(), "is not a Helm chart") || failure.Code(err) != failure.CodeVerify {
+		t.Errorf("an image under charts/base: exit %d, %v", failure.Code(err), err)
 	}
 }
 
