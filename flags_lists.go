@@ -74,6 +74,7 @@ func publicKey(flag, path string) (crypto.PublicKey, error) {
 type ExportFlags struct {
 	Release    ReleaseFlags
 	To         string // oci-layout:DIR, tar:FILE, or a directory
+	Split      string // part size for tar:FILE (700M, 4G, 1048576)
 	Registries RegistryFlags
 }
 
@@ -89,6 +90,9 @@ func (f ExportFlags) Request() (ExportRequest, error) {
 	to, err := parse.Layout("--to", f.To)
 	if err != nil {
 		to = parse.Output{LayoutDir: f.To} // a plain directory
+	}
+	if to, err = parse.WithSplit(to, "--to", f.Split); err != nil {
+		return ExportRequest{}, failure.Usage(err)
 	}
 	return ExportRequest{Release: f.Release.release(h), To: Output(to), Registries: f.Registries.registries()}, nil
 }
