@@ -33,7 +33,7 @@ func resumeImport(t *testing.T, bundle string, c carry.Contents) {
 	hub := proxy.Host() + "/resume/istio"
 	args := []string{"--from", bundle, "--hub", hub, "--insecure-registry", proxy.Host()}
 
-	killAfterUploads(t, reg, 3, append([]string{"import"}, args...))
+	killAfterUploads(t, reg, 12, append([]string{"import"}, args...))
 	first := logged(t, reg)
 	proxy.Clear()
 	start := time.Now()
@@ -51,8 +51,9 @@ func resumeImport(t *testing.T, bundle string, c carry.Contents) {
 			manifests[l.Repository()+"@"+ref]++
 		}
 	}
-	t.Logf("blob uploads completed: run 1 %d, run 2 %d, distinct blobs %d; manifests written: run 1 %d, run 2 %d",
+	t.Logf("blob uploads completed: run 1 %d, run 2 %d, distinct blobs %d; mounts: run 1 %d, run 2 %d; manifests written: run 1 %d, run 2 %d",
 		count(first, soak.Logged.BlobUpload), count(second, soak.Logged.BlobUpload), len(blobs),
+		count(first, soak.Logged.BlobMount), count(second, soak.Logged.BlobMount),
 		count(first, soak.Logged.ManifestPut), count(second, soak.Logged.ManifestPut))
 	for _, d := range slices.Sorted(maps.Keys(blobs)) {
 		if blobs[d] > 1 {

@@ -73,3 +73,12 @@ func (l Logged) ManifestPut() string {
 	}
 	return l.Path[i+len("/manifests/"):]
 }
+
+// BlobMount is the digest a mount (POST .../blobs/uploads/?mount=D&from=R
+// answered 201) linked into the repository, or "".
+func (l Logged) BlobMount() string {
+	if l.Method != "POST" || l.Status != 201 {
+		return ""
+	}
+	return l.Query.Get("mount")
+}

@@ -12,14 +12,18 @@ func TestRequests(t *testing.T) {
 127.0.0.1 - - [05/Dec/2026:03:15:55 +0000] "HEAD /v2/x/base/blobs/sha256:4541 HTTP/1.1" 200 0 "" "ggcr"
 127.0.0.1 - - [05/Dec/2026:03:15:55 +0000] "PUT /v2/a/b/pilot/manifests/sha256:99 HTTP/1.1" 201 0 "" "ggcr"
 127.0.0.1 - - [05/Dec/2026:03:15:55 +0000] "PUT /v2/x/base/blobs/uploads/77?digest=sha256%3A88 HTTP/1.1" 400 0 "" "ggcr"
+127.0.0.1 - - [05/Dec/2026:03:15:55 +0000] "POST /v2/x/other/blobs/uploads/?from=x%2Fbase&mount=sha256%3A4541 HTTP/1.1" 201 0 "" "ggcr"
 `
 	file := filepath.Join(t.TempDir(), "registry.log")
 	if err := os.WriteFile(file, []byte(log), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	got, err := Requests(file)
-	if err != nil || len(got) != 4 {
-		t.Fatalf("Requests: %d, %v; want the 4 access log lines", len(got), err)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("Requests: %d, %v; want the 5 access log lines", len(got), err)
+	}
+	if d, r := got[4].BlobMount(), got[4].Repository(); d != "sha256:4541" || r != "x/other" || got[0].BlobMount() != "" {
+		t.Errorf("mount %q into %q", d, r)
 	}
 	if d, r := got[0].BlobUpload(), got[0].Repository(); d != "sha256:4541" || r != "x/base" {
 		t.Errorf("upload %q in %q", d, r)
