@@ -61,7 +61,7 @@ func findParts(file string) ([]part, error) {
 // before anything is read: parts 1 to n, every one but the last of the
 // same size, the last shorter (PackSplit pads it so).
 func checkParts(file string, parts []part) error {
-	width := len(parts[0].name) - len(file) - len(".part-")
+	width := len(filepath.Base(parts[0].name)) - len(filepath.Base(file)) - len(".part-")
 	for i, p := range parts {
 		if p.n != i+1 {
 			return fmt.Errorf("%s is missing: carry every part of the bundle", PartName(file, i+1, width))

@@ -29,7 +29,7 @@ func PackSplit(dir, file string, size int64) error {
 	}
 	if err != nil {
 		w.remove()
-		return fmt.Errorf("writing %s: %w", PartName(file, 1, 3), err)
+		return fmt.Errorf("writing %s.part-*: %w", file, err)
 	}
 	return nil
 }

@@ -98,6 +98,7 @@ func TestOpenBundleRefusesIncompleteSplit(t *testing.T) {
 		want string
 	}{
 		{"gap", func(p []string) { os.Remove(p[1]) }, "b.tar.part-002 is missing: carry every part"},
+		{"gap, named from ./", func(p []string) { os.Remove(p[2]) }, "b.tar.part-003 is missing"},
 		{"first", func(p []string) { os.Remove(p[0]) }, "b.tar.part-001 is missing"},
 		{"last", func(p []string) { os.Remove(p[len(p)-1]) }, ", so not the last): carry every part"},
 		{"middle cut", func(p []string) { os.Truncate(p[1], 1000) }, "b.tar.part-002 holds 1000 bytes, "},
@@ -114,7 +115,12 @@ func TestOpenBundleRefusesIncompleteSplit(t *testing.T) {
 			}
 			parts, _ := readParts(t, file)
 			tc.harm(parts)
-			b, err := OpenBundle(context.Background(), file)
+			from := file
+			if strings.Contains(tc.name, "./") {
+				t.Chdir(work)
+				from = "./b.tar"
+			}
+			b, err := OpenBundle(context.Background(), from)
 			if err == nil {
 				b.Close()
 				t.Fatalf("opened with a part harmed, want %q", tc.want)
