@@ -120,6 +120,7 @@ func (f ImportFlags) Request() (ImportRequest, error) {
 type MirrorFlags struct {
 	Release             ReleaseFlags // Hub is where the lists go
 	From, To, VerifyKey string
+	Split               string // part size for --to tar:FILE
 	Registries          RegistryFlags
 }
 
@@ -148,8 +149,12 @@ func (f MirrorFlags) request() (MirrorRequest, error) {
 		if err != nil || out.LayoutDir == "" {
 			return req, fmt.Errorf("--to %q: use oci-layout:DIR or tar:FILE", f.To)
 		}
+		out, err = parse.WithSplit(out, "--to", f.Split)
 		req.To = Output(out)
-		return req, nil
+		return req, err
+	}
+	if f.Split != "" {
+		return req, errors.New("--split cuts a tarball into parts: give --to tar:FILE, e.g. --to tar:istio.tar --split 4G")
 	}
 	req.Hub, err = parse.Hub(f.Release.Hub)
 	return req, err

@@ -1,22 +1,31 @@
 package carry
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/random"
+
+	"github.com/istio-mab/istio-mab/publish"
+	"github.com/istio-mab/istio-mab/sign"
 )
 
 // Two lists sharing a layer: the layer is uploaded once, into the first
 // list's repository, and mounted into the second's; an import run again
-// uploads and writes nothing.
+// uploads and writes nothing, the list's signature included.
 func TestImportUploadsASharedBlobOnce(t *testing.T) {
 	shared, err := random.Layer(256, "application/vnd.oci.image.layer.v1.tar+gzip")
 	if err != nil {
@@ -25,6 +34,7 @@ func TestImportUploadsASharedBlobOnce(t *testing.T) {
 	d, _ := shared.Digest()
 	dir, c := craftLayout(t, shared)
 	c.Lists = append(c.Lists, addList(t, dir, "proxyv2", shared))
+	signList(t, dir, c, c.Lists[0])
 	rewriteContents(t, dir, c)
 	reg := newLinkingRegistry(t)
 	a := access(t, reg.host)
@@ -41,6 +51,10 @@ func TestImportUploadsASharedBlobOnce(t *testing.T) {
 			mounts++
 		}
 	}
+	sig := "PUT /v2/internal/pilot/manifests/sha256-" + c.Lists[0].Digest.Hex + ".sig"
+	if !slices.Contains(reg.writes, sig) {
+		t.Errorf("no %s among the writes:\n%s", sig, strings.Join(reg.writes, "\n"))
+	}
 	if uploads != 1 || mounts != 1 {
 		t.Errorf("the shared layer: %d uploads, %d mounts into proxyv2; want 1 and 1:\n%s", uploads, mounts, strings.Join(reg.writes, "\n"))
 	}
@@ -50,6 +64,22 @@ func TestImportUploadsASharedBlobOnce(t *testing.T) {
 	}
 	if len(reg.writes) > 0 {
 		t.Errorf("the second import wrote:\n%s", strings.Join(reg.writes, "\n"))
+	}
+}
+
+// signList signs l in the layout at dir, as build --sign-key does.
+func signList(t *testing.T, dir string, c Contents, l List) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := name.NewDigest(c.Hub + "/" + l.Name + "@" + l.Digest.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sign.NewSigner(key).Sign(publish.LayoutSignatures(layout.Path(dir), c.Hub), ref); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -69,6 +69,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--split", "4G"}, want: "--split cuts a tarball into parts"},
 		{args: []string{"export", "--version", "1.22.0", "--hub", "x", "--to", "tar:/nonexistent/b.tar", "--split", "0"}, want: `--split "0" is no size`},
 		{args: []string{"export", "--version", "1.22.0", "--hub", "x", "--to", "/nonexistent/l", "--split", "700M"}, want: "give --to tar:FILE, e.g. --to tar:istio.tar --split 4G"},
+		{args: []string{"mirror", "--version", "1.22.0", "--hub", "x", "--split", "700M"}, want: "--split cuts a tarball into parts: give --to tar:FILE"},
+		{args: []string{"mirror", "--version", "1.22.0", "--to", "tar:/nonexistent/m.tar", "--split", "7 G"}, want: `--split "7 G" is no size`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {
