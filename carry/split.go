@@ -20,7 +20,7 @@ func partWidth(count int) int { return max(3, len(strconv.Itoa(count))) }
 // each; the last part is always shorter than the others (the tar is padded
 // with a zero block when it would end on a boundary), so an import can
 // tell a missing last part. The parts appear under their names only once
-// all are written, replacing any earlier parts of file.
+// all are written, replacing file and any earlier parts of it.
 func PackSplit(dir, file string, size int64) error {
 	w := &partWriter{file: file, size: size}
 	err := writeTar(w, dir)
@@ -106,6 +106,10 @@ func (w *partWriter) finish() error {
 		if err := os.Remove(p.name); err != nil {
 			return err
 		}
+	}
+	// An earlier whole FILE would be what import --from FILE reads.
+	if err := os.Remove(w.file); err != nil && !os.IsNotExist(err) {
+		return err
 	}
 	width := partWidth(len(w.tmp))
 	for i, t := range w.tmp {

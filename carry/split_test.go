@@ -35,13 +35,14 @@ func TestPackSplitRoundTrip(t *testing.T) {
 	}
 	file := filepath.Join(work, "b.tar")
 	writeFile(t, file+".part-009", "an earlier, larger split")
+	writeFile(t, file, "an earlier whole tarball")
 	const size = 64 << 10
 	if err := PackSplit(dir, file, size); err != nil {
 		t.Fatal(err)
 	}
 	parts, joined := readParts(t, file)
-	if len(parts) < 3 || slices.Contains(parts, file+".part-009") {
-		t.Fatalf("parts %v: want at least 3, the earlier part-009 gone", parts)
+	if _, err := os.Stat(file); len(parts) < 3 || slices.Contains(parts, file+".part-009") || err == nil {
+		t.Fatalf("parts %v: want at least 3, the earlier part-009 and whole tarball gone (%v)", parts, err)
 	}
 	for i, p := range parts {
 		if st, _ := os.Stat(p); st.Size() > size || i < len(parts)-1 && st.Size() != size {
