@@ -146,7 +146,7 @@ func Mirror(ctx context.Context, req MirrorRequest, opts ...Option) (CopyResult,
 func toLayout(ctx context.Context, access registryAccess, r carry.Release, out Output, o carry.CopyOptions) (CopyResult, error) {
 	res, st, err := carry.ToLayout(ctx, access, r, out.LayoutDir, o)
 	if err == nil && out.TarFile != "" {
-		err = carry.Pack(out.LayoutDir, out.TarFile)
+		err = pack(out)
 		os.RemoveAll(out.LayoutDir)
 	}
 	return CopyResult{Lists: res, Stats: st}, err
@@ -196,4 +196,12 @@ func releaseOf(rel Release) (carry.Release, recipes.Recipe, error) {
 
 func defaultPlatforms() []ocispecs.Platform {
 	return []ocispecs.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}}
+}
+
+// pack writes out's layout as its tarball, in parts with a split size.
+func pack(out Output) error {
+	if out.SplitSize > 0 {
+		return carry.PackSplit(out.LayoutDir, out.TarFile, out.SplitSize)
+	}
+	return carry.Pack(out.LayoutDir, out.TarFile)
 }

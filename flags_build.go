@@ -44,6 +44,7 @@ type PublishFlags struct {
 	SignKey, LockPath   string   // a cosign private key file; an istio-mab lock file
 	CacheFrom, CacheTo  []string // buildx's type=registry,ref=REPO[:TAG] form
 	Output              string   // oci-layout:DIR or tar:FILE instead of a push
+	Split               string   // part size for --output tar:FILE (700M, 4G, 1048576)
 	// PushGiven and DistGiven say --push and --dist were set by the user
 	// (flag, variable or config file): --output refuses them.
 	PushGiven, DistGiven bool
@@ -140,6 +141,9 @@ func readLock(path string) (*lock.Lock, error) {
 // output writes a layout instead of pushing, with the archives inside it.
 func output(req *BuildRequest, pub PublishFlags) error {
 	out, err := parse.Layout("--output", pub.Output)
+	if err == nil {
+		out, err = parse.WithSplit(out, "--output", pub.Split)
+	}
 	if err != nil || out.LayoutDir == "" {
 		return err
 	}

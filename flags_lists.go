@@ -74,6 +74,7 @@ func publicKey(flag, path string) (crypto.PublicKey, error) {
 type ExportFlags struct {
 	Release    ReleaseFlags
 	To         string // oci-layout:DIR, tar:FILE, or a directory
+	Split      string // part size for tar:FILE (700M, 4G, 1048576)
 	Registries RegistryFlags
 }
 
@@ -89,6 +90,9 @@ func (f ExportFlags) Request() (ExportRequest, error) {
 	to, err := parse.Layout("--to", f.To)
 	if err != nil {
 		to = parse.Output{LayoutDir: f.To} // a plain directory
+	}
+	if to, err = parse.WithSplit(to, "--to", f.Split); err != nil {
+		return ExportRequest{}, failure.Usage(err)
 	}
 	return ExportRequest{Release: f.Release.release(h), To: Output(to), Registries: f.Registries.registries()}, nil
 }
@@ -116,6 +120,7 @@ func (f ImportFlags) Request() (ImportRequest, error) {
 type MirrorFlags struct {
 	Release             ReleaseFlags // Hub is where the lists go
 	From, To, VerifyKey string
+	Split               string // part size for --to tar:FILE
 	Registries          RegistryFlags
 }
 
@@ -144,8 +149,12 @@ func (f MirrorFlags) request() (MirrorRequest, error) {
 		if err != nil || out.LayoutDir == "" {
 			return req, fmt.Errorf("--to %q: use oci-layout:DIR or tar:FILE", f.To)
 		}
+		out, err = parse.WithSplit(out, "--to", f.Split)
 		req.To = Output(out)
-		return req, nil
+		return req, err
+	}
+	if f.Split != "" {
+		return req, errors.New("--split cuts a tarball into parts: give --to tar:FILE, e.g. --to tar:istio.tar --split 4G")
 	}
 	req.Hub, err = parse.Hub(f.Release.Hub)
 	return req, err

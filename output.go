@@ -57,7 +57,7 @@ func finishLayout(out Output, p plan.Plan, line string, res run.Result) error {
 		return nil
 	}
 	defer os.RemoveAll(out.LayoutDir)
-	return carry.Pack(out.LayoutDir, out.TarFile)
+	return pack(out)
 }
 
 // shipped are the executables of repo's images (every variant of an image

@@ -63,6 +63,7 @@ type Registries struct {
 type Output struct {
 	LayoutDir string // the layout directory
 	TarFile   string // when set, the layout is packed into this tarball
+	SplitSize int64  // when set, the tarball is FILE.part-001, -002, ... of at most this many bytes each
 }
 
 func (o Output) set() bool { return o.LayoutDir != "" }

@@ -15,7 +15,8 @@ type Bundle struct {
 	tmp  string // removed by Close; "" for a directory given
 }
 
-// OpenBundle opens from, a layout directory or its tarball. A tarball is
+// OpenBundle opens from, a layout directory or its tarball, whole or split
+// (FILE or any of its parts FILE.part-NNN, see PackSplit). A tarball is
 // unpacked under os.TempDir() ($TMPDIR) into a new istio-mab-import-*
 // directory; any failure removes it before returning, as Close does after
 // the import, and ctx ends a long unpack (an interrupt).
@@ -23,23 +24,47 @@ func OpenBundle(ctx context.Context, from string) (*Bundle, error) {
 	if from == "" {
 		return nil, fmt.Errorf("--from is required: the layout directory or tarball to import")
 	}
-	st, err := os.Stat(from)
+	file, split, err := bundleFile(from)
 	if err != nil {
-		return nil, fmt.Errorf("--from %s: %w", from, err)
+		return nil, err
 	}
-	if st.IsDir() {
+	if file == "" {
 		return &Bundle{Dir: from, Name: from}, nil
 	}
 	tmp, err := os.MkdirTemp("", "istio-mab-import-")
 	if err != nil {
 		return nil, fmt.Errorf("unpacking %s: %w", from, err)
 	}
-	b := &Bundle{Dir: tmp, Name: from, tmp: tmp}
-	if err := Unpack(ctx, from, tmp); err != nil {
+	b := &Bundle{Dir: tmp, Name: file, tmp: tmp}
+	unpack := Unpack
+	if split {
+		unpack = UnpackSplit
+	}
+	if err := unpack(ctx, file, tmp); err != nil {
 		b.Close()
 		return nil, err
 	}
 	return b, nil
+}
+
+// bundleFile is the tarball from names ("" for a directory), and whether
+// it is split: from is a part (FILE.part-001), or FILE is absent and its
+// parts are beside it.
+func bundleFile(from string) (string, bool, error) {
+	st, err := os.Stat(from)
+	if err == nil && st.IsDir() {
+		return "", false, nil
+	}
+	if base, ok := splitBase(from); ok && err == nil {
+		return base, true, nil
+	}
+	if err == nil {
+		return from, false, nil
+	}
+	if parts, perr := findParts(from); perr == nil && len(parts) > 0 {
+		return from, true, nil
+	}
+	return "", false, fmt.Errorf("--from %s: %w", from, err)
 }
 
 // Close removes the directory a tarball was unpacked into.

@@ -58,7 +58,7 @@ func Import(ctx context.Context, dir, hub string, access *registry.Access, o Imp
 	if err != nil {
 		return Imported{}, err
 	}
-	im := &importer{layout: p, sigs: sigs, hub: c.Hub, pub: pub, access: access, lists: map[string]List{}}
+	im := &importer{layout: p, sigs: sigs, hub: c.Hub, pub: pub, access: access, lists: map[string]List{}, mounts: mounts{}}
 	images := make([]publish.Image, len(c.Lists))
 	repos := in.Push().Repositories()
 	for i, l := range c.Lists {
@@ -156,6 +156,7 @@ type importer struct {
 	pub    *publish.Publisher
 	access *registry.Access
 	lists  map[string]List // by key(image)
+	mounts mounts          // where each blob pushed so far is
 }
 
 func key(img publish.Image) string { return img.Repository + ":" + strings.Join(img.Tags, ",") }
@@ -171,8 +172,14 @@ func (im *importer) Prepare(ctx context.Context, img publish.Image) (*publish.Pr
 		return nil, err
 	}
 	ref := repo.Digest(l.Digest.String())
+	if err := im.mounts.mountInto(ctx, idx, repo, im.access.Remote(ctx)...); err != nil {
+		return nil, registry.Explain("mounting the blobs of", ref, err)
+	}
 	if err := remote.WriteIndex(ref, idx, im.access.Remote(ctx)...); err != nil {
 		return nil, registry.Explain("pushing", ref, err)
+	}
+	if err := im.mounts.record(idx, repo); err != nil {
+		return nil, err
 	}
 	src, err := parseRepo(strings.TrimSuffix(im.hub, "/") + "/" + l.Name)
 	if err != nil {

@@ -13,23 +13,25 @@ import (
 // Pack writes dir as an uncompressed tarball to file (the layout's blobs
 // are compressed already), appearing under its name only once complete.
 func Pack(dir, file string) error {
-	_, _, err := fsutil.WriteAtomic(file, func(w io.Writer) error {
-		tw := tar.NewWriter(w)
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || path == dir {
-				return err
-			}
-			return addFile(tw, dir, path, d)
-		})
-		if err != nil {
-			return err
-		}
-		return tw.Close()
-	})
+	_, _, err := fsutil.WriteAtomic(file, func(w io.Writer) error { return writeTar(w, dir) })
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", file, err)
 	}
 	return nil
+}
+
+func writeTar(w io.Writer, dir string) error {
+	tw := tar.NewWriter(w)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		return addFile(tw, dir, path, d)
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
 }
 
 func addFile(tw *tar.Writer, root, path string, d fs.DirEntry) error {

@@ -26,13 +26,47 @@ func Unpack(ctx context.Context, file, dir string) error {
 	if err != nil {
 		return fmt.Errorf("reading bundle %s: %w", file, err)
 	}
+	return unpackStream(ctx, file, f, st.Size(), dir)
+}
+
+// UnpackSplit is Unpack of a bundle PackSplit wrote as parts of file: the
+// parts are checked (none missing or cut short) before any is read, then
+// read one after the other as one stream, never joined on disk.
+func UnpackSplit(ctx context.Context, file, dir string) error {
+	parts, err := findParts(file)
+	if err != nil {
+		return fmt.Errorf("reading bundle %s: %w", file, err)
+	}
+	if len(parts) == 0 {
+		return fmt.Errorf("reading bundle %s: no %s beside it", file, filepath.Base(PartName(file, 1, 3)))
+	}
+	if err := checkParts(file, parts); err != nil {
+		return err
+	}
+	var size int64
+	for _, p := range parts {
+		size += p.size
+	}
+	r := &partsReader{parts: parts}
+	defer r.Close()
+	err = unpackStream(ctx, file+".part-*", r, size, dir)
+	// tar reads no further than its end marker: reaching the end of the
+	// last part without one means the bundle was cut short.
+	if errors.Is(err, io.ErrUnexpectedEOF) || err == nil && r.ended {
+		return errStopsShort(file, parts[len(parts)-1])
+	}
+	return err
+}
+
+// unpackStream extracts the tar r of size bytes, named name in messages.
+func unpackStream(ctx context.Context, name string, r io.Reader, size int64, dir string) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return fmt.Errorf("unpacking %s: %w", file, err)
+		return fmt.Errorf("unpacking %s: %w", name, err)
 	}
 	defer root.Close()
-	u := unpacker{file: file, root: root, budget: st.Size()}
-	return u.all(ctx, tar.NewReader(ctxReader{ctx, f}))
+	u := unpacker{file: name, root: root, budget: size}
+	return u.all(ctx, tar.NewReader(ctxReader{ctx, r}))
 }
 
 // unpacker writes a tar's checked entries under root.

@@ -36,6 +36,7 @@ func newMirrorCommand() *cobra.Command {
 	fl.StringVar(&f.Release.Hub, "hub", "", "registry and namespace to copy to (e.g. registry.internal/istio)")
 	fl.StringVar(&f.From, "from", upstreamHub, "registry and namespace to copy from")
 	fl.StringVar(&f.To, "to", "", "oci-layout:DIR or tar:FILE: copy into an OCI layout instead of --hub")
+	fl.StringVar(&f.Split, "split", "", splitUsage)
 	fl.StringVar(&f.Release.Images, "images", "pilot,proxyv2,install-cni", "images, comma-separated or repeated (add e.g. ztunnel where the release has it)")
 	fl.StringVar(&f.VerifyKey, "verify-key", "", "public key (e.g. upstream's istio-key.pub) that must have signed every list, image and attestation\n"+
 		"at the source; checked before anything is written; signatures are copied along")

@@ -98,5 +98,9 @@ func addPublishFlags(fl *pflag.FlagSet, p *istiomab.PublishFlags) {
 		"each compile and image gets its own tag under REPO")
 	fl.StringArrayVar(&p.CacheTo, "cache-to", nil, "BuildKit cache to export, as buildx: type=registry,ref=REPO[:TAG][,mode=max] (repeatable)")
 	fl.StringVar(&p.LockPath, "lock", "", "lock file from istio-mab lock: build exactly those inputs, refusing any that drifted")
+	fl.StringVar(&p.Split, "split", "", splitUsage)
 	fl.StringVar(&p.Output, "output", "", "oci-layout:DIR or tar:FILE: write every list, the istioctl archives and "+istiomab.ContentsFile+" there instead of pushing (see docs/airgap.md)")
 }
+
+const splitUsage = "with tar:FILE: write FILE.part-001, FILE.part-002, ... of at most this size each\n" +
+	"(700M, 4G, 4GiB: 1024-based; 4GB: 1000-based; or bytes), which import --from FILE reads as one"

@@ -63,6 +63,14 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{args: []string{"mirror", "--version", "1.22.0", "--hub", "x", "--tag", "a", "--tag", "b"}, want: `--tag is given twice ("a", then "b"): a run moves one tag; give it once`},
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--push=true"}, want: "--output writes a layout instead of pushing"},
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--dist", "/tmp/d"}, want: "drop --dist"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "tar:/nonexistent/b.tar", "--split", "4X"}, want: `--split "4X" is no size: give bytes or a whole number with K, M, G or T`},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "tar:/nonexistent/b.tar", "--split", "100K"}, want: "below 1M, the smallest part: e.g. --split 700M"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/nonexistent/l", "--split", "4G"}, want: "--split cuts a tarball into parts: give --output tar:FILE"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--split", "4G"}, want: "--split cuts a tarball into parts"},
+		{args: []string{"export", "--version", "1.22.0", "--hub", "x", "--to", "tar:/nonexistent/b.tar", "--split", "0"}, want: `--split "0" is no size`},
+		{args: []string{"export", "--version", "1.22.0", "--hub", "x", "--to", "/nonexistent/l", "--split", "700M"}, want: "give --to tar:FILE, e.g. --to tar:istio.tar --split 4G"},
+		{args: []string{"mirror", "--version", "1.22.0", "--hub", "x", "--split", "700M"}, want: "--split cuts a tarball into parts: give --to tar:FILE"},
+		{args: []string{"mirror", "--version", "1.22.0", "--to", "tar:/nonexistent/m.tar", "--split", "7 G"}, want: `--split "7 G" is no size`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {

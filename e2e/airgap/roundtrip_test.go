@@ -56,6 +56,16 @@ func TestAirgapRoundTrip(t *testing.T) {
 		t.Errorf("verify of the imported release exited %d:\n%s%s", v.Code, v.Stdout, v.Stderr)
 	}
 
+	var split string
+	splitDir := t.TempDir()
+	t.Run("export --split imports as the whole tarball", func(t *testing.T) { split = splitExport(t, s, hub, c, splitDir) })
+	t.Run("an import killed midway resumes", func(t *testing.T) {
+		if split == "" {
+			t.Skip("no split bundle")
+		}
+		resumeImport(t, split, c)
+	})
+
 	t.Run("skopeo keeps the digest through an OCI layout", func(t *testing.T) {
 		certs, auth := skopeoCerts(t, s), filepath.Join(os.Getenv("DOCKER_CONFIG"), "config.json")
 		src := "docker://" + hub + "/pilot:1.22.0"

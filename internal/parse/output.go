@@ -9,6 +9,7 @@ import (
 type Output struct {
 	LayoutDir string // the layout directory
 	TarFile   string // the tarball the layout becomes, for tar:FILE
+	SplitSize int64  // when set, the tarball is written in parts of at most this many bytes
 }
 
 // Layout reads --output (flag): oci-layout:DIR or tar:FILE; empty is none.
@@ -25,4 +26,19 @@ func Layout(flag, s string) (Output, error) {
 		return Output{LayoutDir: path + ".layout", TarFile: path}, nil
 	}
 	return Output{}, fmt.Errorf("%s %q: use oci-layout:DIR or tar:FILE", flag, s)
+}
+
+// WithSplit sets out's part size from --split (s), which only a tarball
+// (tar:FILE given to outFlag) takes; an error is checked before anything
+// is built or written.
+func WithSplit(out Output, outFlag, s string) (Output, error) {
+	size, err := Split("--split", s)
+	if err != nil || size == 0 {
+		return out, err
+	}
+	if out.TarFile == "" {
+		return out, fmt.Errorf("--split cuts a tarball into parts: give %s tar:FILE, e.g. %s tar:istio.tar --split 4G", outFlag, outFlag)
+	}
+	out.SplitSize = size
+	return out, nil
 }

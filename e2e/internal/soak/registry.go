@@ -24,6 +24,8 @@ type Registry struct {
 
 // StartRegistry starts a registry on a free loopback port with its storage
 // in a temporary directory, and stops it (by its pid) when the test ends.
+// It logs every request at level info (Log), so a test can count what a
+// client uploaded from the registry's side.
 func StartRegistry(t testing.TB) *Registry {
 	t.Helper()
 	dir := t.TempDir()
@@ -33,7 +35,7 @@ func StartRegistry(t testing.TB) *Registry {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n",
+	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n",
 		filepath.Join(dir, "data"), addr)
 	r := &Registry{Addr: addr, cfg: filepath.Join(dir, "config.yml"), log: filepath.Join(dir, "registry.log")}
 	if err := os.WriteFile(r.cfg, []byte(cfg), 0o644); err != nil {
@@ -45,6 +47,9 @@ func StartRegistry(t testing.TB) *Registry {
 	}
 	return r
 }
+
+// Log is the registry's log file (stdout and stderr, across restarts).
+func (r *Registry) Log() string { return r.log }
 
 // Launch starts the registry process and waits for it to answer /v2/.
 func (r *Registry) Launch() error {
