@@ -32,6 +32,10 @@ type ExportRequest struct {
 	Release    Release
 	To         Output
 	Registries Registries
+	// Since, when set, is a previous bundle (its directory, tarball or
+	// contents file): the layout is then a delta holding only the layers
+	// that bundle lacks, to import onto a registry holding its import.
+	Since string
 }
 
 // Export copies a release's lists from a registry into an OCI layout (or
@@ -45,7 +49,15 @@ func Export(ctx context.Context, req ExportRequest) (CopyResult, error) {
 	if err != nil {
 		return CopyResult{}, failure.Usage(err)
 	}
-	return toLayout(ctx, access, r, req.To, carry.CopyOptions{})
+	var o carry.CopyOptions
+	if req.Since != "" {
+		base, err := carry.ReadBase(req.Since)
+		if err != nil {
+			return CopyResult{}, failure.Usage(err)
+		}
+		o.Since = &base
+	}
+	return toLayout(ctx, access, r, req.To, o)
 }
 
 // ImportRequest pushes a layout (a directory, or the tarball of one) to Hub.

@@ -70,10 +70,11 @@ func publicKey(flag, path string) (crypto.PublicKey, error) {
 }
 
 // ExportFlags name the lists export copies (Release: --hub, --version,
-// --tag, --images, --variants) and --to.
+// --tag, --images, --variants), --to and --since.
 type ExportFlags struct {
 	Release    ReleaseFlags
 	To         string // oci-layout:DIR, tar:FILE, or a directory
+	Since      string // a previous bundle: directory, tarball or its contents file
 	Registries RegistryFlags
 }
 
@@ -90,7 +91,7 @@ func (f ExportFlags) Request() (ExportRequest, error) {
 	if err != nil {
 		to = parse.Output{LayoutDir: f.To} // a plain directory
 	}
-	return ExportRequest{Release: f.Release.release(h), To: Output(to), Registries: f.Registries.registries()}, nil
+	return ExportRequest{Release: f.Release.release(h), To: Output(to), Registries: f.Registries.registries(), Since: f.Since}, nil
 }
 
 // ImportFlags: import's --from, --hub, --verify-key and --values-out.
