@@ -3,8 +3,8 @@ package carry
 import (
 	"archive/tar"
 	"bytes"
-	"io"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"

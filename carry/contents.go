@@ -60,10 +60,11 @@ type List struct {
 	InBase []v1.Hash `json:"inBase,omitempty"`
 }
 
-// Base names the bundle a delta was exported against.
+// Base names the bundle a delta was exported against. Its checksum's key
+// is not "checksum": the contents file holds one field of that name.
 type Base struct {
 	Version  string `json:"version"`
-	Checksum string `json:"checksum"`
+	Checksum string `json:"bundleChecksum"`
 }
 
 // PlatformEntry is one platform image of a list.
