@@ -30,12 +30,8 @@ type CopyResult struct {
 // ExportRequest copies a release's published lists into an OCI layout.
 type ExportRequest struct {
 	Release    Release
-	To         Output
+	To         Output // To.Since makes a delta
 	Registries Registries
-	// Since, when set, is a previous bundle (its directory, tarball or
-	// contents file): the layout is then a delta holding only the layers
-	// that bundle lacks, to import onto a registry holding its import.
-	Since string
 }
 
 // Export copies a release's lists from a registry into an OCI layout (or
@@ -49,15 +45,7 @@ func Export(ctx context.Context, req ExportRequest) (CopyResult, error) {
 	if err != nil {
 		return CopyResult{}, failure.Usage(err)
 	}
-	var o carry.CopyOptions
-	if req.Since != "" {
-		base, err := carry.ReadBase(req.Since)
-		if err != nil {
-			return CopyResult{}, failure.Usage(err)
-		}
-		o.Since = &base
-	}
-	return toLayout(ctx, access, r, req.To, o)
+	return toLayout(ctx, access, r, req.To, carry.CopyOptions{})
 }
 
 // ImportRequest pushes a layout (a directory, or the tarball of one) to Hub.
@@ -156,6 +144,13 @@ func Mirror(ctx context.Context, req MirrorRequest, opts ...Option) (CopyResult,
 }
 
 func toLayout(ctx context.Context, access registryAccess, r carry.Release, out Output, o carry.CopyOptions) (CopyResult, error) {
+	if out.Since != "" {
+		base, err := carry.ReadBase(out.Since)
+		if err != nil {
+			return CopyResult{}, failure.Usage(err)
+		}
+		o.Since = &base
+	}
 	res, st, err := carry.ToLayout(ctx, access, r, out.LayoutDir, o)
 	if err == nil && out.TarFile != "" {
 		err = carry.Pack(out.LayoutDir, out.TarFile)

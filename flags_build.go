@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/parse"
@@ -44,6 +45,7 @@ type PublishFlags struct {
 	SignKey, LockPath   string   // a cosign private key file; an istio-mab lock file
 	CacheFrom, CacheTo  []string // buildx's type=registry,ref=REPO[:TAG] form
 	Output              string   // oci-layout:DIR or tar:FILE instead of a push
+	Since               string   // with Output: a previous bundle the layout is a delta on
 	// PushGiven and DistGiven say --push and --dist were set by the user
 	// (flag, variable or config file): --output refuses them.
 	PushGiven, DistGiven bool
@@ -140,8 +142,19 @@ func readLock(path string) (*lock.Lock, error) {
 // output writes a layout instead of pushing, with the archives inside it.
 func output(req *BuildRequest, pub PublishFlags) error {
 	out, err := parse.Layout("--output", pub.Output)
-	if err != nil || out.LayoutDir == "" {
+	if err != nil {
 		return err
+	}
+	if out.LayoutDir == "" {
+		if pub.Since != "" {
+			return errors.New("--since makes the layout of --output a delta: give --output too, or export --since after pushing")
+		}
+		return nil
+	}
+	if pub.Since != "" {
+		if _, err := carry.ReadBase(pub.Since); err != nil {
+			return err
+		}
 	}
 	if pub.PushGiven && pub.Push {
 		return errors.New("--output writes a layout instead of pushing: drop --push=true, or --output to push")
@@ -149,7 +162,7 @@ func output(req *BuildRequest, pub PublishFlags) error {
 	if pub.DistGiven {
 		return errors.New("--output puts the istioctl archives into the layout's files/: drop --dist")
 	}
-	req.Output = Output(out)
+	req.Output = outputOf(out, pub.Since)
 	req.Options.Push = false
 	req.Dist = filepath.Join(out.LayoutDir, "files")
 	return nil

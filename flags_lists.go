@@ -91,7 +91,7 @@ func (f ExportFlags) Request() (ExportRequest, error) {
 	if err != nil {
 		to = parse.Output{LayoutDir: f.To} // a plain directory
 	}
-	return ExportRequest{Release: f.Release.release(h), To: Output(to), Registries: f.Registries.registries(), Since: f.Since}, nil
+	return ExportRequest{Release: f.Release.release(h), To: outputOf(to, f.Since), Registries: f.Registries.registries()}, nil
 }
 
 // ImportFlags: import's --from, --hub, --verify-key and --values-out.
@@ -145,7 +145,7 @@ func (f MirrorFlags) request() (MirrorRequest, error) {
 		if err != nil || out.LayoutDir == "" {
 			return req, fmt.Errorf("--to %q: use oci-layout:DIR or tar:FILE", f.To)
 		}
-		req.To = Output(out)
+		req.To = outputOf(out, "")
 		return req, nil
 	}
 	req.Hub, err = parse.Hub(f.Release.Hub)

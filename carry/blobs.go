@@ -89,12 +89,12 @@ func recordBlobs(dir string, c *Contents) error {
 	return nil
 }
 
-// leaveOut makes the layout at dir a delta on base: it removes each layer
+// LeaveOut makes the layout at dir a delta on base: it removes each layer
 // that base carried under the same list name, records those in the list's
 // InBase, and names base in c. A layer stays when any list whose base
 // lacks it needs it, so every layer a delta lacks is in the registry
 // repository its list is pushed to once the base was imported.
-func leaveOut(dir string, c *Contents, base Contents) error {
+func LeaveOut(dir string, c *Contents, base Contents) error {
 	held := map[string]map[v1.Hash]bool{}
 	for _, l := range base.Lists {
 		if held[l.Name] == nil {

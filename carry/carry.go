@@ -77,7 +77,7 @@ func ToLayout(ctx context.Context, access *registry.Access, r Release, dir strin
 		return res, c.stats, err
 	}
 	if o.Since != nil {
-		if err := leaveOut(dir, &contents, *o.Since); err != nil {
+		if err := LeaveOut(dir, &contents, *o.Since); err != nil {
 			return res, c.stats, fmt.Errorf("leaving out the layers of %s: %w", o.Since.Version, err)
 		}
 	}

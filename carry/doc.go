@@ -5,7 +5,7 @@
 // releases upstream published multi-arch. Digests never change on the way:
 // lists and manifests are copied as bytes, never rebuilt. A bundle carries
 // one checksum over all its files (checksum.go), and may be a delta on an
-// earlier bundle, leaving out the layers that one carried (leaveOut). A
+// earlier bundle, leaving out the layers that one carried (LeaveOut). A
 // bundle to import is read as hostile: its tar entries are checked before
 // they are written (Unpack), its checksum and layout before any request to
 // a registry (Vet), a delta's base layers at the registry before any write.

@@ -99,4 +99,5 @@ func addPublishFlags(fl *pflag.FlagSet, p *istiomab.PublishFlags) {
 	fl.StringArrayVar(&p.CacheTo, "cache-to", nil, "BuildKit cache to export, as buildx: type=registry,ref=REPO[:TAG][,mode=max] (repeatable)")
 	fl.StringVar(&p.LockPath, "lock", "", "lock file from istio-mab lock: build exactly those inputs, refusing any that drifted")
 	fl.StringVar(&p.Output, "output", "", "oci-layout:DIR or tar:FILE: write every list, the istioctl archives and "+istiomab.ContentsFile+" there instead of pushing (see docs/airgap.md)")
+	fl.StringVar(&p.Since, "since", "", "with --output: a previous bundle (directory, tarball or "+istiomab.ContentsFile+"): write a delta, leaving out the layers it carried")
 }

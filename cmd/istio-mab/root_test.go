@@ -63,6 +63,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{args: []string{"mirror", "--version", "1.22.0", "--hub", "x", "--tag", "a", "--tag", "b"}, want: `--tag is given twice ("a", then "b"): a run moves one tag; give it once`},
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--push=true"}, want: "--output writes a layout instead of pushing"},
 		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--dist", "/tmp/d"}, want: "drop --dist"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--since", "/tmp/b"}, want: "--since makes the layout of --output a delta: give --output too"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--since", "/nonexistent/b"}, want: "--since /nonexistent/b: stat /nonexistent/b: no such file"},
+		{args: []string{"export", "--version", "1.22.0", "--hub", "127.0.0.1:1/istio", "--to", "oci-layout:/tmp/l", "--since", "/nonexistent/b"}, want: "--since /nonexistent/b: stat"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {

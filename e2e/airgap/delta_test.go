@@ -92,6 +92,24 @@ func TestDeltaOfARebuild(t *testing.T) {
 			}
 		}
 	}
+
+	t.Run("build --output --since", func(t *testing.T) {
+		built := filepath.Join(t.TempDir(), "built.tar")
+		e2etest.MustBuild(t, append(args, "--progress", "quiet", "--output", "tar:"+built, "--since", bundle1))
+		c := contentsOf(t, built)
+		if c.Base == nil || c.Base.Checksum != base.Checksum || len(listNamed(t, c, "pilot").InBase) == 0 {
+			t.Fatalf("the built delta names the base %+v, pilot relies on it for %d layers", c.Base, len(listNamed(t, c, "pilot").InBase))
+		}
+		t.Logf("build --output --since bundle 1: %d bytes (istioctl archives and the lock included)", fileSize(t, built))
+		r3 := s.Registry + "/e2e-delta-" + e2etest.RandomSuffix(t) + "/istio"
+		importInto(t, bundle1, r3)
+		importInto(t, built, r3)
+		for _, l := range c.Lists {
+			if d := headDigest(t, r3+"/"+l.Name+":"+l.Tags[0]); d != l.Digest {
+				t.Errorf("%s:%s is %s after bundle 1 and the built delta, want %s", l.Name, l.Tags[0], d, l.Digest)
+			}
+		}
+	})
 }
 
 func export(t *testing.T, s e2etest.Stack, hub, to string, extra ...string) {
