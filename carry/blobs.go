@@ -13,6 +13,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/istio-mab/istio-mab/publish"
 )
 
 // tree is what one descriptor reaches in a layout.
@@ -92,8 +94,9 @@ func recordBlobs(dir string, c *Contents) error {
 // LeaveOut makes the layout at dir a delta on base: it removes each layer
 // that base carried under the same list name, records those in the list's
 // InBase, and names base in c. A layer stays when any list whose base
-// lacks it needs it, so every layer a delta lacks is in the registry
-// repository its list is pushed to once the base was imported.
+// lacks it needs it, or a signature does, so every layer a delta lacks is
+// in the registry repository its list is pushed to once the base was
+// imported.
 func LeaveOut(dir string, c *Contents, base Contents) error {
 	held := map[string]map[v1.Hash]bool{}
 	for _, l := range base.Lists {
@@ -105,7 +108,10 @@ func LeaveOut(dir string, c *Contents, base Contents) error {
 		}
 	}
 	p := layout.Path(dir)
-	drop, keep := map[v1.Hash]bool{}, map[v1.Hash]bool{}
+	drop, keep, err := otherLayers(p, *c)
+	if err != nil {
+		return err
+	}
 	for i := range c.Lists {
 		l := &c.Lists[i]
 		t := newTree()
@@ -132,6 +138,29 @@ func LeaveOut(dir string, c *Contents, base Contents) error {
 	}
 	c.Base = &Base{Version: base.Version, Checksum: base.Checksum}
 	return nil
+}
+
+// otherLayers are the layers of what index.json names besides c's lists
+// (signatures), which a delta keeps whole, and an empty set to drop.
+func otherLayers(p layout.Path, c Contents) (drop, keep map[v1.Hash]bool, err error) {
+	refs, err := publish.LayoutRefs(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	lists := map[v1.Hash]bool{}
+	for _, l := range c.Lists {
+		lists[l.Digest] = true
+	}
+	t := newTree()
+	for ref, d := range refs {
+		if lists[d.Digest] {
+			continue
+		}
+		if err := t.walk(p, d); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", ref, err)
+		}
+	}
+	return map[v1.Hash]bool{}, t.layers, nil
 }
 
 // inBase is the set of layers c's lists rely on the base for.
