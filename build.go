@@ -27,6 +27,8 @@ type BuildResult struct {
 	run.Result
 	// Line is the recipe's release line, e.g. "1.22".
 	Line string
+	// Charts are the Helm charts pushed beside the lists and tagged.
+	Charts []install.Pushed
 }
 
 // Build rebuilds a release: it checks the cheap things first (recipe,
@@ -117,10 +119,13 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	res, err := run.Run(ctx, p, nodes.forRun(), sink, run.Settings{
 		Dist: req.Dist, Jobs: req.Jobs, CompileJobs: req.CompileJobs, Progress: prog,
 		CacheFrom: req.CacheFrom, CacheTo: req.CacheTo, ExportCache: s.exportCache,
+		BeforeTags: func(ctx context.Context) error { return failure.Registry(charts.Write(access.Remote(ctx)...)) },
 	})
 	res.Phases = append([]run.Phase{resolved}, res.Phases...)
+	var pushed []install.Pushed
 	if err == nil && len(charts.Artefacts) > 0 {
 		err = tagCharts(ctx, charts, access, res.Published)
+		pushed = charts.Pushed()
 	}
 	if err == nil {
 		if kerr := s.archives.keep(p.Inputs.Digest, res.Archives); kerr != nil { // the release is out; only a rerun pays
@@ -130,18 +135,18 @@ func connectAndRun(ctx context.Context, req BuildRequest, r recipes.Recipe, acce
 	if lists.UpToDate {
 		res.UpToDate, res.Published, p.Images = true, lists.Published, lists.Plan.Images
 	}
-	return BuildResult{Plan: p, Result: res}, err
+	return BuildResult{Plan: p, Result: res, Charts: pushed}, err
 }
 
 // installFor readies the release's install: into the layout, or its
-// charts pushed by digest beside the lists (none when only istioctl runs
-// or nothing is pushed).
+// charts to push beside the lists (none when only istioctl runs or
+// nothing is pushed).
 func installFor(ctx context.Context, req BuildRequest, node run.Solver, p plan.Plan, stage string, access registryAccess, listsUpToDate bool) (install.Charts, error) {
 	switch {
 	case req.Output.set():
 		return install.Charts{}, writeInstall(ctx, node, p, req.Options.Tag, stage, req.Output.LayoutDir)
 	case req.Options.Push && !listsUpToDate:
-		return pushCharts(ctx, node, p, stage, access)
+		return chartsToPush(ctx, node, p, stage, access)
 	}
 	return install.Charts{}, nil
 }

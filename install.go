@@ -35,11 +35,11 @@ func writeInstall(ctx context.Context, node run.Solver, p plan.Plan, tag, stage,
 	return install.Write(dir, charts, p.Hub, tag)
 }
 
-// pushCharts writes the release's charts under p's hub/charts by digest,
-// after checking push access to each repository; their version tags move
-// once the lists' have (tagCharts), as upstream publishes its charts
-// beside its images. A tree without charts pushes nothing.
-func pushCharts(ctx context.Context, node run.Solver, p plan.Plan, stage string, access registryAccess) (install.Charts, error) {
+// chartsToPush are the release's charts bound for p's hub/charts, once
+// push access to each repository is checked; Write them before the lists'
+// tags move and Tag them after, as upstream publishes its charts beside
+// its images. A tree without charts has none.
+func chartsToPush(ctx context.Context, node run.Solver, p plan.Plan, stage string, access registryAccess) (install.Charts, error) {
 	charts, err := releaseCharts(ctx, node, p, stage)
 	if err != nil || len(charts) == 0 {
 		return install.Charts{}, err
@@ -53,7 +53,7 @@ func pushCharts(ctx context.Context, node run.Solver, p plan.Plan, stage string,
 			return c, failure.Registry(err)
 		}
 	}
-	return c, failure.Registry(c.Write(access.Remote(ctx)...))
+	return c, nil
 }
 
 // tagCharts moves the charts' tags after the lists': a failure here leaves

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/istio-mab/istio-mab/carry/install"
+	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/publish"
 )
@@ -25,7 +26,9 @@ type Release struct {
 // ToRegistry copies every list of r under hub to, by digest with all its
 // children and attestations, as bytes (so every digest is the source's
 // unless o.Platforms narrows the lists), skipping what is there already;
-// checks each at the destination; and only then moves the tags.
+// checks each at the destination; and only then moves the tags. The
+// charts the source holds for r (HUB/charts/NAME:VERSION) come along,
+// tagged after the lists.
 func ToRegistry(ctx context.Context, access *registry.Access, r Release, to string, o CopyOptions) ([]*publish.Result, Stats, error) {
 	pub, err := publish.New(access)
 	if err != nil {
@@ -36,9 +39,49 @@ func ToRegistry(ctx context.Context, access *registry.Access, r Release, to stri
 			return nil, Stats{}, err
 		}
 	}
+	charts, err := chartsFor(ctx, access, r, to)
+	if err != nil {
+		return nil, Stats{}, err
+	}
 	c := &copier{access: access, o: o, dest: toRegistry{access: access, pub: pub, from: r.Hub, to: to}}
-	res, err := publish.All(ctx, c, r.Images, o.Options)
+	res, err := publish.All(ctx, c, r.Images, withBefore(o.Options, func(ctx context.Context) error {
+		return failure.Registry(charts.Write(access.Remote(ctx)...))
+	}))
+	if err == nil {
+		if err = charts.Tag(access.Remote(ctx)...); err != nil {
+			err = publish.TagFailure(err, res)
+		}
+	}
 	return res, c.stats, err
+}
+
+// chartsFor reads r's charts (pushed beside its lists) for to, once push
+// access is checked: written there before the lists' tags move, tagged
+// after.
+func chartsFor(ctx context.Context, access *registry.Access, r Release, to string) (install.Charts, error) {
+	pulled, err := install.Pull(access.Repository, r.Hub, r.Version, access.Remote(ctx)...)
+	if err != nil || len(pulled) == 0 {
+		return install.Charts{}, err
+	}
+	charts, err := install.ForHub(access.Repository, to, pulled)
+	if err != nil {
+		return charts, err
+	}
+	return charts, checkPushAccess(ctx, access, charts.Repositories())
+}
+
+// withBefore is o with also run before the tags move, after o's own.
+func withBefore(o publish.Options, also func(context.Context) error) publish.Options {
+	before := o.BeforeTags
+	o.BeforeTags = func(ctx context.Context) error {
+		if before != nil {
+			if err := before(ctx); err != nil {
+				return err
+			}
+		}
+		return also(ctx)
+	}
+	return o
 }
 
 // ToLayout copies every list of r into the OCI layout at dir (created when

@@ -79,16 +79,9 @@ func Import(ctx context.Context, dir, hub string, access *registry.Access, o Imp
 // importAll publishes the lists, the charts written by digest before the
 // first tag moves and tagged after the last.
 func importAll(ctx context.Context, im *importer, images []publish.Image, in install.Imported, o publish.Options) (Imported, error) {
-	before := o.BeforeTags
-	o.BeforeTags = func(ctx context.Context) error {
-		if before != nil {
-			if err := before(ctx); err != nil {
-				return err
-			}
-		}
+	lists, err := publish.All(ctx, im, images, withBefore(o, func(ctx context.Context) error {
 		return failure.Registry(in.Push().Write(im.access.Remote(ctx)...))
-	}
-	lists, err := publish.All(ctx, im, images, o)
+	}))
 	if err != nil {
 		return Imported{Lists: lists}, err
 	}

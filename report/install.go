@@ -30,3 +30,17 @@ func PrintInstall(w io.Writer, in install.Imported, valuesOut string) {
 		fmt.Fprintf(w, "\nvalues.yaml:\n%s", in.Values)
 	}
 }
+
+// PrintCharts lists the charts a build pushed beside its lists.
+func PrintCharts(w io.Writer, charts []install.Pushed) {
+	if len(charts) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHART\tVERSION\tREPOSITORY\tDIGEST")
+	for _, c := range charts {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.Name, c.Version, c.Repository, c.Digest)
+	}
+	tw.Flush()
+}

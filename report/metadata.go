@@ -6,6 +6,7 @@ import (
 
 	"github.com/containerd/platforms"
 
+	"github.com/istio-mab/istio-mab/carry/install"
 	"github.com/istio-mab/istio-mab/internal/fsutil"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/publish"
@@ -29,6 +30,8 @@ type Metadata struct {
 	Archives      []archiveMetadata `json:"archives"`
 	Binaries      []binaryMetadata  `json:"binaries"`
 	Phases        []phaseMetadata   `json:"phases"`
+	// Charts are the Helm charts pushed beside the lists (HUB/charts/NAME).
+	Charts []install.Pushed `json:"charts,omitempty"`
 }
 
 // binaryMetadata says which Go compiled a binary: auditors scanning for a

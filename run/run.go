@@ -31,6 +31,10 @@ type Settings struct {
 	// runs, so an unchanged one is not sent again; empty: none kept.
 	ExportCache string
 	Progress    Reporter // optional
+	// BeforeTags runs once every list is written by digest and every
+	// archive is in place, before the first tag moves: what must go up
+	// with the lists but must not move a tag early (charts). Optional.
+	BeforeTags func(ctx context.Context) error
 }
 
 // Result is what a run produced, for the summary.
@@ -100,6 +104,11 @@ func Run(ctx context.Context, p plan.Plan, solvers Solvers, sink Sink, s Setting
 	}
 	if err := clock.timed("finish archives", func() (err error) { res.Archives, err = r.archives.publish(); return err }); err != nil {
 		return Result{}, err
+	}
+	if s.BeforeTags != nil {
+		if err := s.BeforeTags(ctx); err != nil {
+			return Result{}, err
+		}
 	}
 	err = clock.timed("move tags", func() (err error) {
 		res.Published, err = publish.MoveAll(ctx, sink, prepared, s.Progress.Step)

@@ -68,13 +68,21 @@ func (a Artefact) Write(repo name.Repository, opts ...remote.Option) error {
 			return err
 		}
 	}
-	return remote.Put(repo.Digest(a.Digest.String()), rawManifest{a.Manifest}, opts...)
+	ref := repo.Digest(a.Digest.String())
+	if d, err := remote.Head(ref, opts...); err == nil && d.Digest == a.Digest {
+		return nil // there already: a rerun uploads nothing again
+	}
+	return remote.Put(ref, rawManifest{a.Manifest}, opts...)
 }
 
 // Tag points the chart's version tag in repo at a, as helm install
 // oci://REPO --version V finds it; Write came first.
 func (a Artefact) Tag(repo name.Repository, opts ...remote.Option) error {
-	return remote.Put(repo.Tag(a.Chart.Version), rawManifest{a.Manifest}, opts...)
+	ref := repo.Tag(a.Chart.Version)
+	if d, err := remote.Head(ref, opts...); err == nil && d.Digest == a.Digest {
+		return nil // in place: a tag is moved only when it changes
+	}
+	return remote.Put(ref, rawManifest{a.Manifest}, opts...)
 }
 
 // rawManifest is a manifest pushed as its bytes.
@@ -137,4 +145,21 @@ func (c Charts) Tag(opts ...remote.Option) error {
 		}
 	}
 	return nil
+}
+
+// Pushed is a chart as pushed: where, and the manifest's digest.
+type Pushed struct {
+	Name       string  `json:"name"`
+	Version    string  `json:"version"`
+	Repository string  `json:"repository"`
+	Digest     v1.Hash `json:"digest"`
+}
+
+// Pushed lists the charts where Write put them.
+func (c Charts) Pushed() []Pushed {
+	out := make([]Pushed, len(c.Artefacts))
+	for i, a := range c.Artefacts {
+		out[i] = Pushed{Name: a.Chart.Name, Version: a.Chart.Version, Repository: c.repos[i].String(), Digest: a.Digest}
+	}
+	return out
 }

@@ -130,6 +130,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "Istio %s in %s is up to date: every manifest list under its tags was built from the same inputs; no image was built or pushed (--force rebuilds)\n", o.Options.Version, o.Options.Hub)
 	} else {
 		report.PrintSummary(cmd.OutOrStdout(), res.Plan, res.Result)
+		report.PrintCharts(cmd.OutOrStdout(), res.Charts)
 	}
 	return writeReports(o, res)
 }
@@ -138,6 +139,7 @@ func runBuild(cmd *cobra.Command, o buildOptions) error {
 func writeReports(o buildOptions, res istiomab.BuildResult) error {
 	if o.metadata != "" {
 		m := report.NewMetadata(toolVersion(), res.Plan, res.Result)
+		m.Charts = res.Charts
 		if err := report.WriteMetadata(o.metadata, m); err != nil {
 			return fmt.Errorf("writing --metadata-file %s: %w", o.metadata, err)
 		}

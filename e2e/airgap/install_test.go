@@ -1,6 +1,7 @@
 package airgap
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/e2e/internal/e2etest"
+	"github.com/istio-mab/istio-mab/e2e/internal/soak"
 )
 
 // TestInstallFromImportedCharts carries the fixture release with its
@@ -33,8 +35,9 @@ func TestInstallFromImportedCharts(t *testing.T) {
 	src := e2etest.UniqueHub(s)
 	seedList(t, src+"/ztunnel", "1.22.0", "1.22.0-debug")
 	tmp := t.TempDir()
-	bundle := filepath.Join(tmp, "istio.tar")
-	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", src, ""), "--images", "pilot,proxyv2,install-cni", "--progress", "quiet"))
+	bundle, metadata := filepath.Join(tmp, "istio.tar"), filepath.Join(tmp, "metadata.json")
+	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", src, t.TempDir()), "--images", "pilot,proxyv2,install-cni", "--progress", "quiet", "--metadata-file", metadata))
+	checkPushedCharts(t, metadata)
 	e2etest.MustBuild(t, []string{"export", "--version", "1.22.0", "--hub", src, "--images", "pilot,proxyv2,install-cni,ztunnel", "--to", "tar:" + bundle, "--insecure-registry", s.Registry})
 	listed := checkBundleInstall(t, bundle, src)
 
@@ -82,6 +85,28 @@ func TestInstallFromImportedCharts(t *testing.T) {
 		if !strings.Contains(present, "present "+r+" ") {
 			t.Errorf("%s, which the rendered install runs, is not on the internal registry", r)
 		}
+	}
+}
+
+// checkPushedCharts checks the build's metadata names the five charts it
+// pushed, each tagged in the registry as a complete Helm chart.
+func checkPushedCharts(t *testing.T, metadata string) {
+	t.Helper()
+	var m struct {
+		Charts []struct{ Name, Version, Repository, Digest string }
+	}
+	if err := json.Unmarshal([]byte(readFile(t, metadata)), &m); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range m.Charts {
+		names = append(names, c.Name)
+		if problem := soak.ChartProblem(t.Context(), c.Repository+":"+c.Version); problem != "" {
+			t.Errorf("chart %s:%s: %s", c.Repository, c.Version, problem)
+		}
+	}
+	if want := []string{"base", "istiod", "cni", "ztunnel", "gateway"}; !slices.Equal(names, want) {
+		t.Errorf("the metadata lists charts %v, want %v", names, want)
 	}
 }
 

@@ -2,6 +2,7 @@ package soak
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -91,14 +93,34 @@ func CheckTags(ctx context.Context, registry, path string, seed map[string]strin
 			problems = append(problems, "invariant broken: "+ref+" moved to "+digest+", "+problem)
 		}
 	}
+	charts, err := tagsUnder(ctx, registry, path, isChart)
+	if err != nil {
+		return nil, nil, err
+	}
+	for key := range charts {
+		ref := registry + "/" + path + "/" + key
+		if problem := ChartProblem(ctx, ref); problem != "" {
+			problems = append(problems, "chart tag broken: "+ref+", "+problem)
+		}
+	}
 	slices.Sort(moved)
 	slices.Sort(problems)
 	return moved, problems, nil
 }
 
-// TagsUnder reads every tag of every repository under registry/path:
-// "image:tag" -> digest.
+// TagsUnder reads every tag of every image repository under
+// registry/path: "image:tag" -> digest. The Helm charts a build pushes
+// beside its lists (HUB/charts/NAME) are not images and are left out.
 func TagsUnder(ctx context.Context, registry, path string) (map[string]string, error) {
+	return tagsUnder(ctx, registry, path, func(img string) bool { return !isChart(img) })
+}
+
+// isChart is whether img, a repository relative to a path, is a chart's.
+func isChart(img string) bool {
+	return strings.HasPrefix(img, "charts/") || strings.Contains(img, "/charts/")
+}
+
+func tagsUnder(ctx context.Context, registry, path string, keep func(img string) bool) (map[string]string, error) {
 	repos, err := Repositories(ctx, registry)
 	if err != nil {
 		return nil, err
@@ -106,7 +128,7 @@ func TagsUnder(ctx context.Context, registry, path string) (map[string]string, e
 	out := map[string]string{}
 	for _, repoName := range repos {
 		img, ok := strings.CutPrefix(repoName, path+"/")
-		if !ok {
+		if !ok || !keep(img) {
 			continue
 		}
 		repo, err := name.NewRepository(registry+"/"+repoName, name.Insecure)
@@ -114,6 +136,9 @@ func TagsUnder(ctx context.Context, registry, path string) (map[string]string, e
 			return nil, err
 		}
 		tags, err := remote.List(repo, remote.WithContext(ctx))
+		if isNameUnknown(err) {
+			continue // blobs or untagged manifests only: a push that stopped before its tags
+		}
 		if err != nil {
 			return nil, fmt.Errorf("listing tags of %s: %w", repo, err)
 		}
@@ -190,4 +215,18 @@ func entryProblem(idx v1.ImageIndex, d v1.Descriptor) string {
 		return "entry " + d.Digest.String() + " is listed as " + d.Platform.String() + " but its config is not"
 	}
 	return ""
+}
+
+// isNameUnknown is distribution's answer for a repository holding no tag.
+func isNameUnknown(err error) bool {
+	var terr *transport.Error
+	if !errors.As(err, &terr) {
+		return false
+	}
+	for _, d := range terr.Errors {
+		if d.Code == transport.NameUnknownErrorCode {
+			return true
+		}
+	}
+	return false
 }
