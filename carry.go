@@ -30,7 +30,7 @@ type CopyResult struct {
 // ExportRequest copies a release's published lists into an OCI layout.
 type ExportRequest struct {
 	Release    Release
-	To         Output
+	To         Output // To.Since makes a delta
 	Registries Registries
 }
 
@@ -144,6 +144,13 @@ func Mirror(ctx context.Context, req MirrorRequest, opts ...Option) (CopyResult,
 }
 
 func toLayout(ctx context.Context, access registryAccess, r carry.Release, out Output, o carry.CopyOptions) (CopyResult, error) {
+	if out.Since != "" {
+		base, err := carry.ReadBase(out.Since)
+		if err != nil {
+			return CopyResult{}, failure.Usage(err)
+		}
+		o.Since = &base
+	}
 	res, st, err := carry.ToLayout(ctx, access, r, out.LayoutDir, o)
 	if err == nil && out.TarFile != "" {
 		err = pack(out)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/istio-mab/istio-mab/carry"
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/internal/failure"
 	"github.com/istio-mab/istio-mab/internal/parse"
@@ -45,6 +46,7 @@ type PublishFlags struct {
 	CacheFrom, CacheTo  []string // buildx's type=registry,ref=REPO[:TAG] form
 	Output              string   // oci-layout:DIR or tar:FILE instead of a push
 	Split               string   // part size for --output tar:FILE (700M, 4G, 1048576)
+	Since               string   // with Output: a previous bundle the layout is a delta on
 	// PushGiven and DistGiven say --push and --dist were set by the user
 	// (flag, variable or config file): --output refuses them.
 	PushGiven, DistGiven bool
@@ -144,8 +146,19 @@ func output(req *BuildRequest, pub PublishFlags) error {
 	if err == nil {
 		out, err = parse.WithSplit(out, "--output", pub.Split)
 	}
-	if err != nil || out.LayoutDir == "" {
+	if err != nil {
 		return err
+	}
+	if out.LayoutDir == "" {
+		if pub.Since != "" {
+			return errors.New("--since makes the layout of --output a delta: give --output too, or export --since after pushing")
+		}
+		return nil
+	}
+	if pub.Since != "" {
+		if _, err := carry.ReadBase(pub.Since); err != nil {
+			return err
+		}
 	}
 	if pub.PushGiven && pub.Push {
 		return errors.New("--output writes a layout instead of pushing: drop --push=true, or --output to push")
@@ -153,7 +166,7 @@ func output(req *BuildRequest, pub PublishFlags) error {
 	if pub.DistGiven {
 		return errors.New("--output puts the istioctl archives into the layout's files/: drop --dist")
 	}
-	req.Output = Output(out)
+	req.Output = outputOf(out, pub.Since)
 	req.Options.Push = false
 	req.Dist = filepath.Join(out.LayoutDir, "files")
 	return nil

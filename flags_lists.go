@@ -70,11 +70,12 @@ func publicKey(flag, path string) (crypto.PublicKey, error) {
 }
 
 // ExportFlags name the lists export copies (Release: --hub, --version,
-// --tag, --images, --variants) and --to.
+// --tag, --images, --variants), --to and --since.
 type ExportFlags struct {
 	Release    ReleaseFlags
 	To         string // oci-layout:DIR, tar:FILE, or a directory
 	Split      string // part size for tar:FILE (700M, 4G, 1048576)
+	Since      string // a previous bundle: directory, tarball or its contents file
 	Registries RegistryFlags
 }
 
@@ -94,7 +95,7 @@ func (f ExportFlags) Request() (ExportRequest, error) {
 	if to, err = parse.WithSplit(to, "--to", f.Split); err != nil {
 		return ExportRequest{}, failure.Usage(err)
 	}
-	return ExportRequest{Release: f.Release.release(h), To: Output(to), Registries: f.Registries.registries()}, nil
+	return ExportRequest{Release: f.Release.release(h), To: outputOf(to, f.Since), Registries: f.Registries.registries()}, nil
 }
 
 // ImportFlags: import's --from, --hub, --verify-key and --values-out.
@@ -150,7 +151,7 @@ func (f MirrorFlags) request() (MirrorRequest, error) {
 			return req, fmt.Errorf("--to %q: use oci-layout:DIR or tar:FILE", f.To)
 		}
 		out, err = parse.WithSplit(out, "--to", f.Split)
-		req.To = Output(out)
+		req.To = outputOf(out, "")
 		return req, err
 	}
 	if f.Split != "" {

@@ -50,6 +50,15 @@ func finishLayout(out Output, p plan.Plan, line string, res run.Result) error {
 	if c.Files, err = carry.FilesIn(out.LayoutDir, append([]string{"files", LockFile}, install.Paths()...)...); err != nil {
 		return err
 	}
+	if out.Since != "" {
+		base, err := carry.ReadBase(out.Since)
+		if err != nil {
+			return err
+		}
+		if err := carry.LeaveOut(out.LayoutDir, &c, base); err != nil {
+			return err
+		}
+	}
 	if err := carry.WriteContents(out.LayoutDir, c); err != nil {
 		return err
 	}

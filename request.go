@@ -6,6 +6,7 @@ import (
 
 	"github.com/istio-mab/istio-mab/carry/lock"
 	"github.com/istio-mab/istio-mab/internal/buildkit"
+	"github.com/istio-mab/istio-mab/internal/parse"
 	"github.com/istio-mab/istio-mab/internal/registry"
 	"github.com/istio-mab/istio-mab/plan"
 	"github.com/istio-mab/istio-mab/sign"
@@ -64,9 +65,19 @@ type Output struct {
 	LayoutDir string // the layout directory
 	TarFile   string // when set, the layout is packed into this tarball
 	SplitSize int64  // when set, the tarball is FILE.part-001, -002, ... of at most this many bytes each
+	// Since, when set, is a previous bundle (its directory, tarball or
+	// contents file): the layout is then a delta on it, leaving out the
+	// layers it carried (docs/airgap.md#deltas).
+	Since string
 }
 
 func (o Output) set() bool { return o.LayoutDir != "" }
+
+// outputOf is the layout of a parsed --output or --to, a delta on since
+// when set.
+func outputOf(o parse.Output, since string) Output {
+	return Output{LayoutDir: o.LayoutDir, TarFile: o.TarFile, SplitSize: o.SplitSize, Since: since}
+}
 
 // registryAccess is the checked way to reach registries.
 type registryAccess = *registry.Access

@@ -86,7 +86,9 @@ func withBefore(o publish.Options, also func(context.Context) error) publish.Opt
 
 // ToLayout copies every list of r into the OCI layout at dir (created when
 // missing) as ToRegistry does, after checking its platform images at the
-// source, names each NAME:TAG, and writes the contents file last.
+// source, names each NAME:TAG, and writes the contents file last. With
+// o.Since, the layout is a delta: the layers the previous bundle carried
+// under the same list name are left out, and named in the contents file.
 func ToLayout(ctx context.Context, access *registry.Access, r Release, dir string, o CopyOptions) ([]*publish.Result, Stats, error) {
 	pub, err := publish.New(access)
 	if err != nil {
@@ -116,6 +118,11 @@ func ToLayout(ctx context.Context, access *registry.Access, r Release, dir strin
 	}
 	if contents.Files, err = writeInstall(ctx, access, r, dir); err != nil {
 		return res, c.stats, err
+	}
+	if o.Since != nil {
+		if err := LeaveOut(dir, &contents, *o.Since); err != nil {
+			return res, c.stats, fmt.Errorf("leaving out the layers of %s: %w", o.Since.Version, err)
+		}
 	}
 	return res, c.stats, WriteContents(dir, contents)
 }

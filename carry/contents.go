@@ -26,6 +26,11 @@ const ContentsFile = "istio-mab.json"
 // digest against them.
 type Contents struct {
 	Version string `json:"version,omitempty"`
+	// Checksum is the bundle's checksum (checksum.go): over every file
+	// of the bundle, this one included, hex.
+	Checksum string `json:"checksum"`
+	// Base is the bundle a delta relies on; nil for a full bundle.
+	Base *Base `json:"base,omitempty"`
 	// Hub is where the lists were built for or exported from; Lists name
 	// their repositories relative to it.
 	Hub   string `json:"hub"`
@@ -47,6 +52,19 @@ type List struct {
 	Platforms []PlatformEntry `json:"platforms"`
 	// Signatures are the tags holding its signatures and signed attestations.
 	Signatures []SignatureRef `json:"signatures,omitempty"`
+	// Blobs are the digests of every blob the list and its signatures
+	// reach, sorted: what a later delta may leave out for this name.
+	Blobs []v1.Hash `json:"blobs,omitempty"`
+	// InBase are the layers of Blobs a delta leaves out: the base bundle
+	// carried them under this name, so the registry must hold them.
+	InBase []v1.Hash `json:"inBase,omitempty"`
+}
+
+// Base names the bundle a delta was exported against. Its checksum's key
+// is not "checksum": the contents file holds one field of that name.
+type Base struct {
+	Version  string `json:"version"`
+	Checksum string `json:"bundleChecksum"`
 }
 
 // PlatformEntry is one platform image of a list.
@@ -102,16 +120,24 @@ func (l List) Descriptor() v1.Descriptor {
 }
 
 // WriteContents writes c to dir's contents file, replacing it whole, with
-// the signature tags the layout names for each list.
+// the signature tags the layout names for each list and the blobs each
+// reaches, and stamps the bundle's checksum: the bundle's last write.
 func WriteContents(dir string, c Contents) error {
 	if err := recordSignatures(dir, &c); err != nil {
 		return err
 	}
+	if err := recordBlobs(dir, &c); err != nil {
+		return err
+	}
+	c.Checksum = zeroSum
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
 	}
-	return fsutil.WriteFileAtomic(filepath.Join(dir, ContentsFile), append(b, '\n'))
+	if err := fsutil.WriteFileAtomic(filepath.Join(dir, ContentsFile), append(b, '\n')); err != nil {
+		return err
+	}
+	return Stamp(dir)
 }
 
 // ReadContents reads dir's contents file.

@@ -28,6 +28,10 @@ type CopyOptions struct {
 	// VerifyKey, when set, must have signed every list and each manifest
 	// it holds at the source; checked before anything is written.
 	VerifyKey crypto.PublicKey
+	// Since, when set, makes a layout a delta on this previous bundle
+	// (its contents file): the layers it carried under a list's name
+	// are left out (ToLayout). Default: a full bundle.
+	Since *Contents
 	publish.Options
 }
 

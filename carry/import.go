@@ -27,7 +27,8 @@ import (
 // The bundle's charts go to hub/charts by digest before the first tag
 // moves, and their tags after the lists'. It reads nothing but dir and
 // reaches no registry but hub's, and no registry at all before Vet passed
-// the whole layout.
+// the whole layout. A delta's base layers are looked for at hub before
+// anything is written (checkBase).
 func Import(ctx context.Context, dir, hub string, access *registry.Access, o ImportOptions) (Imported, error) {
 	name := o.Bundle
 	if name == "" {
@@ -58,13 +59,16 @@ func Import(ctx context.Context, dir, hub string, access *registry.Access, o Imp
 	if err != nil {
 		return Imported{}, err
 	}
-	im := &importer{layout: p, sigs: sigs, hub: c.Hub, pub: pub, access: access, lists: map[string]List{}, mounts: mounts{}}
+	im := &importer{layout: p, sigs: sigs, hub: c.Hub, pub: pub, access: access, lists: map[string]List{}, mounts: mounts{}, inBase: c.inBase()}
 	images := make([]publish.Image, len(c.Lists))
 	repos := in.Push().Repositories()
 	for i, l := range c.Lists {
 		images[i] = publish.Image{Repository: strings.TrimSuffix(hub, "/") + "/" + l.Name, Tags: l.Tags, Binaries: l.Binaries}
 		im.lists[key(images[i])] = l
 		repos = append(repos, images[i].Repository)
+	}
+	if err := checkBase(ctx, access, hub, name, c); err != nil {
+		return Imported{}, err
 	}
 	if err := checkPushAccess(ctx, access, repos); err != nil {
 		return Imported{}, err
@@ -157,6 +161,10 @@ type importer struct {
 	access *registry.Access
 	lists  map[string]List // by key(image)
 	mounts mounts          // where each blob pushed so far is
+	// inBase are the layers a delta lacks: checkBase found them at the
+	// destination, where remote.WriteIndex finds them too (it asks for
+	// each blob before reading it), so they are never read.
+	inBase map[v1.Hash]bool
 }
 
 func key(img publish.Image) string { return img.Repository + ":" + strings.Join(img.Tags, ",") }
@@ -202,7 +210,7 @@ func (im *importer) Prepare(ctx context.Context, img publish.Image) (*publish.Pr
 // readList checks the whole list in the layout, blob by blob, and that its
 // platform images are the ones the contents file records.
 func (im *importer) readList(l List) (v1.ImageIndex, error) {
-	if err := publish.CheckLayoutTree(im.layout, l.Descriptor()); err != nil {
+	if err := publish.CheckLayoutTreeExcept(im.layout, l.Descriptor(), im.inBase); err != nil {
 		return nil, fmt.Errorf("%s@%s: %w", l.Name, l.Digest, err)
 	}
 	root, err := im.layout.ImageIndex()

@@ -35,7 +35,9 @@ func TestImportUploadsASharedBlobOnce(t *testing.T) {
 	dir, c := craftLayout(t, shared)
 	c.Lists = append(c.Lists, addList(t, dir, "proxyv2", shared))
 	signList(t, dir, c, c.Lists[0])
-	rewriteContents(t, dir, c)
+	if err := WriteContents(dir, c); err != nil {
+		t.Fatal(err)
+	}
 	reg := newLinkingRegistry(t)
 	a := access(t, reg.host)
 

@@ -24,20 +24,27 @@ const maxManifest = 4 << 20
 // reading it only, before anything reaches a registry; name is the bundle
 // as the user gave it, for messages. Its form (bad input, exit 2): only
 // directories and regular files with one name each, a contents file whose
-// paths stay inside. Its content (verification, exit 5): every blob that
-// index.json names, and everything each references, is there with its
-// declared size and sha256; each layer expands within ExpansionLimit;
+// paths stay inside. Its content (verification, exit 5): the bundle's
+// checksum (checksum.go) first; every blob that index.json names, and
+// everything each references, is there with its declared size and sha256
+// (but the layers a delta declares in its base); each layer expands within ExpansionLimit;
 // every file, list, tag and platform the contents file lists is held.
 // It returns the contents file.
 func Vet(ctx context.Context, dir, name string) (Contents, error) {
 	if err := checkTree(dir, name); err != nil {
 		return Contents{}, err
 	}
+	if err := checkSum(dir, name); err != nil {
+		return Contents{}, err
+	}
 	c, err := readContents(dir, name)
 	if err != nil {
 		return c, failure.Usage(err)
 	}
-	v := vetter{dir: dir, name: name, seen: map[seen]bool{}}
+	v := vetter{dir: dir, name: name, seen: map[seen]bool{}, inBase: c.inBase()}
+	if len(v.inBase) > 0 && c.Base == nil {
+		return c, v.fail("%s leaves layers to a base bundle but names none", ContentsFile)
+	}
 	if err := v.files(c); err != nil {
 		return c, err
 	}
@@ -51,7 +58,8 @@ func Vet(ctx context.Context, dir, name string) (Contents, error) {
 // vetter checks one layout's content.
 type vetter struct {
 	dir, name string
-	seen      map[seen]bool // blobs checked already, in a role
+	seen      map[seen]bool    // blobs checked already, in a role
+	inBase    map[v1.Hash]bool // layers a delta may lack
 }
 
 // seen is a blob in the role it was checked in: as a media type (an

@@ -107,6 +107,7 @@ func TestVetRefusesAlteredLayouts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, c := craftLayout(t)
 			want := tc.alter(t, dir, c)
+			forge(t, dir) // the checksum is another check (checksum_test.go)
 			_, err := Vet(t.Context(), dir, "bundle")
 			if tc.code == failure.CodeUsage && strings.Contains(tc.name, "contents file of") || strings.HasPrefix(tc.name, "no contents") {
 				checkCode(t, err, tc.code, want...) // bad input with no layout to carry again
@@ -181,6 +182,7 @@ func TestImportReachesNoRegistryBeforeVetting(t *testing.T) {
 	}
 	l := firstLayer(t, dir, c.Lists[1], "arm64")
 	damage(t, dir, l)
+	forge(t, dir)
 	_, err := Import(t.Context(), dir, host+"/internal", a, ImportOptions{Bundle: "istio.tar"})
 	refusal(t, err, failure.CodeVerify, "checking bundle istio.tar: blob "+l.String())
 	if n := requests.Load(); n != 0 {
@@ -216,6 +218,7 @@ func TestVetBoundsALayerNamedFirstAsAConfig(t *testing.T) {
 	c.Lists = nil
 	c.Lists = append(c.Lists, List{Name: "other", Digest: list.Digest, MediaType: list.MediaType, Size: list.Size, Tags: []string{"1"}})
 	rewriteContents(t, dir, c)
+	forge(t, dir)
 	_, err := Vet(t.Context(), dir, "bundle")
 	refusal(t, err, failure.CodeVerify, "layer "+bd.String(), "(index.json other:1 → entry 1 → layer 0)", "a decompression bomb")
 }

@@ -18,13 +18,17 @@ import (
 
 // blob checks the blob d: there, of its declared size, with its sha256,
 // and for a layer (gzip or zstd) expanding within ExpansionLimit. It reads
-// the file once and returns its bytes for an index or a manifest.
+// the file once and returns its bytes for an index or a manifest. A layer
+// the contents file declares in the base may be absent.
 func (v *vetter) blob(ctx context.Context, d v1.Descriptor, trail string, layer bool) ([]byte, error) {
 	if d.Digest.Algorithm != "sha256" || len(d.Digest.Hex) != sha256.Size*2 {
 		return nil, v.fail("%s names the digest %q, not a sha256", trail, d.Digest)
 	}
 	path := filepath.Join(v.dir, "blobs", d.Digest.Algorithm, d.Digest.Hex)
 	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) && layer && v.inBase[d.Digest] {
+		return nil, nil
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, v.fail("blob %s (%s) is missing from the layout", d.Digest, trail)
 	}

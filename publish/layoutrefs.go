@@ -80,6 +80,12 @@ func LayoutRefs(p layout.Path) (map[string]v1.Descriptor, error) {
 // (children of a list, config and layers of a manifest), checking each
 // blob's size and sha256, so a list is named only once all of it is there.
 func CheckLayoutTree(p layout.Path, desc v1.Descriptor) error {
+	return CheckLayoutTreeExcept(p, desc, nil)
+}
+
+// CheckLayoutTreeExcept is CheckLayoutTree but for the layers named in
+// absent, which may be missing (a delta bundle's, held by its base).
+func CheckLayoutTreeExcept(p layout.Path, desc v1.Descriptor, absent map[v1.Hash]bool) error {
 	raw, err := readBlob(p, desc)
 	if err != nil {
 		return err
@@ -91,7 +97,7 @@ func CheckLayoutTree(p layout.Path, desc v1.Descriptor) error {
 			return fmt.Errorf("list %s: %w", desc.Digest, err)
 		}
 		for _, c := range im.Manifests {
-			if err := CheckLayoutTree(p, c); err != nil {
+			if err := CheckLayoutTreeExcept(p, c, absent); err != nil {
 				return err
 			}
 		}
@@ -100,8 +106,11 @@ func CheckLayoutTree(p layout.Path, desc v1.Descriptor) error {
 		if err := json.Unmarshal(raw, &m); err != nil {
 			return fmt.Errorf("manifest %s: %w", desc.Digest, err)
 		}
-		for _, b := range append([]v1.Descriptor{m.Config}, m.Layers...) {
-			if _, err := readBlob(p, b); err != nil {
+		if _, err := readBlob(p, m.Config); err != nil {
+			return err
+		}
+		for _, b := range m.Layers {
+			if _, err := readBlob(p, b); err != nil && !(absent[b.Digest] && !layoutHas(p, b.Digest)) {
 				return err
 			}
 		}
@@ -130,4 +139,10 @@ func readBlob(p layout.Path, d v1.Descriptor) ([]byte, error) {
 		return nil, fmt.Errorf("blob %s in the layout has digest %s and %d bytes, want %d: remove it and write the layout again", d.Digest, h, n, d.Size)
 	}
 	return buf.Bytes(), nil
+}
+
+// layoutHas says whether the layout at p holds the blob d.
+func layoutHas(p layout.Path, d v1.Hash) bool {
+	_, err := os.Lstat(filepath.Join(string(p), "blobs", d.Algorithm, d.Hex))
+	return err == nil
 }

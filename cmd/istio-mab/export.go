@@ -13,7 +13,9 @@ func newExportCommand() *cobra.Command {
 		Example: `  # Carry lists already published into an OCI layout, digests unchanged:
   istio-mab export --version 1.22.0 --hub registry.example.com/istio --to oci-layout:./istio-1.22.0
   # The same as a tarball in parts of at most 4 GiB (istio.tar.part-001, ...):
-  istio-mab export --version 1.22.0 --hub registry.example.com/istio --to tar:istio.tar --split 4G`,
+  istio-mab export --version 1.22.0 --hub registry.example.com/istio --to tar:istio.tar --split 4G
+  # Only the layers a previous bundle lacks, to import onto that bundle's import:
+  istio-mab export --version 1.22.0 --hub registry.example.com/istio --to tar:./istio-delta.tar --since ./istio-1.22.0`,
 		Short: "Copy a release's lists from a registry into an OCI layout to carry across an air gap",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -37,6 +39,7 @@ func newExportCommand() *cobra.Command {
 	fl.StringVar(&f.Release.Images, "images", "pilot,proxyv2", "images, comma-separated or repeated")
 	fl.StringVar(&f.To, "to", "", "the OCI layout directory (oci-layout:DIR), or tar:FILE")
 	fl.StringVar(&f.Split, "split", "", splitUsage)
+	fl.StringVar(&f.Since, "since", "", "a previous bundle (directory, tarball or its istio-mab.json): write a delta, leaving out the layers it carried")
 	addListFlags(fl, &f.Release, &f.Registries, "debug")
 	return cmd
 }

@@ -100,6 +100,7 @@ func addPublishFlags(fl *pflag.FlagSet, p *istiomab.PublishFlags) {
 	fl.StringVar(&p.LockPath, "lock", "", "lock file from istio-mab lock: build exactly those inputs, refusing any that drifted")
 	fl.StringVar(&p.Split, "split", "", splitUsage)
 	fl.StringVar(&p.Output, "output", "", "oci-layout:DIR or tar:FILE: write every list, the istioctl archives and "+istiomab.ContentsFile+" there instead of pushing (see docs/airgap.md)")
+	fl.StringVar(&p.Since, "since", "", "with --output: a previous bundle (directory, tarball or "+istiomab.ContentsFile+"): write a delta, leaving out the layers it carried")
 }
 
 const splitUsage = "with tar:FILE: write FILE.part-001, FILE.part-002, ... of at most this size each\n" +

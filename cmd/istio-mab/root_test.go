@@ -71,6 +71,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{args: []string{"export", "--version", "1.22.0", "--hub", "x", "--to", "/nonexistent/l", "--split", "700M"}, want: "give --to tar:FILE, e.g. --to tar:istio.tar --split 4G"},
 		{args: []string{"mirror", "--version", "1.22.0", "--hub", "x", "--split", "700M"}, want: "--split cuts a tarball into parts: give --to tar:FILE"},
 		{args: []string{"mirror", "--version", "1.22.0", "--to", "tar:/nonexistent/m.tar", "--split", "7 G"}, want: `--split "7 G" is no size`},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--since", "/tmp/b"}, want: "--since makes the layout of --output a delta: give --output too"},
+		{args: []string{"build", "--version", "1.22.0", "--hub", "x", "--output", "oci-layout:/tmp/l", "--since", "/nonexistent/b"}, want: "--since /nonexistent/b: stat /nonexistent/b: no such file"},
+		{args: []string{"export", "--version", "1.22.0", "--hub", "127.0.0.1:1/istio", "--to", "oci-layout:/tmp/l", "--since", "/nonexistent/b"}, want: "--since /nonexistent/b: stat"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			for k, v := range tc.env {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -193,6 +194,7 @@ func layoutCases() []hostileCase {
 	packed := func(alter func(t *testing.T, good string, c carry.Contents)) func(*testing.T, *hostileEnv, string, carry.Contents) string {
 		return func(t *testing.T, _ *hostileEnv, good string, c carry.Contents) string {
 			alter(t, good, c)
+			forge(t, good)
 			file := filepath.Join(t.TempDir(), "istio.tar")
 			if err := carry.Pack(good, file); err != nil {
 				t.Fatal(err)
@@ -278,12 +280,32 @@ func rewriteContents(t *testing.T, dir string, lists []carry.List, c carry.Conte
 		t.Fatal(err)
 	}
 	writeTestFile(t, filepath.Join(dir, carry.ContentsFile), string(b))
+	forge(t, dir)
+}
+
+// forge stamps the checksum of the bundle at dir again after a test
+// altered it, as a hand that computes it again would, so that the checks
+// behind the checksum are reached (checksum_test.go tests the checksum).
+func forge(t *testing.T, dir string) {
+	t.Helper()
+	path := filepath.Join(dir, carry.ContentsFile)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = regexp.MustCompile(`"checksum"\s*:\s*"[^"]*"`).ReplaceAll(raw, []byte(`"checksum":"`+strings.Repeat("0", 64)+`"`))
+	writeTestFile(t, path, string(raw))
+	if err := carry.Stamp(dir); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestImportRefusesHostileBuiltBundle: the fixture built into a layout
 // (nothing pushed), then made hostile twice as the crafted bundles are: a
 // real layer of pilot's arm64 image damaged, and a "../canary" entry
-// appended to its tarball. Each is refused as the crafted ones are.
+// appended to its tarball. Each is refused as the crafted ones are. Then
+// one byte flipped at a time across the built bundle, in every kind of
+// file it holds, is refused by the bundle's checksum (checkFlips).
 func TestImportRefusesHostileBuiltBundle(t *testing.T) {
 	s := e2etest.LoadStack(t)
 	built, c := buildLayout(t, s)
@@ -296,6 +318,7 @@ func TestImportRefusesHostileBuiltBundle(t *testing.T) {
 				b, _ := os.ReadFile(path)
 				b[len(b)/2] ^= 1
 				writeTestFile(t, path, string(b))
+				forge(t, good)
 				file := filepath.Join(t.TempDir(), "istio.tar")
 				if err := carry.Pack(good, file); err != nil {
 					t.Fatal(err)
@@ -324,6 +347,7 @@ func TestImportRefusesHostileBuiltBundle(t *testing.T) {
 			}
 		})
 	}
+	t.Run("one flipped byte", func(t *testing.T) { checkFlips(t, e, built, c) })
 }
 
 // TestImportUnreachableRegistry: a sound bundle and a registry nothing
