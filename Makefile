@@ -44,7 +44,7 @@ e2e: up
 	  $(GO) test -p 1 -count=1 -timeout 45m $$($(GO) list ./e2e/... | grep -v '/e2e/lifecycle$$') && \
 	  $(GO) test -count=1 -timeout 45m ./e2e/lifecycle
 
-# Issue 26, outside `make test` (whose e2e run holds a 5-build slice of the
+# Sustained faults and load, outside `make test` (whose e2e run holds a 5-build slice of the
 # soak): SOAK_RUNS consecutive pilot builds through the fault proxy with
 # faults drawn from SOAK_SEED (default: from the clock, printed), then the
 # load test (four releases at once, two runs on one tag) and BuildKit's

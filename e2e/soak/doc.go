@@ -1,4 +1,4 @@
-// Package soak holds the sustained-fault tests of issue 26: TestSoak runs
+// Package soak holds the sustained-fault and load tests: TestSoak runs
 // consecutive pilot builds of the fixture's 1.22.0 through a fault proxy
 // with faults drawn from a seed (SOAK_SEED, printed) and checks the tag
 // invariant and the registry's blobs after each; SOAK_RUNS builds (5 in
