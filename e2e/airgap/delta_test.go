@@ -38,7 +38,7 @@ func TestDeltaOfARebuild(t *testing.T) {
 	work := t.TempDir()
 	bundle1 := filepath.Join(work, "bundle1")
 	hub1 := e2etest.UniqueHub(s)
-	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", hub1, ""), "--progress", "quiet"))
+	e2etest.MustBuild(t, append(e2etest.StackArgs(s, "1.22.0", hub1, t.TempDir()), "--progress", "quiet"))
 	export(t, s, hub1, "oci-layout:"+bundle1)
 	base := e2etest.ReadContents(t, bundle1)
 
@@ -50,7 +50,7 @@ func TestDeltaOfARebuild(t *testing.T) {
 			args[i] = goImage(t, s, deltaGo)
 		}
 	}
-	e2etest.MustBuild(t, append(args, "--progress", "quiet"))
+	e2etest.MustBuild(t, append(args, "--progress", "quiet", "--dist", t.TempDir()))
 	t.Logf("the rebuild with Go %s took %s", deltaGo, time.Since(start).Round(time.Second))
 	full, delta := filepath.Join(work, "full2.tar"), filepath.Join(work, "delta.tar")
 	export(t, s, hub2, "tar:"+full)
