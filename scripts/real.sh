@@ -18,7 +18,9 @@
 # the tag's line in $UPSTREAM_GO); LIMIT=1 also times the host's go build of
 # the same binaries; COLD=1 prunes BuildKit's cache and istio-mab's export
 # cache first and forces the build (otherwise an up-to-date rerun stops early);
-# DRY_RUN=1 prepares everything and prints istio-mab's plan, building nothing.
+# DRY_RUN=1 prepares everything and prints istio-mab's plan, building nothing;
+# ISTIOCTL=PLATFORMS narrows the istioctl archives (--istioctl), and the limit
+# with them, as the plan says.
 source "$(dirname "$0")/lib.sh"
 : "${VERSION:?set VERSION=<upstream tag>}" "${ISTIO_SRC:?set ISTIO_SRC=<local clone of istio/istio>}"
 UPSTREAM_GO="${UPSTREAM_GO:-${ROOT}/recipes/upstream-go.txt}" # istio/tools' record, as --go upstream reads it
@@ -162,6 +164,7 @@ mab_args=(--version "${VERSION}" --hub "${HUB}" --source "${SRC}" --base-registr
 # SBOM attestations (on by default) from the stack's scanner image: BuildKit's
 # default generator is on Docker Hub, which this machine cannot reach.
 if [[ -n "${SBOM_GENERATOR:-}" ]]; then mab_args+=(--sbom-generator "${SBOM_GENERATOR}"); else mab_args+=(--sbom=false); fi
+if [[ -n "${ISTIOCTL:-}" ]]; then mab_args+=(--istioctl "${ISTIOCTL}"); fi
 "${MAB}" plan --output json "${mab_args[@]}" >"${W}/plan.json"
 if [[ "${DRY_RUN:-0}" == 1 ]]; then
   "${MAB}" build --dry-run "${mab_args[@]}"
