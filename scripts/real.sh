@@ -115,7 +115,10 @@ LANE_GOPROXY="${ENVOY_BASE_URL}/real-goproxy,${UPSTREAM_PROXY}"
 mirror_for() {
   case "$1" in
     istio.io/*) echo "${MIRRORS}/istio+${1#istio.io/}/repo" ;;
-    github.com/*/*) local r="${1#github.com/}"; r="${r%%/v[0-9]*}"; echo "${MIRRORS}/${r%%/*}+${r#*/}/repo" ;;
+    github.com/*/*) # OWNER/REPO[/SUBDIR][/vN]: a module nested in its repository is served from SUBDIR
+      local r="${1#github.com/}"; r="${r%/v[0-9]*}"; local owner="${r%%/*}" rest="${r#*/}"
+      local name="${rest%%/*}" sub=""; [[ "${rest}" == */* ]] && sub="#${rest#*/}"
+      echo "${MIRRORS}/${owner}+${name}/repo${sub}" ;;
     *) return 1 ;;
   esac
 }
@@ -133,7 +136,7 @@ for attempt in $(seq 1 20); do
     say "module download failed, and not (only) for refused versions"; exit 1
   fi
   for mv in ${refused}; do
-    repo="$(mirror_for "${mv%@*}")" && [[ -d "${repo}" ]] ||
+    repo="$(mirror_for "${mv%@*}")" && [[ -d "${repo%%#*}" ]] ||
       { say "${mv} is refused by ${UPSTREAM_PROXY}; fetch its repository as a git mirror under ${MIRRORS}"; exit 1; }
     say "refused by ${UPSTREAM_PROXY}: ${mv}; serving it from loopback, built from ${repo}"
     "${REALCTL}" goproxy --go-sum "${SRC}/go.sum" --out "${GOPROXY_DIR}" "${mv}=${repo}" | tee -a "${W}/summary.txt"

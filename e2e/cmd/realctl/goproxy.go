@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -39,16 +40,17 @@ func runGoProxy(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, arg := range fs.Args() {
-		spec, gitDir, ok := strings.Cut(arg, "=")
+		spec, src, ok := strings.Cut(arg, "=")
 		path, version, ok2 := strings.Cut(spec, "@")
 		if !ok || !ok2 {
-			return fmt.Errorf("goproxy: %q: want MODULE@VERSION=GIT_DIR", arg)
+			return fmt.Errorf("goproxy: %q: want MODULE@VERSION=GIT_DIR[#SUBDIR]", arg)
 		}
+		gitDir, subdir, _ := strings.Cut(src, "#") // SUBDIR: a module nested in its repository
 		m := module.Version{Path: path, Version: version}
 		if err := module.Check(path, version); err != nil {
 			return err
 		}
-		if err := writeFromGit(ctx, m, gitDir, sums, *out); err != nil {
+		if err := writeFromGit(ctx, m, gitDir, subdir, sums, *out); err != nil {
 			return fmt.Errorf("%s: %w", m, err)
 		}
 	}
@@ -72,7 +74,7 @@ func readGoSum(file string) (map[string]string, error) {
 	return sums, sc.Err()
 }
 
-func writeFromGit(ctx context.Context, m module.Version, gitDir string, sums map[string]string, out string) error {
+func writeFromGit(ctx context.Context, m module.Version, gitDir, subdir string, sums map[string]string, out string) error {
 	wantZip, wantMod := sums[m.Path+" "+m.Version], sums[m.Path+" "+m.Version+"/go.mod"]
 	if wantZip == "" || wantMod == "" {
 		return fmt.Errorf("not in go.sum (both the module and its go.mod line are needed)")
@@ -96,10 +98,10 @@ func writeFromGit(ctx context.Context, m module.Version, gitDir string, sums map
 		return err
 	}
 	var z bytes.Buffer
-	if err := zip.CreateFromVCS(&z, m, tmp, rev, ""); err != nil {
+	if err := zip.CreateFromVCS(&z, m, tmp, rev, subdir); err != nil {
 		return err
 	}
-	goMod, err := git(ctx, tmp, "show", rev+":go.mod")
+	goMod, err := git(ctx, tmp, "show", rev+":"+path.Join(subdir, "go.mod"))
 	if err != nil {
 		return err
 	}
