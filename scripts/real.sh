@@ -163,7 +163,7 @@ if [[ "${COLD:-0}" == 1 ]]; then
 fi
 mab_args=(--version "${VERSION}" --hub "${HUB}" --source "${SRC}" --base-registry "${BASE_REGISTRY}"
   --go-image "${LANE_GO_IMAGE}" --insecure-registry "${REGISTRY}" --goproxy "${LANE_GOPROXY}"
-  --dist "${W}/dist" --metadata-file "${W}/metadata.json" "${envoy_args[@]}")
+  --dist "${W}/dist" "${envoy_args[@]}")
 # SBOM attestations (on by default) from the stack's scanner image: BuildKit's
 # default generator is on Docker Hub, which this machine cannot reach.
 if [[ -n "${SBOM_GENERATOR:-}" ]]; then mab_args+=(--sbom-generator "${SBOM_GENERATOR}"); else mab_args+=(--sbom=false); fi
@@ -178,7 +178,7 @@ say "istio-mab build ${mab_args[*]} ${force[*]}"
 say "load average before the build: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_s=$(now)
 rc=0
-"${MAB}" build "${mab_args[@]}" "${force[@]}" --progress plain >"${W}/build.log" 2>&1 || rc=$?
+"${MAB}" build "${mab_args[@]}" "${force[@]}" --metadata-file "${W}/metadata.json" --progress plain >"${W}/build.log" 2>&1 || rc=$?
 mab_s=$(since "${start_s}")
 if ((rc != 0)); then
   tail -n 30 "${W}/build.log" >&2
