@@ -75,7 +75,9 @@ func resumeImport(t *testing.T, bundle string, c carry.Contents) {
 // logged n completed blob uploads.
 func killAfterUploads(t *testing.T, reg *soak.Registry, n int, args []string) {
 	cmd := exec.Command(e2etest.IstioMab(t), args...)
-	cmd.Env = e2etest.IstioMabEnv()
+	// A killed import cannot remove the directory it unpacked into: the
+	// test's own temporary directory holds it, and goes with the test.
+	cmd.Env = append(e2etest.IstioMabEnv(), "TMPDIR="+t.TempDir())
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
