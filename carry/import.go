@@ -61,7 +61,7 @@ func Import(ctx context.Context, dir, hub string, access *registry.Access, o Imp
 	}
 	im := &importer{layout: p, sigs: sigs, hub: c.Hub, pub: pub, access: access, lists: map[string]List{}, mounts: mounts{}, inBase: c.inBase()}
 	images := make([]publish.Image, len(c.Lists))
-	repos := in.Push().Repositories()
+	repos := in.Charts.Repositories()
 	for i, l := range c.Lists {
 		images[i] = publish.Image{Repository: strings.TrimSuffix(hub, "/") + "/" + l.Name, Tags: l.Tags, Binaries: l.Binaries}
 		im.lists[key(images[i])] = l
@@ -80,12 +80,12 @@ func Import(ctx context.Context, dir, hub string, access *registry.Access, o Imp
 // first tag moves and tagged after the last.
 func importAll(ctx context.Context, im *importer, images []publish.Image, in install.Imported, o publish.Options) (Imported, error) {
 	lists, err := publish.All(ctx, im, images, withBefore(o, func(ctx context.Context) error {
-		return failure.Registry(in.Push().Write(im.access.Remote(ctx)...))
+		return failure.Registry(in.Charts.Write(im.access.Remote(ctx)...))
 	}))
 	if err != nil {
 		return Imported{Lists: lists}, err
 	}
-	if err := in.Push().Tag(im.access.Remote(ctx)...); err != nil {
+	if err := in.Charts.Tag(im.access.Remote(ctx)...); err != nil {
 		return Imported{Lists: lists}, publish.TagFailure(err, lists)
 	}
 	return Imported{Lists: lists, Install: in}, nil

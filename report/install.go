@@ -12,13 +12,13 @@ import (
 // the commands that install the release from the hub; without valuesOut
 // the values those commands pass with -f follow them.
 func PrintInstall(w io.Writer, in install.Imported, valuesOut string) {
-	if len(in.Charts) == 0 {
+	if len(in.Charts.Artefacts) == 0 {
 		return
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHART\tVERSION\tDIGEST")
-	for _, a := range in.Charts {
+	for _, a := range in.Charts.Artefacts {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", a.Chart.Name, a.Chart.Version, a.Digest)
 	}
 	tw.Flush()

@@ -14,10 +14,9 @@ import (
 // pushes under the hub, the values rewritten for it, and the commands that
 // install the release from there.
 type Imported struct {
-	Charts   []Artefact
+	Charts   Charts
 	Values   []byte
 	Commands []string
-	push     Charts
 }
 
 // ForImport reads the install the bundle at dir carries (the chart
@@ -39,16 +38,13 @@ func ForImport(dir string, files []string, hub, valuesPath string, resolve func(
 	if err != nil {
 		return Imported{}, err
 	}
-	out := Imported{Charts: push.Artefacts, Values: values, push: push}
+	out := Imported{Charts: push, Values: values}
 	for _, a := range push.Artefacts {
 		out.Commands = append(out.Commands, HelmInstall(a.Chart, hub, tag, valuesPath))
 	}
 	out.Commands = append(out.Commands, strings.TrimSpace(Istioctl(hub, tag)))
 	return out, nil
 }
-
-// Push is where the charts go, and how they get there.
-func (in Imported) Push() Charts { return in.push }
 
 // rewrite is the bundle's values file with global.hub set to hub, and the
 // tag it names.

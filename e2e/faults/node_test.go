@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +66,7 @@ func runAndCrash(t *testing.T, n *e2etest.Node, args []string, ready func(stderr
 	cmd := exec.Command(e2etest.IstioMab(t), args...)
 	cmd.Env = e2etest.IstioMabEnv()
 	var stdout bytes.Buffer
-	stderr := &syncBuffer{}
+	stderr := &e2etest.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -126,22 +125,4 @@ func childDigests(t *testing.T, ref string) []string {
 		out = append(out, d.Digest.String())
 	}
 	return out
-}
-
-// syncBuffer is a bytes.Buffer a child process writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -1,13 +1,11 @@
 package soak
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -86,7 +84,7 @@ func runFilling(t *testing.T, args []string, filler string) (int, string) {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), e2etest.IstioMab(t), args...)
 	cmd.Env = e2etest.IstioMabEnv()
-	var stderr syncBuffer
+	var stderr e2etest.SyncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -148,22 +146,4 @@ func requireTags(t *testing.T, s e2etest.Stack, path string, seed map[string]str
 	if strings.Join(moved, ",") != want {
 		t.Errorf("moved %v, want %q", moved, want)
 	}
-}
-
-// syncBuffer is a bytes.Buffer a child process writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -2,7 +2,6 @@ package soak
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,8 +12,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	mabreg "github.com/istio-mab/istio-mab/internal/registry"
 )
 
 // Platforms are the platforms a complete pilot list has.
@@ -136,7 +136,7 @@ func tagsUnder(ctx context.Context, registry, path string, keep func(img string)
 			return nil, err
 		}
 		tags, err := remote.List(repo, remote.WithContext(ctx))
-		if isNameUnknown(err) {
+		if mabreg.IsNotFound(err) {
 			continue // blobs or untagged manifests only: a push that stopped before its tags
 		}
 		if err != nil {
@@ -217,16 +217,3 @@ func entryProblem(idx v1.ImageIndex, d v1.Descriptor) string {
 	return ""
 }
 
-// isNameUnknown is distribution's answer for a repository holding no tag.
-func isNameUnknown(err error) bool {
-	var terr *transport.Error
-	if !errors.As(err, &terr) {
-		return false
-	}
-	for _, d := range terr.Errors {
-		if d.Code == transport.NameUnknownErrorCode {
-			return true
-		}
-	}
-	return false
-}
