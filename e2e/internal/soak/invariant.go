@@ -216,4 +216,3 @@ func entryProblem(idx v1.ImageIndex, d v1.Descriptor) string {
 	}
 	return ""
 }
-
